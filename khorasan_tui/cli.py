@@ -1,0 +1,289 @@
+"""The `khorasan` command: the app with no subcommand, quick lookups otherwise.
+
+Start-up matters here (lookups over SSH), so this module imports neither
+textual nor rich at the top; each command imports what it needs when it runs.
+
+Exit codes: 0 success, 1 not found (or validation failed), 2 usage error or
+unusable store, 3 ambiguous name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, NoReturn
+
+from .model import KINDS, STATUSES, TIE_TYPES
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_AMBIGUOUS = 3
+
+
+class CliExit(Exception):
+    def __init__(self, code: int, message: str = "") -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise CliExit(EXIT_USAGE, f"{self.prog}: error: {message}")
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+
+    @property
+    def db_path(self) -> Path:
+        from .store import default_store_path
+
+        return Path(self.args.db) if self.args.db else default_store_path()
+
+    def load(self):
+        """The store and its graph, or a clean exit naming the problem."""
+        from .graph import Graph
+        from .store import StoreError, load_store
+
+        try:
+            data = load_store(self.db_path)
+        except StoreError as exc:
+            raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+        return Graph(data)
+
+    def resolve(self, graph, name: str):
+        from .graph import Ambiguous, NotFound
+        from .serialize import actor_ref
+
+        try:
+            return graph.resolve(name)
+        except Ambiguous as exc:
+            refs = [actor_ref(graph, a.id) for a in exc.candidates]
+            if getattr(self.args, "json", False):
+                from .console_output import print_json
+
+                print_json({"ambiguous": True, "query": name, "candidates": refs})
+                raise CliExit(EXIT_AMBIGUOUS) from None
+            listing = "; ".join(f"{r['name']} ({r['id']}, {r['kind']})" for r in refs)
+            raise CliExit(EXIT_AMBIGUOUS, f"{name!r} is ambiguous: {listing}") from None
+        except NotFound as exc:
+            close = ", ".join(f"{a.name} ({a.id})" for a in exc.candidates)
+            hint = f"; closest: {close}" if close else ""
+            raise CliExit(EXIT_NOT_FOUND, f"no actor matches {name!r}{hint}") from None
+
+
+def _csv_list(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def checked_choices(values: list[str] | None, allowed, what: str) -> list[str]:
+    items = _csv_list(values)
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise CliExit(EXIT_USAGE, f"unknown {what} {', '.join(bad)}; choose from {', '.join(allowed)}")
+    return items
+
+
+# Each command lives in its own module; cli only knows the name of the handler.
+COMMANDS: dict[str, str] = {
+    "show": "khorasan_tui.commands.lookup:show",
+    "ties": "khorasan_tui.commands.lookup:ties",
+    "path": "khorasan_tui.commands.lookup:path",
+    "search": "khorasan_tui.commands.lookup:search",
+    "stats": "khorasan_tui.commands.lookup:stats",
+    "validate": "khorasan_tui.commands.lookup:validate",
+    "timeline": "khorasan_tui.commands.analysis:timeline",
+    "contested": "khorasan_tui.commands.analysis:contested",
+    "export": "khorasan_tui.commands.export:run",
+    "import": "khorasan_tui.commands.importer:run",
+    "generate": "khorasan_tui.commands.generate:run",
+    "add-actor": "khorasan_tui.commands.edit:add_actor",
+    "add-tie": "khorasan_tui.commands.edit:add_tie",
+    "add-alias": "khorasan_tui.commands.edit:add_alias",
+    "rm": "khorasan_tui.commands.edit:remove",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help="store file (default: the bundled store)")
+    as_json = _Parser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON")
+
+    parser = _Parser(
+        prog="khorasan",
+        description="Explore the militant network around ISKP. With no command, start the app.",
+        parents=[common],
+    )
+    parser.add_argument("--read-only", action="store_true", help="open the app without editing")
+    parser.add_argument("--version", action="store_true", help="print the version")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        parents = [common, as_json] if json_flag else [common]
+        return sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+
+    types = ", ".join(TIE_TYPES)
+    statuses = ", ".join(STATUSES)
+
+    p = command("show", "show one actor (by id, name or alias)")
+    p.add_argument("name")
+
+    p = command("ties", "list an actor's ties")
+    p.add_argument("name")
+    p.add_argument("--type", action="append", metavar="T", help=f"only these types ({types})")
+    p.add_argument("--status", action="append", metavar="S", help=f"only these statuses ({statuses})")
+    p.add_argument("--source", metavar="DOC", help="only ties cited from this document id")
+
+    p = command("path", "every shortest chain of ties between two actors")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--type", action="append", metavar="T", help="walk only these tie types")
+    p.add_argument("--exclude-type", action="append", metavar="T", help="never walk these tie types")
+    p.add_argument("--status", action="append", metavar="S", help="walk only ties with these statuses")
+    p.add_argument("--max", type=int, metavar="N", help="longest chain to look for")
+    p.add_argument("--as-of", metavar="DATE", help="only ties active on this date")
+
+    p = command("search", "rank actors whose name, alias or summary matches")
+    p.add_argument("text")
+    p.add_argument("--kind", choices=list(KINDS))
+    p.add_argument("--limit", type=int, default=20)
+
+    command("stats", "counts by kind, type, status and document")
+    command("validate", "check the store: ids, vocabularies, dates, aliases, quotes")
+
+    p = command("timeline", "events and dated ties in date order")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--as-of", metavar="DATE", help="only what had started and not ended by then")
+
+    p = command("contested", "pairs of actors whose ties disagree")
+    p.add_argument("name", nargs="?")
+
+    p = command("export", "write the graph as json, csv, graphml, gexf or dot", json_flag=False)
+    p.add_argument("--format", required=True, choices=["json", "csv", "graphml", "gexf", "dot"])
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (csv: nodes FILE, edges FILE.edges)")
+    p.add_argument("--around", metavar="NAME", help="only this actor's neighbourhood")
+    p.add_argument("--depth", type=int, default=1)
+
+    p = command("import", "bring ties from another project's CSV")
+    p.add_argument("format", choices=["csv"])
+    p.add_argument("file")
+    p.add_argument("--source-title", required=True)
+    p.add_argument("--source-id", help="id of the new source document (default: from the file name)")
+    p.add_argument("--publisher")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p.add_argument("--value", action="append", default=[], metavar="FIELD:RAW=OURS")
+    p.add_argument("--merge", action="append", default=[], metavar="RAW=ID")
+    p.add_argument("--merge-suggested", action="store_true")
+    p.add_argument("--default-kind", default="group", choices=list(KINDS))
+    p.add_argument("--dry-run", action="store_true")
+
+    p = command("generate", "write a deterministic synthetic store", json_flag=False)
+    p.add_argument("--actors", type=int, required=True)
+    p.add_argument("--ties", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    p = command("add-actor", "add an actor")
+    p.add_argument("name")
+    p.add_argument("--kind", required=True, choices=list(KINDS))
+    p.add_argument("--alias", action="append", default=[])
+    p.add_argument("--summary", default="")
+    p.add_argument("--id", dest="actor_id")
+
+    p = command("add-tie", "add a tie with its citation")
+    p.add_argument("a")
+    p.add_argument("type", choices=list(TIE_TYPES))
+    p.add_argument("b")
+    p.add_argument("--source", required=True, metavar="DOC")
+    p.add_argument("--quote", required=True)
+    p.add_argument("--status", default="reported", choices=list(STATUSES))
+    p.add_argument("--claimant")
+    p.add_argument("--role")
+    p.add_argument("--start")
+    p.add_argument("--end")
+    p.add_argument("--summary", default="")
+
+    p = command("add-alias", "add an alias to an actor")
+    p.add_argument("name")
+    p.add_argument("alias")
+
+    p = command("rm", "remove a tie, or an actor with its ties")
+    p.add_argument("id")
+    return parser
+
+
+def _handler(command: str) -> Callable[[Context], int]:
+    module_name, func = COMMANDS[command].split(":")
+    return getattr(importlib.import_module(module_name), func)
+
+
+def run_app(ctx: Context) -> int:
+    from .store import StoreError, load_store
+
+    path = ctx.db_path
+    # Fail before the screen switches, so the message lands in a normal terminal.
+    if not path.exists():
+        raise CliExit(EXIT_USAGE, f"cannot open store: {path}: no such file")
+    if path.is_dir():
+        raise CliExit(EXIT_USAGE, f"cannot open store: {path}: is a directory, not a store file")
+    if not os.access(path, os.R_OK):
+        raise CliExit(EXIT_USAGE, f"cannot open store: {path}: permission denied")
+    if path.stat().st_size < 5_000_000:
+        # Small stores are checked up front; large ones load in the app's worker.
+        try:
+            load_store(path)
+        except StoreError as exc:
+            raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+    from .app.main import make_app
+
+    app = make_app(path, read_only=ctx.args.read_only)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.version:
+            from . import __version__
+
+            print(f"khorasan {__version__}")
+            return EXIT_OK
+        ctx = Context(args)
+        if args.command is None:
+            return run_app(ctx)
+        return _handler(args.command)(ctx)
+    except CliExit as exc:
+        if exc.message:
+            sys.stderr.write(exc.message.rstrip() + "\n")
+        return exc.code
+    except BrokenPipeError:
+        # `khorasan ties x | head` closes the pipe early; that is not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,1 @@
+"""One module per group of `khorasan` subcommands; each handler takes a cli.Context."""

@@ -1,0 +1,92 @@
+"""Printing for the one-shot commands: rich tables on a terminal, plain text in a
+pipe or under NO_COLOR, JSON with --json. Never imports textual.
+
+Every string from the store goes through `plain()` into a `rich.text.Text`, so a
+name like "[bold]x" prints literally and an ESC in a quote never reaches the
+terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Iterable
+
+import orjson
+
+from .model import KIND_GLYPHS, STATUS_GLYPHS, strip_control
+
+
+def plain(value: Any) -> str:
+    return strip_control("" if value is None else str(value))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+class Printer:
+    """A rich console sized for where the output goes."""
+
+    def __init__(self, stream=None) -> None:
+        from rich.console import Console
+
+        stream = stream or sys.stdout
+        is_tty = stream.isatty()
+        no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
+        width = None if is_tty else max(int(os.environ.get("COLUMNS", "0") or 0), 160)
+        self.console = Console(
+            file=stream,
+            no_color=no_color,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            width=width,
+            force_terminal=is_tty,
+            color_system=None if no_color else "auto",
+        )
+        self.is_tty = is_tty
+
+    def text(self, *parts: Any, style: str = "") -> Any:
+        from rich.text import Text
+
+        return Text("".join(plain(p) for p in parts), style=style)
+
+    def line(self, *parts: Any, style: str = "") -> None:
+        self.console.print(self.text(*parts, style=style), soft_wrap=not self.is_tty)
+
+    def blank(self) -> None:
+        self.console.print()
+
+    def table(self, title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+        from rich import box
+        from rich.table import Table
+
+        table = Table(
+            title=self.text(title) if title else None,
+            box=box.SIMPLE_HEAD if self.is_tty else box.ASCII2,
+            title_justify="left",
+            show_edge=self.is_tty is False,
+            pad_edge=False,
+        )
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(self.text(cell) for cell in row))
+        self.console.print(table)
+
+
+def kind_label(kind: str) -> str:
+    return f"{KIND_GLYPHS.get(kind, '?')} {kind}"
+
+
+def status_label(status: str, claimant_name: str | None = None) -> str:
+    label = f"{STATUS_GLYPHS.get(status, '?')} {status}"
+    if claimant_name:
+        label += f" by {claimant_name}"
+    return label
+
+
+def eprint(message: str) -> None:
+    sys.stderr.write(plain(message) + "\n")

@@ -1,0 +1,381 @@
+"""In-memory indexes and queries over a loaded store.
+
+Built once from `StoreData`; every lookup after that is a dict access. The UI
+and the CLI both ask questions here and never walk the raw tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .model import TIE_TYPES, Actor, Tie, date_end_key, date_sort_key, normalize_key
+from .store import StoreData
+
+FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
+FUZZY_MARGIN = 4.0  # ...when the runner-up actor scores at least this much lower
+FUZZY_SUGGEST = 60.0
+MAX_PATHS = 200
+
+
+class ResolveError(LookupError):
+    def __init__(self, query: str, candidates: list[Actor]) -> None:
+        self.query = query
+        self.candidates = candidates
+        super().__init__(query)
+
+
+class NotFound(ResolveError):
+    """No actor fits; `candidates` are the closest names, best first."""
+
+
+class Ambiguous(ResolveError):
+    """Several actors fit equally well; `candidates` lists them."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    actor_id: str
+    score: float
+    matched: str  # the name or alias that matched (or "summary")
+
+
+@dataclass(slots=True)
+class TieFilter:
+    types: frozenset[str] | None = None
+    exclude_types: frozenset[str] = frozenset()
+    statuses: frozenset[str] | None = None
+    document: str | None = None
+    as_of: str | None = None
+
+    def accepts(self, tie: Tie) -> bool:
+        if self.types is not None and tie.type not in self.types:
+            return False
+        if tie.type in self.exclude_types:
+            return False
+        if self.statuses is not None and tie.status not in self.statuses:
+            return False
+        if self.document is not None and all(c.source != self.document for c in tie.citations):
+            return False
+        if self.as_of is not None and not active_at(tie.start, tie.end, self.as_of):
+            return False
+        return True
+
+    @classmethod
+    def of(
+        cls,
+        types: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+        document: str | None = None,
+        as_of: str | None = None,
+        exclude_types: Iterable[str] = (),
+    ) -> TieFilter:
+        return cls(
+            types=frozenset(types) if types else None,
+            exclude_types=frozenset(exclude_types),
+            statuses=frozenset(statuses) if statuses else None,
+            document=document,
+            as_of=as_of,
+        )
+
+
+ALL_TIES = TieFilter()
+
+
+def active_at(start: str | None, end: str | None, as_of: str) -> bool:
+    """Whether something dated start..end had begun and not yet ended on `as_of`.
+
+    Partial dates are generous: a tie that starts in '2020' is active as of
+    '2020-01-01', and one that ends in '2020' is still active then.
+    """
+    if start and date_sort_key(start) > date_end_key(as_of):
+        return False
+    if end and date_end_key(end) < date_sort_key(as_of):
+        return False
+    return True
+
+
+@dataclass
+class Graph:
+    data: StoreData
+    actors: dict[str, Actor] = field(init=False)
+    ties: dict[str, Tie] = field(init=False)
+    alias_index: dict[str, list[str]] = field(init=False)
+    adjacency: dict[str, list[str]] = field(init=False)
+    by_type: dict[str, list[str]] = field(init=False)
+    by_document: dict[str, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.actors = self.data.actors
+        self.ties = self.data.ties
+        self.reindex()
+
+    # -- indexes ---------------------------------------------------------------
+    def reindex(self) -> None:
+        alias_index: dict[str, list[str]] = defaultdict(list)
+        for actor in self.actors.values():
+            for name in actor.names:
+                key = normalize_key(name)
+                if key and actor.id not in alias_index[key]:
+                    alias_index[key].append(actor.id)
+        adjacency: dict[str, list[str]] = defaultdict(list)
+        by_type: dict[str, list[str]] = defaultdict(list)
+        by_document: dict[str, list[str]] = defaultdict(list)
+        for tie in self.ties.values():
+            adjacency[tie.source].append(tie.id)
+            if tie.target != tie.source:
+                adjacency[tie.target].append(tie.id)
+            by_type[tie.type].append(tie.id)
+            for doc in {c.source for c in tie.citations}:
+                by_document[doc].append(tie.id)
+        self.alias_index = dict(alias_index)
+        self.adjacency = dict(adjacency)
+        self.by_type = dict(by_type)
+        self.by_document = dict(by_document)
+        self._search_rows: list[tuple[str, str, str]] | None = None
+
+    def add_tie(self, tie: Tie) -> None:
+        """Index one new tie without rebuilding everything."""
+        self.ties[tie.id] = tie
+        self.adjacency.setdefault(tie.source, []).append(tie.id)
+        if tie.target != tie.source:
+            self.adjacency.setdefault(tie.target, []).append(tie.id)
+        self.by_type.setdefault(tie.type, []).append(tie.id)
+        for doc in {c.source for c in tie.citations}:
+            self.by_document.setdefault(doc, []).append(tie.id)
+
+    # -- lookups ---------------------------------------------------------------
+    def actor(self, actor_id: str) -> Actor:
+        return self.actors[actor_id]
+
+    def degree(self, actor_id: str) -> int:
+        return len(self.adjacency.get(actor_id, ()))
+
+    def ties_of(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> list[Tie]:
+        ties = (self.ties[t] for t in self.adjacency.get(actor_id, ()))
+        return [t for t in ties if tie_filter.accepts(t)]
+
+    def neighbours(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> list[str]:
+        seen: dict[str, None] = {}
+        for tie in self.ties_of(actor_id, tie_filter):
+            seen.setdefault(tie.other(actor_id), None)
+        seen.pop(actor_id, None)
+        return list(seen)
+
+    def ties_between(self, a: str, b: str, tie_filter: TieFilter = ALL_TIES) -> list[Tie]:
+        return [t for t in self.ties_of(a, tie_filter) if t.other(a) == b or (a == b and t.source == t.target)]
+
+    def documents_of(self, actor_id: str) -> list[str]:
+        """Documents that mention an actor: its own citations and its ties'."""
+        docs: dict[str, None] = {}
+        for c in self.actors[actor_id].citations:
+            docs.setdefault(c.source, None)
+        for tie in self.ties_of(actor_id):
+            for c in tie.citations:
+                docs.setdefault(c.source, None)
+        return sorted(docs)
+
+    def type_counts(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for tie in self.ties_of(actor_id, tie_filter):
+            counts[tie.type] += 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def most_connected(self, n: int = 10) -> list[tuple[str, int]]:
+        ranked = sorted(self.actors, key=lambda a: (-self.degree(a), a))
+        return [(a, self.degree(a)) for a in ranked[:n]]
+
+    # -- names -----------------------------------------------------------------
+    def _rows(self) -> list[tuple[str, str, str]]:
+        """(normalised name, display name, actor id) for every name and alias."""
+        if self._search_rows is None:
+            self._search_rows = [
+                (normalize_key(name), name, actor.id) for actor in self.actors.values() for name in actor.names
+            ]
+        return self._search_rows
+
+    def resolve(self, query: str) -> Actor:
+        """A user's name for an actor: id, then alias, then a clear fuzzy match.
+
+        Raises `Ambiguous` when several actors fit equally, `NotFound` otherwise.
+        """
+        query = query.strip()
+        if query in self.actors:
+            return self.actors[query]
+        key = normalize_key(query)
+        if not key:
+            raise NotFound(query, [])
+        exact = self.alias_index.get(key, [])
+        if len(exact) == 1:
+            return self.actors[exact[0]]
+        if len(exact) > 1:
+            raise Ambiguous(query, [self.actors[a] for a in exact])
+        contained = list(dict.fromkeys(aid for norm, _, aid in self._rows() if key in norm))
+        if len(contained) == 1 and len(key) >= 3:
+            return self.actors[contained[0]]
+        if len(contained) > 1:
+            raise Ambiguous(query, [self.actors[a] for a in contained])
+        ranked = self._fuzzy(key)
+        if ranked:
+            best_id, best = ranked[0]
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
+                return self.actors[best_id]
+            if best >= FUZZY_ACCEPT:
+                close = [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN]
+                raise Ambiguous(query, close)
+        raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+
+    def _fuzzy(self, key: str) -> list[tuple[str, float]]:
+        """Best fuzzy score per actor over all its names, best first."""
+        from rapidfuzz import fuzz, process
+
+        rows = self._rows()
+        choices = [norm for norm, _, _ in rows]
+        best: dict[str, float] = {}
+        for _, score, index in process.extract(key, choices, scorer=fuzz.WRatio, limit=50):
+            aid = rows[index][2]
+            if score > best.get(aid, -1):
+                best[aid] = score
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50, fuzzy: bool = True) -> list[SearchHit]:
+        """Actors whose name, alias or summary matches `text`, best first.
+
+        Exact name beats prefix beats substring beats summary; fuzzy matching
+        only fills in when the cheap matches found little (typos).
+        """
+        key = normalize_key(text)
+        if not key:
+            hits = [SearchHit(a.id, 0.0, a.name) for a in self.actors.values() if kind in (None, a.kind)]
+            return hits[:limit]
+        best: dict[str, SearchHit] = {}
+
+        def offer(aid: str, score: float, matched: str) -> None:
+            if kind is not None and self.actors[aid].kind != kind:
+                return
+            current = best.get(aid)
+            if current is None or score > current.score:
+                best[aid] = SearchHit(aid, score, matched)
+
+        for norm, name, aid in self._rows():
+            if norm == key:
+                offer(aid, 100.0, name)
+            elif norm.startswith(key):
+                offer(aid, 95.0 - min(len(norm) - len(key), 20) * 0.1, name)
+            elif key in norm:
+                offer(aid, 85.0 - min(len(norm) - len(key), 20) * 0.1, name)
+        folded = text.casefold().strip()
+        if len(folded) >= 3:
+            for actor in self.actors.values():
+                if actor.id not in best and folded in actor.summary.casefold():
+                    offer(actor.id, 60.0, "summary")
+        if fuzzy and len(best) < 5 and len(key) >= 3:
+            from rapidfuzz import fuzz, process
+
+            rows = self._rows()
+            for _, score, index in process.extract(
+                key, [r[0] for r in rows], scorer=fuzz.WRatio, limit=20, score_cutoff=70
+            ):
+                aid = rows[index][2]
+                if aid not in best or best[aid].score < score * 0.8:
+                    offer(aid, round(score * 0.8, 1), rows[index][1])
+        ranked = sorted(best.values(), key=lambda h: (-h.score, -self.degree(h.actor_id), h.actor_id))
+        return ranked[:limit]
+
+    # -- paths -----------------------------------------------------------------
+    def shortest_paths(
+        self,
+        a: str,
+        b: str,
+        tie_filter: TieFilter = ALL_TIES,
+        max_length: int | None = None,
+        limit: int = MAX_PATHS,
+    ) -> list[list[Tie]]:
+        """Every shortest chain of ties from `a` to `b` (ties walked either way).
+
+        Breadth-first from `a` records, for each actor, the ties that reach it on
+        a shortest route; the chains are then read back from `b`. Parallel ties
+        between the same two actors give distinct chains. At most `limit` chains.
+        """
+        if a == b:
+            return []
+        distance = {a: 0}
+        parents: dict[str, list[Tie]] = defaultdict(list)
+        frontier = deque([a])
+        found_at: int | None = None
+        while frontier:
+            current = frontier.popleft()
+            depth = distance[current]
+            if found_at is not None and depth >= found_at:
+                break
+            if max_length is not None and depth >= max_length:
+                continue
+            for tie_id in self.adjacency.get(current, ()):
+                tie = self.ties[tie_id]
+                if not tie_filter.accepts(tie):
+                    continue
+                nxt = tie.other(current)
+                if nxt == current:
+                    continue
+                if nxt not in distance:
+                    distance[nxt] = depth + 1
+                    parents[nxt].append(tie)
+                    if nxt == b:
+                        found_at = depth + 1
+                    else:
+                        frontier.append(nxt)
+                elif distance[nxt] == depth + 1:
+                    parents[nxt].append(tie)
+        if b not in distance:
+            return []
+        paths: list[list[Tie]] = []
+
+        def walk(node: str, suffix: list[Tie]) -> Iterator[list[Tie]]:
+            if node == a:
+                yield list(reversed(suffix))
+                return
+            for tie in parents[node]:
+                yield from walk(tie.other(node), [*suffix, tie])
+
+        for path in walk(b, []):
+            paths.append(path)
+            if len(paths) >= limit:
+                break
+        return paths
+
+    def path_actors(self, start: str, path: list[Tie]) -> list[str]:
+        """The actors a chain passes through, starting at `start`."""
+        nodes = [start]
+        for tie in path:
+            nodes.append(tie.other(nodes[-1]))
+        return nodes
+
+    def neighbourhood(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> tuple[set[str], set[str]]:
+        """Actor ids and tie ids within `depth` hops of `centre`."""
+        actors = {centre}
+        ties: set[str] = set()
+        frontier = {centre}
+        for _ in range(max(depth, 0)):
+            nxt: set[str] = set()
+            for node in frontier:
+                for tie in self.ties_of(node, tie_filter):
+                    ties.add(tie.id)
+                    other = tie.other(node)
+                    if other not in actors:
+                        nxt.add(other)
+            actors |= nxt
+            frontier = nxt
+        # ties among the outer ring complete the picture
+        ties |= {t.id for a in actors for t in self.ties_of(a, tie_filter) if t.other(a) in actors}
+        return actors, ties
+
+
+def tie_type_label(tie: Tie, from_actor: str) -> str:
+    return tie.wording_from(from_actor)
+
+
+def directed(tie_type: str) -> bool:
+    spec = TIE_TYPES.get(tie_type)
+    return spec.directed if spec else True

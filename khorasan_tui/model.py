@@ -1,0 +1,344 @@
+"""Plain data: actors, ties, sources, citations and the vocabularies they use.
+
+Nothing here knows about storage or the UI, so every layer (and every test) can
+build these objects cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+KINDS: dict[str, str] = {
+    "group": "armed group, faction or branch",
+    "person": "person",
+    "state": "state",
+    "agency": "intelligence service, police, armed forces or ministry",
+    "organization": "media, NGO, institute",
+    "event": "attack, arrest, killing, negotiation or announcement",
+    "place": "place",
+}
+
+# A glyph per kind, so that kind never depends on colour alone.
+KIND_GLYPHS: dict[str, str] = {
+    "group": "⚑",
+    "person": "☺",
+    "state": "▣",
+    "agency": "◈",
+    "organization": "▤",
+    "event": "✦",
+    "place": "⌖",
+}
+
+# Plain-ASCII fallbacks for terminals whose fonts miss the glyphs above.
+KIND_ABBREVIATIONS: dict[str, str] = {
+    "group": "GRP",
+    "person": "PER",
+    "state": "STA",
+    "agency": "AGY",
+    "organization": "ORG",
+    "event": "EVT",
+    "place": "PLC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TieType:
+    name: str
+    directed: bool
+    forward: str  # how the source relates to the target
+    backward: str  # how the target relates to the source
+    cooperative: bool = False
+    description: str = ""
+
+
+_TIE_TYPES = [
+    TieType("leads", True, "leads", "led by", description="person heads a group or agency"),
+    TieType("member_of", True, "member of", "has member"),
+    TieType("founded", True, "founded", "founded by"),
+    TieType("faction_of", True, "faction of", "has faction", description="branch, province, wing or faction"),
+    TieType("emerged_from", True, "emerged from", "gave rise to"),
+    TieType(
+        "supports",
+        True,
+        "supports",
+        "supported by",
+        cooperative=True,
+        description="sponsorship, shelter, training, money, logistics, intelligence",
+    ),
+    TieType("recruits_from", True, "recruits from", "recruited by"),
+    TieType("succeeded", True, "succeeded", "succeeded by", description="successor -> predecessor"),
+    TieType("carried_out", True, "carried out", "carried out by", description="actor -> event"),
+    TieType("targeted", True, "targeted", "targeted by", description="event -> actor"),
+    TieType("located_in", True, "located in", "location of", description="event or actor -> place"),
+    TieType("operates_in", True, "operates in", "area of operations of", description="group -> place"),
+    TieType("family", False, "family of", "family of"),
+    TieType("allied_with", False, "allied with", "allied with", cooperative=True),
+    TieType("cooperates_with", False, "cooperates with", "cooperates with", cooperative=True),
+    TieType(
+        "affiliated_with",
+        False,
+        "affiliated with",
+        "affiliated with",
+        description="the document says 'ties' or 'linked' and no more",
+    ),
+    TieType("hostile_to", False, "hostile to", "hostile to"),
+    TieType("negotiates_with", False, "negotiates with", "negotiates with"),
+]
+TIE_TYPES: dict[str, TieType] = {t.name: t for t in _TIE_TYPES}
+COOPERATIVE_TYPES = frozenset(t.name for t in _TIE_TYPES if t.cooperative)
+
+STATUSES: dict[str, str] = {
+    "reported": "the document states it as fact",
+    "alleged": "the document hedges",
+    "claimed": "a party claims it",
+}
+STATUS_GLYPHS: dict[str, str] = {"reported": "●", "alleged": "◐", "claimed": "◌"}
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_partial_date(value: str) -> bool:
+    """True for '2015', '2020-03' or '2020-03-25' with a real month and day."""
+    match = _PARTIAL_DATE.match(value)
+    if not match:
+        return False
+    _, month, day = match.groups()
+    if month is not None and not 1 <= int(month) <= 12:
+        return False
+    if day is not None and not 1 <= int(day) <= _DAYS_IN_MONTH[int(month) - 1]:
+        return False
+    return True
+
+
+def date_sort_key(value: str | None) -> tuple[int, int, int]:
+    """Order partial dates so that '2020' < '2020-03' < '2020-03-25' < '2021'."""
+    if not value:
+        return (9999, 99, 99)
+    parts = [int(p) for p in value.split("-")]
+    while len(parts) < 3:
+        parts.append(0)
+    return (parts[0], parts[1], parts[2])
+
+
+def date_end_key(value: str) -> tuple[int, int, int]:
+    """The last day a partial date can mean: '2020' ends at (2020, 12, 31)."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return (parts[0], 12, 31)
+    if len(parts) == 2:
+        return (parts[0], parts[1], 31)
+    return (parts[0], parts[1], parts[2])
+
+
+_NON_KEY = re.compile(r"[\s\-‐‑‒–—_'’‘`´.,()]+")
+
+
+def normalize_key(text: str) -> str:
+    """Fold a name for lookup: case, accents, hyphens, spaces and apostrophes.
+
+    "al Qaeda", "Al-Qaeda" and "al-qaeda" all become "alqaeda".
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_KEY.sub("", stripped.casefold())
+
+
+def slugify(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug or "actor"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters (ESC above all) that a terminal would obey."""
+    return _CONTROL.sub("", text)
+
+
+@dataclass(slots=True)
+class Citation:
+    source: str
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "quote": self.quote}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return cls(source=data["source"], quote=data["quote"])
+
+
+def _citations(data: dict[str, Any]) -> list[Citation]:
+    return [Citation.from_dict(c) for c in data.get("citations") or []]
+
+
+@dataclass(slots=True)
+class Actor:
+    id: str
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    summary: str = ""
+    born: str | None = None
+    founded: str | None = None
+    died: str | None = None
+    ended: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    possible_duplicate_of: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+    @property
+    def start(self) -> str | None:
+        return self.born or self.founded
+
+    @property
+    def end(self) -> str | None:
+        return self.died or self.ended
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "summary": self.summary,
+        }
+        for key in ("born", "founded", "died", "ended", "possible_duplicate_of"):
+            value = getattr(self, key)
+            if value:
+                data[key] = value
+        data["citations"] = [c.to_dict() for c in self.citations]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            kind=data["kind"],
+            aliases=list(data.get("aliases") or []),
+            summary=data.get("summary") or "",
+            born=data.get("born"),
+            founded=data.get("founded"),
+            died=data.get("died"),
+            ended=data.get("ended"),
+            citations=_citations(data),
+            possible_duplicate_of=data.get("possible_duplicate_of"),
+        )
+
+
+@dataclass(slots=True)
+class Tie:
+    id: str
+    type: str
+    source: str
+    target: str
+    status: str = "reported"
+    claimant: str | None = None
+    role: str | None = None
+    start: str | None = None
+    end: str | None = None
+    summary: str = ""
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def directed(self) -> bool:
+        tie_type = TIE_TYPES.get(self.type)
+        return tie_type.directed if tie_type else True
+
+    def other(self, actor_id: str) -> str:
+        return self.target if self.source == actor_id else self.source
+
+    def wording_from(self, actor_id: str) -> str:
+        """The tie in words as seen from one end: 'leads' or 'led by'."""
+        tie_type = TIE_TYPES.get(self.type)
+        if tie_type is None:
+            return self.type
+        if self.source == actor_id or not tie_type.directed:
+            return tie_type.forward
+        return tie_type.backward
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "source": self.source,
+            "target": self.target,
+            "status": self.status,
+            "claimant": self.claimant,
+            "role": self.role,
+            "start": self.start,
+            "end": self.end,
+            "summary": self.summary,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tie:
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            source=data["source"],
+            target=data["target"],
+            status=data.get("status") or "reported",
+            claimant=data.get("claimant"),
+            role=data.get("role"),
+            start=data.get("start"),
+            end=data.get("end"),
+            summary=data.get("summary") or "",
+            citations=_citations(data),
+        )
+
+
+@dataclass(slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str | None = None
+    published: str | None = None
+    published_note: str = ""
+    path: str = ""  # relative to the store's folder
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "published": self.published,
+            "published_note": self.published_note,
+            "path": self.path,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        return cls(
+            id=data["id"],
+            title=data.get("title") or data["id"],
+            publisher=data.get("publisher"),
+            published=data.get("published"),
+            published_note=data.get("published_note") or "",
+            path=data.get("path") or "",
+        )
+
+
+def make_tie_id(source: str, tie_type: str, target: str, taken: set[str] | dict[str, Any]) -> str:
+    """A readable id, unique among `taken`: 'shahab-al-muhajir--leads--iskp'."""
+    base = f"{source}--{tie_type}--{target}"
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}--{n}" in taken:
+        n += 1
+    return f"{base}--{n}"

@@ -1,0 +1,63 @@
+"""The JSON shapes the CLI prints and `export --format json` writes.
+
+One place defines them so `show`, `ties`, `path`, `timeline`, `contested` and
+`export` agree field for field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .graph import Graph
+from .model import TIE_TYPES, Actor, Source, Tie
+
+
+def actor_ref(graph: Graph, actor_id: str) -> dict[str, Any]:
+    actor = graph.actors.get(actor_id)
+    if actor is None:
+        return {"id": actor_id, "name": actor_id, "kind": None}
+    return {"id": actor.id, "name": actor.name, "kind": actor.kind}
+
+
+def actor_json(graph: Graph, actor: Actor, with_counts: bool = True) -> dict[str, Any]:
+    data = actor.to_dict()
+    for key in ("born", "founded", "died", "ended"):
+        data.setdefault(key, None)
+    if with_counts:
+        data["degree"] = graph.degree(actor.id)
+        data["tie_counts"] = graph.type_counts(actor.id)
+        data["documents"] = graph.documents_of(actor.id)
+    return data
+
+
+def tie_json(graph: Graph, tie: Tie) -> dict[str, Any]:
+    spec = TIE_TYPES.get(tie.type)
+    claimant = graph.actors.get(tie.claimant) if tie.claimant else None
+    return {
+        "id": tie.id,
+        "type": tie.type,
+        "directed": spec.directed if spec else True,
+        "source": actor_ref(graph, tie.source),
+        "target": actor_ref(graph, tie.target),
+        "status": tie.status,
+        "claimant": tie.claimant,
+        "claimant_name": claimant.name if claimant else None,
+        "role": tie.role,
+        "start": tie.start,
+        "end": tie.end,
+        "summary": tie.summary,
+        "citations": [c.to_dict() for c in tie.citations],
+    }
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    return source.to_dict()
+
+
+def path_json(graph: Graph, start: Actor, end: Actor, paths: list[list[Tie]]) -> dict[str, Any]:
+    return {
+        "from": actor_ref(graph, start.id),
+        "to": actor_ref(graph, end.id),
+        "length": len(paths[0]) if paths else None,
+        "paths": [[tie_json(graph, t) for t in path] for path in paths],
+    }
