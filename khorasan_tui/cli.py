@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
-from .model import KINDS, STATUSES, TIE_TYPES
+from .model import KINDS, STATUSES, TIE_TYPES, strip_control
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         return _handler(args.command)(ctx)
     except CliExit as exc:
         if exc.message:
-            sys.stderr.write(exc.message.rstrip() + "\n")
+            # Messages quote store names (ambiguity lists, closest matches): no ESC.
+            sys.stderr.write(strip_control(exc.message).rstrip() + "\n")
         return exc.code
     except BrokenPipeError:
         # `khorasan ties x | head` closes the pipe early; that is not an error.

@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .model import TIE_TYPES, Actor, Tie, date_end_key, date_sort_key, normalize_key
+from .model import TIE_TYPES, Actor, Tie, date_end_key, date_sort_key, is_partial_date, normalize_key
 from .store import StoreData
 
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
@@ -89,9 +89,10 @@ def active_at(start: str | None, end: str | None, as_of: str) -> bool:
     Partial dates are generous: a tie that starts in '2020' is active as of
     '2020-01-01', and one that ends in '2020' is still active then.
     """
-    if start and date_sort_key(start) > date_end_key(as_of):
+    # A malformed date (validate reports it) must not crash a query: ignore it.
+    if start and is_partial_date(start) and date_sort_key(start) > date_end_key(as_of):
         return False
-    if end and date_end_key(end) < date_sort_key(as_of):
+    if end and is_partial_date(end) and date_end_key(end) < date_sort_key(as_of):
         return False
     return True
 

@@ -6,6 +6,7 @@ build these objects cheaply.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -99,19 +100,25 @@ STATUSES: dict[str, str] = {
 }
 STATUS_GLYPHS: dict[str, str] = {"reported": "●", "alleged": "◐", "claimed": "◌"}
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# [0-9], not \d (which admits Arabic-Indic and other digits), and fullmatch, not
+# "$" (which lets a trailing newline through).
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month - 1]
 
 
 def is_partial_date(value: str) -> bool:
     """True for '2015', '2020-03' or '2020-03-25' with a real month and day."""
-    match = _PARTIAL_DATE.match(value)
+    match = _PARTIAL_DATE.fullmatch(value)
     if not match:
         return False
-    _, month, day = match.groups()
+    year, month, day = match.groups()
     if month is not None and not 1 <= int(month) <= 12:
         return False
-    if day is not None and not 1 <= int(day) <= _DAYS_IN_MONTH[int(month) - 1]:
+    if day is not None and not 1 <= int(day) <= _days_in_month(int(year), int(month)):
         return False
     return True
 

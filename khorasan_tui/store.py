@@ -25,6 +25,11 @@ TABLES = ("actors", "ties", "sources")
 META_TABLE = "meta"
 LOCK_TIMEOUT_S = 10.0
 
+# Read once at import: os.umask can only be read by setting it, which is not
+# safe to do later while other threads create files.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 class StoreError(Exception):
     """A store that cannot be used. The message names the file and the problem."""
@@ -87,6 +92,12 @@ def atomic_write(path: Path, payload: bytes, backup: bool = True) -> None:
                     os.replace(bak_tmp, bak)
                 except OSError:
                     pass  # a backup is a courtesy; never let it block the save
+        else:
+            # mkstemp makes 0600 files; a new store should be as readable as any file.
+            try:
+                os.chmod(tmp_name, 0o666 & ~_UMASK)
+            except OSError:
+                pass
         os.replace(tmp_name, path)
         _fsync_dir(folder)
     except BaseException:
@@ -190,6 +201,41 @@ def _problem(path: Path, message: str) -> StoreError:
     return StoreError(path, message)
 
 
+_TEXT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # table: (fields that must be strings when present, fields that may also be null)
+    "actors": (("id", "name", "kind", "summary"), ("born", "founded", "died", "ended", "possible_duplicate_of")),
+    "ties": (("id", "type", "source", "target", "status", "summary"), ("claimant", "role", "start", "end")),
+    "sources": (("id", "title", "published_note", "path"), ("publisher", "published")),
+}
+
+
+def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
+    """Name a field of the wrong JSON type: a number for a name would crash the
+    indexes later, and a string for a list would be split into characters."""
+    strings, nullable = _TEXT_FIELDS[table]
+    for key in strings:
+        if key in record and not isinstance(record[key], str):
+            return f"field {key!r} is not a string"
+    for key in nullable:
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return f"field {key!r} is not a string or null"
+    aliases = record.get("aliases")
+    if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
+        return "field 'aliases' is not a list of strings"
+    citations = record.get("citations")
+    if citations is not None:
+        if not isinstance(citations, list):
+            return "field 'citations' is not a list"
+        for citation in citations:
+            if not (
+                isinstance(citation, dict)
+                and isinstance(citation.get("source"), str)
+                and isinstance(citation.get("quote"), str)
+            ):
+                return "a citation is not an object with string 'source' and 'quote'"
+    return None
+
+
 def parse_store(raw: bytes, path: Path) -> StoreData:
     """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong."""
     if not raw.strip():
@@ -221,6 +267,9 @@ def parse_store(raw: bytes, path: Path) -> StoreData:
         for doc_id, record in records.items():
             if not isinstance(record, dict):
                 raise _problem(path, f"{table} record {doc_id} is not an object")
+            wrong = _wrong_field_type(table, record)
+            if wrong:
+                raise _problem(path, f"{table} record {doc_id}: {wrong}")
             try:
                 item = build(record)
             except (KeyError, TypeError, AttributeError) as exc:

@@ -103,7 +103,13 @@ def validate(data: StoreData) -> list[Problem]:
             error(where, f"unknown kind {actor.kind!r}")
         for field_name in ("born", "founded", "died", "ended"):
             check_date(where, field_name, getattr(actor, field_name))
-        if actor.start and actor.end and date_sort_key(actor.start) > date_sort_key(actor.end):
+        if (
+            actor.start
+            and actor.end
+            and is_partial_date(actor.start)
+            and is_partial_date(actor.end)
+            and date_sort_key(actor.start) > date_sort_key(actor.end)
+        ):
             error(where, f"starts ({actor.start}) after it ends ({actor.end})")
         for name in actor.names:
             key = normalize_key(name)

@@ -202,7 +202,8 @@ def validate(ctx: Context) -> int:
             print_json({"valid": False, "path": str(path), "errors": [str(exc)], "warnings": []})
         else:
             Printer().line(f"✗ {exc}")
-        return EXIT_NOT_FOUND
+        # Like every other command: a store that cannot be opened is a usage error.
+        return EXIT_USAGE
     problems = run_checks(data)
     counts = summary_counts(data)
     errors = [str(p) for p in problems if p.level == "error"]

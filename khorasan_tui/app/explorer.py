@@ -1,0 +1,334 @@
+"""The main screen: actor list, detail pane, relationship pane, breadcrumb.
+
+Panes post messages up; this screen wires them together and asks the app to
+move between actors, so history lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from ..graph import SearchHit, TieFilter
+from ..model import KINDS, STATUS_GLYPHS, TIE_TYPES
+from .render import actor_detail, actor_row, safe, tie_detail, tie_row, type_header
+from .rowlist import RowList
+
+if TYPE_CHECKING:
+    from .main import KhorasanApp
+
+
+class SearchBox(Input):
+    BINDINGS = [
+        Binding("escape", "leave", "Leave search", show=True),
+        Binding("down", "to_list", "To list", show=False),
+    ]
+
+    def action_leave(self) -> None:
+        self.screen.query_one("#actor-list", RowList).focus()
+
+    def action_to_list(self) -> None:
+        self.screen.query_one("#actor-list", RowList).focus()
+
+
+class ExplorerScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-medium"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("tab", "focus_next_pane", "Next pane", show=False),
+        Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False),
+        Binding("f", "filters", "Filter"),
+        Binding("K", "cycle_kind", "Kind", show=False),
+        Binding("T", "cycle_tie_type", "Tie type", show=False),
+        Binding("S", "cycle_status", "Status", show=False),
+        Binding("x", "clear_filters", "Clear filters", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="explorer")
+        self._hits: list[SearchHit] = []
+        self._tie_keys: list[str | None] = []
+
+    @property
+    def khorasan(self) -> KhorasanApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("", id="breadcrumb", markup=False)
+        with Horizontal(id="body"):
+            with Vertical(id="actors-pane", classes="pane"):
+                yield SearchBox(placeholder="/ search names and aliases", id="search")
+                yield Static("", id="actors-status", markup=False)
+                yield RowList(id="actor-list", empty_text="No actor matches")
+            with Vertical(id="right"):
+                with VerticalScroll(id="detail-pane", classes="pane"):
+                    yield Static("Loading the store…", id="detail", markup=False)
+                with Vertical(id="ties-pane", classes="pane"):
+                    yield Static("", id="ties-status", markup=False)
+                    yield RowList(id="tie-list", empty_text="No ties")
+                    yield Static("", id="tie-quote", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#actors-pane").border_title = "Actors"
+        self.query_one("#detail-pane").border_title = "Detail"
+        self.query_one("#ties-pane").border_title = "Relationships"
+        self.query_one("#actor-list").focus()
+
+    # -- filling the panes ---------------------------------------------------------
+    def refresh_all(self) -> None:
+        self.run_search(self.query_one("#search", Input).value)
+        self.show_current()
+
+    def show_current(self) -> None:
+        app = self.khorasan
+        actor = app.current_actor
+        detail = self.query_one("#detail", Static)
+        if actor is None:
+            detail.update(Text("No actor selected. Press / to search."))
+            self.query_one("#tie-list", RowList).set_rows([], lambda i, w: Text(""))
+            self._update_breadcrumb()
+            return
+        detail.update(actor_detail(app.graph, actor, app.as_of))
+        self.query_one("#detail-pane").scroll_home(animate=False)
+        self._fill_ties(actor.id)
+        self._update_breadcrumb()
+
+    def _fill_ties(self, actor_id: str) -> None:
+        app = self.khorasan
+        graph = app.graph
+        ties = graph.ties_of(actor_id, app.tie_filter)
+        ties.sort(key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id))
+        keys: list[str | None] = []
+        rows: list[tuple[str, ...]] = []
+        current_type = None
+        counts: dict[str, int] = {}
+        for tie in ties:
+            counts[tie.type] = counts.get(tie.type, 0) + 1
+        for tie in ties:
+            if tie.type != current_type:
+                current_type = tie.type
+                keys.append(None)
+                rows.append(("header", tie.type))
+            keys.append(tie.id)
+            rows.append(("tie", tie.id))
+        contested = app.contested_ids
+
+        def render(index: int, width: int) -> Text:
+            kind, value = rows[index]
+            if kind == "header":
+                return type_header(value, counts[value])
+            tie = graph.ties[value]
+            return tie_row(graph, tie, actor_id, width, contested=value in contested)
+
+        self._tie_keys = keys
+        tie_list = self.query_one("#tie-list", RowList)
+        keep = tie_list.cursor_key if getattr(self, "_ties_for", None) == actor_id else None
+        self._ties_for = actor_id
+        tie_list.set_rows(keys, render, keep_key=keep)
+        total = graph.degree(actor_id)
+        shown = len(ties)
+        status = Text(f"{shown} of {total} ties", style="bold")
+        status.append(f"  ·  {app.filter_summary()}", style="dim")
+        self.query_one("#ties-status", Static).update(status)
+        if not ties:
+            self.query_one("#tie-quote", Static).update(Text(""))
+
+    def _update_breadcrumb(self) -> None:
+        app = self.khorasan
+        crumb = Text(no_wrap=True, overflow="ellipsis")
+        history = app.history
+        if not history.entries:
+            crumb.append("Start: choose an actor", style="dim")
+        start = max(0, history.index - 6)
+        if start > 0:
+            crumb.append("… › ", style="dim")
+        for i in range(start, len(history.entries)):
+            actor = app.graph.actors.get(history.entries[i]) if app.graph else None
+            name = safe(actor.name) if actor else history.entries[i]
+            if i == history.index:
+                crumb.append(f"[{name}]", style="bold reverse")
+            else:
+                crumb.append(name, style="dim" if i > history.index else "")
+            if i < len(history.entries) - 1:
+                crumb.append(" › ", style="dim")
+        marks = []
+        if history.can_back:
+            marks.append("[ back")
+        if history.can_forward:
+            marks.append("] fwd")
+        if app.as_of:
+            marks.append(f"as of {app.as_of}")
+        if marks:
+            crumb.append("   (" + " · ".join(marks) + ")", style="dim")
+        self.query_one("#breadcrumb", Static).update(crumb)
+
+    # -- search --------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._hits:
+            self.khorasan.open_actor(self._hits[0].actor_id)
+            self.query_one("#tie-list", RowList).focus()
+        else:
+            self.notify("No actor matches that search.", severity="warning")
+
+    def run_search(self, text: str) -> None:
+        app = self.khorasan
+        if app.graph is None:
+            return
+        if len(app.graph.actors) > 20_000:
+            self._search_in_thread(text, app.kind_filter)
+        else:
+            self._show_hits(text, app.graph.search(text, kind=app.kind_filter, limit=len(app.graph.actors)))
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search_in_thread(self, text: str, kind: str | None) -> None:
+        hits = self.khorasan.graph.search(text, kind=kind, limit=5_000)
+        self.app.call_from_thread(self._show_hits, text, hits)
+
+    def _show_hits(self, text: str, hits: list[SearchHit]) -> None:
+        app = self.khorasan
+        if not text.strip():
+            # No query: every actor, most connected first, so hubs are one key away.
+            actors = [a for a in app.graph.actors.values() if app.kind_filter in (None, a.kind)]
+            actors.sort(key=lambda a: (-app.graph.degree(a.id), a.name.casefold()))
+            hits = [SearchHit(a.id, 0.0, a.name) for a in actors]
+        self._hits = hits
+        graph = app.graph
+
+        def render(index: int, width: int) -> Text:
+            hit = hits[index]
+            return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
+
+        actor_list = self.query_one("#actor-list", RowList)
+        keep = app.current if not text.strip() else None
+        actor_list.set_rows([h.actor_id for h in hits], render, keep_key=keep)
+        status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
+        status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
+        self.query_one("#actors-status", Static).update(status)
+
+    # -- list events ---------------------------------------------------------------
+    @on(RowList.Highlighted, "#actor-list")
+    def _actor_highlighted(self, event: RowList.Highlighted) -> None:
+        if self.query_one("#actor-list").has_focus:
+            self.khorasan.open_actor(event.key, from_list=True)
+
+    @on(RowList.Selected, "#actor-list")
+    def _actor_selected(self, event: RowList.Selected) -> None:
+        self.khorasan.open_actor(event.key)
+        self.query_one("#tie-list", RowList).focus()
+
+    @on(RowList.Highlighted, "#tie-list")
+    def _tie_highlighted(self, event: RowList.Highlighted) -> None:
+        app = self.khorasan
+        tie = app.graph.ties.get(event.key)
+        if tie is not None and app.current:
+            self.query_one("#tie-quote", Static).update(tie_detail(app.graph, tie, app.current))
+
+    @on(RowList.Selected, "#tie-list")
+    def _tie_selected(self, event: RowList.Selected) -> None:
+        app = self.khorasan
+        tie = app.graph.ties.get(event.key)
+        if tie is not None and app.current:
+            app.open_actor(tie.other(app.current))
+
+    # -- actions -------------------------------------------------------------------
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all() if hasattr(search, "select_all") else None
+
+    PANES = ("#actor-list", "#detail-pane", "#tie-list")
+
+    def _focused_pane_index(self) -> int:
+        focused = self.focused
+        for i, selector in enumerate(self.PANES):
+            pane = self.query_one(selector)
+            if focused is pane or (focused is not None and pane in focused.ancestors):
+                return i
+        if focused is self.query_one("#search"):
+            return 0
+        return -1
+
+    def _visible_panes(self) -> list[str]:
+        return [s for s in self.PANES if self.query_one(s).display and self.query_one(s).parent.display]
+
+    def action_focus_next_pane(self) -> None:
+        self._cycle_pane(1)
+
+    def action_focus_previous_pane(self) -> None:
+        self._cycle_pane(-1)
+
+    def _cycle_pane(self, step: int) -> None:
+        index = self._focused_pane_index()
+        order = list(self.PANES)
+        target = order[(index + step) % len(order)] if index >= 0 else order[0]
+        if self.has_class("-narrow"):
+            self.set_class(target == "#actor-list", "-show-actors")
+        self.query_one(target).focus()
+
+    def on_descendant_focus(self) -> None:
+        if self.has_class("-narrow"):
+            in_actors = self._focused_pane_index() == 0
+            self.set_class(in_actors, "-show-actors")
+
+    def action_filters(self) -> None:
+        from .filters import FilterScreen
+
+        self.app.push_screen(FilterScreen())
+
+    def action_cycle_kind(self) -> None:
+        kinds = [None, *KINDS]
+        app = self.khorasan
+        app.kind_filter = kinds[(kinds.index(app.kind_filter) + 1) % len(kinds)]
+        self.run_search(self.query_one("#search", Input).value)
+
+    def action_cycle_tie_type(self) -> None:
+        app = self.khorasan
+        present = sorted(app.graph.type_counts(app.current)) if app.current else []
+        options: list[str | None] = [None, *present]
+        current = next(iter(app.tie_types)) if app.tie_types and len(app.tie_types) == 1 else None
+        nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
+        app.tie_types = frozenset({nxt}) if nxt else None
+        self.show_current()
+
+    def action_cycle_status(self) -> None:
+        app = self.khorasan
+        options: list[str | None] = [None, *STATUS_GLYPHS]
+        current = next(iter(app.tie_statuses)) if app.tie_statuses and len(app.tie_statuses) == 1 else None
+        nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
+        app.tie_statuses = frozenset({nxt}) if nxt else None
+        self.show_current()
+
+    def action_clear_filters(self) -> None:
+        app = self.khorasan
+        app.tie_types = None
+        app.tie_statuses = None
+        app.kind_filter = None
+        self.refresh_all()
+
+    def current_tie_id(self) -> str | None:
+        tie_list = self.query_one("#tie-list", RowList)
+        if tie_list.has_focus:
+            return tie_list.cursor_key
+        return None
+
+
+def tie_filter_for(types, statuses, as_of) -> TieFilter:
+    return TieFilter.of(types=types, statuses=statuses, as_of=as_of)
+
+
+__all__ = ["ExplorerScreen", "TIE_TYPES"]

@@ -1,0 +1,78 @@
+"""`f`: filter actors by kind and ties by type and status, all keyboard-driven."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+from ..model import KIND_GLYPHS, KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES
+
+
+class FilterScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply"),
+        Binding("a", "apply", "Apply", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        with Vertical(id="filter-dialog"):
+            yield Label("Filters — space toggles, tab moves, ctrl+s applies, escape cancels")
+            with Horizontal(id="filter-lists"):
+                with Vertical():
+                    yield Label("Actor kind (none = all)")
+                    yield SelectionList(
+                        *[
+                            Selection(Text(f"{KIND_GLYPHS[k]} {k}"), k, app.kind_filter == k)
+                            for k in KINDS
+                        ],
+                        id="filter-kinds",
+                    )
+                with Vertical():
+                    yield Label("Tie types (none = all)")
+                    yield SelectionList(
+                        *[
+                            Selection(Text(t), t, bool(app.tie_types and t in app.tie_types))
+                            for t in TIE_TYPES
+                        ],
+                        id="filter-types",
+                    )
+                with Vertical():
+                    yield Label("Status (none = all)")
+                    yield SelectionList(
+                        *[
+                            Selection(Text(f"{STATUS_GLYPHS[s]} {s}"), s, bool(app.tie_statuses and s in app.tie_statuses))
+                            for s in STATUSES
+                        ],
+                        id="filter-statuses",
+                    )
+            with Horizontal(id="filter-buttons"):
+                yield Button("Apply", id="filter-apply", variant="primary")
+                yield Button("Clear all", id="filter-clear")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-types").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "filter-clear":
+            for selector in ("#filter-kinds", "#filter-types", "#filter-statuses"):
+                self.query_one(selector, SelectionList).deselect_all()
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        kinds = self.query_one("#filter-kinds", SelectionList).selected
+        types = self.query_one("#filter-types", SelectionList).selected
+        statuses = self.query_one("#filter-statuses", SelectionList).selected
+        # The actor list takes one kind at a time; the last ticked wins.
+        kind = kinds[-1] if kinds else None
+        self.app.pop_screen()
+        self.app.set_filters(kind, types, statuses)
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()

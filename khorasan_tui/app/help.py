@@ -1,0 +1,85 @@
+"""`?`: every key binding, read from the bindings themselves so it cannot drift."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_sections() -> list[tuple[str, list[Binding]]]:
+    """(where, bindings) for every screen and widget class with keys."""
+    from .explorer import ExplorerScreen, SearchBox
+    from .main import KhorasanApp
+    from .rowlist import RowList
+    from .sources import DocumentScreen, SourcesScreen
+
+    sections: list[tuple[str, type]] = [
+        ("Everywhere", KhorasanApp),
+        ("Explorer", ExplorerScreen),
+        ("Lists (actors, ties, citations, document lines)", RowList),
+        ("Search box", SearchBox),
+        ("Sources", SourcesScreen),
+        ("Document", DocumentScreen),
+        ("Help", HelpScreen),
+    ]
+    for extra in _extra_screens():
+        sections.append(extra)
+    out = []
+    for title, cls in sections:
+        bindings = [b for b in cls.BINDINGS if isinstance(b, Binding)]
+        if bindings:
+            out.append((title, bindings))
+    return out
+
+
+def _extra_screens() -> list[tuple[str, type]]:
+    """Screens added by later features register here without editing this file."""
+    from . import registry
+
+    return list(registry.HELP_SECTIONS)
+
+
+def key_label(binding: Binding) -> str:
+    keys = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        keys.append(
+            {
+                "left_square_bracket": "[",
+                "right_square_bracket": "]",
+                "question_mark": "?",
+                "slash": "/",
+                "less_than_sign": "<",
+                "greater_than_sign": ">",
+            }.get(key, key)
+        )
+    return " / ".join(keys)
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "app.pop_screen", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+        table.add_column("key", style="bold", no_wrap=True, min_width=12)
+        table.add_column("action")
+        for title, bindings in binding_sections():
+            table.add_row(Text(title, style="bold underline"), "")
+            for binding in bindings:
+                table.add_row(key_label(binding), Text(binding.description or binding.action))
+            table.add_row("", "")
+        table.add_row("ctrl+p", "command palette: find actors by name or alias, run actions")
+        table.add_row("tab / shift+tab", "move between panes")
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Khorasan keys — escape closes", style="bold"), id="help-title")
+            yield Static(table, id="help-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

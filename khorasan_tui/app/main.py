@@ -1,0 +1,225 @@
+"""The Khorasan Textual app and its factory.
+
+The first frame is drawn before the store is read: loading runs in a worker
+thread, so a large store shows progress instead of a blank terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..graph import Graph, TieFilter
+from ..model import Actor
+from ..store import StoreData, StoreError, load_store
+from .explorer import ExplorerScreen
+from .history import History
+from .palette import ActorCommands
+
+
+class KhorasanApp(App[int]):
+    CSS_PATH = "khorasan.tcss"
+    TITLE = "Khorasan"
+    COMMANDS = App.COMMANDS | {ActorCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("left_square_bracket,alt+left", "back", "Back", key_display="["),
+        Binding("right_square_bracket,alt+right", "forward", "Fwd", key_display="]"),
+        Binding("s", "sources", "Sources"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False),
+    ]
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        data: StoreData | None = None,
+        read_only: bool = False,
+        start_actor: str | None = "iskp",
+    ) -> None:
+        super().__init__()
+        self.store_path = Path(path) if path else None
+        self._preloaded = data
+        self.read_only = read_only
+        self.start_actor = start_actor
+        self.graph: Graph | None = None
+        self.history = History()
+        self.current: str | None = None
+        self.kind_filter: str | None = None
+        self.tie_types: frozenset[str] | None = None
+        self.tie_statuses: frozenset[str] | None = None
+        self.as_of: str | None = None
+        self.contested_ids: set[str] = set()
+        self.loaded = asyncio.Event()
+        self.load_error: str | None = None
+
+    # -- start-up ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._explorer = ExplorerScreen()
+        self.push_screen(self._explorer)
+        if self._preloaded is not None:
+            self._store_ready(self._preloaded)
+        else:
+            self.sub_title = "loading…"
+            self._load_store()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load_store(self) -> None:
+        import gc
+
+        # Parsing builds millions of small objects; the cyclic collector would
+        # rescan them over and over and roughly double the load time.
+        gc.disable()
+        try:
+            data = load_store(self.store_path)
+            graph = Graph(data)
+        except StoreError as exc:
+            self.call_from_thread(self._load_failed, str(exc))
+            return
+        finally:
+            gc.enable()
+        gc.freeze()
+        self.call_from_thread(self._store_ready, data, graph)
+
+    def _load_failed(self, message: str) -> None:
+        self.load_error = message
+        self.loaded.set()
+        self.exit(return_code=2, message=f"cannot open store: {message}")
+
+    def _store_ready(self, data: StoreData, graph: Graph | None = None) -> None:
+        self.graph = graph or Graph(data)
+        self._refresh_contested()
+        self.title = f"Khorasan · {data.path.name if data.path else data.name}"
+        self._update_subtitle()
+        start = self.start_actor if self.start_actor in self.graph.actors else None
+        if start is None and self.graph.actors:
+            start = self.graph.most_connected(1)[0][0]
+        explorer = self.explorer
+        if start:
+            self.open_actor(start)
+        explorer.refresh_all()
+        self.loaded.set()
+
+    def _refresh_contested(self) -> None:
+        try:
+            from ..analysis import contested_tie_ids
+        except ImportError:
+            self.contested_ids = set()
+            return
+        self.contested_ids = contested_tie_ids(self.graph)
+
+    def _update_subtitle(self) -> None:
+        if self.graph is None:
+            return
+        data = self.graph.data
+        parts = [f"{len(data.actors)} actors", f"{len(data.ties)} ties", f"{len(data.sources)} documents"]
+        if self.read_only:
+            parts.append("read-only")
+        if self.as_of:
+            parts.append(f"as of {self.as_of}")
+        self.sub_title = " · ".join(parts)
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def explorer(self) -> ExplorerScreen:
+        return self._explorer
+
+    @property
+    def current_actor(self) -> Actor | None:
+        if self.graph is None or self.current is None:
+            return None
+        return self.graph.actors.get(self.current)
+
+    @property
+    def tie_filter(self) -> TieFilter:
+        return TieFilter.of(types=self.tie_types, statuses=self.tie_statuses, as_of=self.as_of)
+
+    def filter_summary(self) -> str:
+        types = ", ".join(sorted(self.tie_types)) if self.tie_types else "all types"
+        statuses = ", ".join(sorted(self.tie_statuses)) if self.tie_statuses else "all statuses"
+        summary = f"{types} · {statuses}"
+        if self.as_of:
+            summary += f" · as of {self.as_of}"
+        return summary + " (f)"
+
+    def open_actor(self, actor_id: str, from_list: bool = False) -> None:
+        """Move to an actor; list browsing replaces the last crumb, jumps add one."""
+        if self.graph is None or actor_id not in self.graph.actors:
+            return
+        replace = from_list and getattr(self, "_last_from_list", False)
+        self._last_from_list = from_list
+        self.history.visit(actor_id, replace=replace)
+        self.current = actor_id
+        self.explorer.show_current()
+
+    def action_back(self) -> None:
+        actor_id = self.history.back()
+        if actor_id is None:
+            self.bell()
+            return
+        self._last_from_list = False
+        self.current = actor_id
+        self.explorer.show_current()
+
+    def action_forward(self) -> None:
+        actor_id = self.history.forward()
+        if actor_id is None:
+            self.bell()
+            return
+        self._last_from_list = False
+        self.current = actor_id
+        self.explorer.show_current()
+
+    def set_filters(self, kind: str | None, types: Iterable[str] | None, statuses: Iterable[str] | None) -> None:
+        self.kind_filter = kind
+        self.tie_types = frozenset(types) if types else None
+        self.tie_statuses = frozenset(statuses) if statuses else None
+        self.explorer.refresh_all()
+
+    # -- screens -------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_sources(self) -> None:
+        from .sources import SourcesScreen
+
+        if self.graph is None or self.current is None:
+            return
+        tie_id = self.explorer.current_tie_id() if self.screen is self.explorer else None
+        self.push_screen(SourcesScreen(self.current, tie_id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Every key binding", self.action_help)
+        yield SystemCommand("Back", "Previous actor in history", self.action_back)
+        yield SystemCommand("Forward", "Next actor in history", self.action_forward)
+        yield SystemCommand("Sources", "Citations of the current actor or tie", self.action_sources)
+        yield SystemCommand("Filters", "Filter actors by kind and ties by type and status", self.explorer.action_filters)
+        yield SystemCommand("Clear filters", "Show every kind, type and status", self.explorer.action_clear_filters)
+        yield SystemCommand("Search", "Focus the actor search box", self.explorer.action_search)
+
+
+def make_app(
+    path: str | Path | None = None,
+    *,
+    data: StoreData | None = None,
+    read_only: bool = False,
+    start_actor: str | None = "iskp",
+) -> KhorasanApp:
+    """Build the app without running it (tests, screenshots, the CLI)."""
+    if path is None and data is None:
+        from ..store import default_store_path
+
+        path = default_store_path()
+    return KhorasanApp(Path(path) if path else None, data=data, read_only=read_only, start_actor=start_actor)

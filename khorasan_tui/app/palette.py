@@ -1,0 +1,46 @@
+"""Command palette provider: find an actor by name or alias and jump to it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..model import KIND_GLYPHS
+from .render import safe
+
+
+class ActorCommands(Provider):
+    async def discover(self) -> Hits:
+        app = self.app
+        graph = getattr(app, "graph", None)
+        if graph is None:
+            return
+        for actor_id, degree in graph.most_connected(15):
+            actor = graph.actors[actor_id]
+            yield DiscoveryHit(
+                Text(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}"),
+                partial(app.open_actor, actor_id),
+                help=f"Open actor · {actor.kind} · {degree} ties",
+            )
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        graph = getattr(app, "graph", None)
+        if graph is None or not query.strip():
+            return
+        for hit in graph.search(query, limit=20):
+            actor = graph.actors[hit.actor_id]
+            label = Text(f"{KIND_GLYPHS.get(actor.kind, '?')} ")
+            if hit.matched not in (actor.name, "summary"):
+                label.append(safe(hit.matched), style="italic")
+                label.append(" → ")
+            label.append(safe(actor.name), style="bold")
+            yield Hit(
+                max(hit.score, 1.0) / 100.0,
+                label,
+                partial(app.open_actor, hit.actor_id),
+                text=actor.name,
+                help=f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties",
+            )

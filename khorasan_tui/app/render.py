@@ -1,0 +1,155 @@
+"""Store data turned into rich Text for the panes: never markup, never raw ESC.
+
+Every string from the store passes through `safe()` and lands in a `Text` as
+plain characters, so a name like "[@click=app.quit]x[/]" is shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from ..graph import Graph
+from ..model import KIND_GLYPHS, STATUS_GLYPHS, TIE_TYPES, Actor, Tie, strip_control
+
+CONTESTED_GLYPH = "⚡"
+CITATION_GLYPH = "❝"
+
+
+def safe(value: object) -> str:
+    """One line of untrusted text: control characters out, newlines flattened."""
+    text = "" if value is None else str(value)
+    return strip_control(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
+def safe_block(value: object) -> str:
+    """Untrusted multi-line text: control characters out, newlines kept."""
+    text = "" if value is None else str(value)
+    return "\n".join(strip_control(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def kind_badge(kind: str) -> str:
+    return f"{KIND_GLYPHS.get(kind, '?')} {kind}"
+
+
+def status_badge(status: str, claimant: str | None = None) -> str:
+    badge = f"{STATUS_GLYPHS.get(status, '?')} {status}"
+    if claimant:
+        badge += f" by {claimant}"
+    return badge
+
+
+def when(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"{start}–{end}"
+    if start:
+        return f"{start}–"
+    if end:
+        return f"–{end}"
+    return ""
+
+
+def actor_row(graph: Graph, actor: Actor, width: int, matched: str | None = None) -> Text:
+    """'⚑ Islamic State-Khorasan        122' with the matched alias when it differs."""
+    count = str(graph.degree(actor.id))
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    row.append(KIND_GLYPHS.get(actor.kind, "?") + " ", style="bold")
+    if matched and matched != actor.name and matched != "summary":
+        row.append(safe(matched), style="italic")
+        row.append(" → ", style="dim")
+    row.append(safe(actor.name))
+    if matched == "summary":
+        row.append(" (summary)", style="dim")
+    room = width - len(count) - 1
+    if row.cell_len > room:
+        row.truncate(max(room, 1), overflow="ellipsis")
+    row.pad_right(max(width - row.cell_len - len(count), 1))
+    row.append(count, style="dim")
+    return row
+
+
+def tie_row(graph: Graph, tie: Tie, from_actor: str, width: int, contested: bool = False) -> Text:
+    """'  led by  Haji Mali Khan  ● reported  2020–  ❝2'"""
+    other = graph.actors.get(tie.other(from_actor))
+    wording = tie.wording_from(from_actor)
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    row.append(f"{CONTESTED_GLYPH} " if contested else "  ", style="bold")
+    row.append(wording, style="italic")
+    row.append(" ")
+    if other is not None:
+        row.append(KIND_GLYPHS.get(other.kind, "?") + " ")
+        row.append(safe(other.name), style="bold")
+    if tie.role:
+        row.append(f" ({safe(tie.role)})", style="dim")
+    claimant = graph.actors.get(tie.claimant).name if tie.claimant in graph.actors else tie.claimant
+    tail = f"  {status_badge(tie.status, safe(claimant) if claimant else None)}"
+    span = when(tie.start, tie.end)
+    if span:
+        tail += f"  {span}"
+    tail += f"  {CITATION_GLYPH}{len(tie.citations)}"
+    row.append(tail, style="dim" if tie.status == "reported" else "")
+    return row
+
+
+def type_header(tie_type: str, count: int) -> Text:
+    spec = TIE_TYPES.get(tie_type)
+    arrow = "→" if spec and spec.directed else "↔"
+    return Text(f"── {tie_type} {arrow} ({count}) ", style="bold", no_wrap=True, end="")
+
+
+def actor_detail(graph: Graph, actor: Actor, as_of: str | None = None) -> RenderableType:
+    """The centre pane: who or what this is, and where the documents say so."""
+    parts: list[RenderableType] = []
+    parts.append(Text(safe(actor.name), style="bold"))
+    parts.append(Text(f"{kind_badge(actor.kind)} · id {safe(actor.id)} · {graph.degree(actor.id)} ties", style="dim"))
+    if actor.possible_duplicate_of:
+        parts.append(Text(f"⚠ possible duplicate of {safe(actor.possible_duplicate_of)}", style="bold"))
+    if actor.aliases:
+        aliases = Text("Also: ", style="bold")
+        aliases.append("; ".join(safe(a) for a in actor.aliases))
+        parts.append(aliases)
+    dates = [f"{k} {getattr(actor, k)}" for k in ("born", "founded", "died", "ended") if getattr(actor, k)]
+    if dates:
+        parts.append(Text(" · ".join(dates)))
+    if actor.summary:
+        parts.append(Text(""))
+        parts.append(Text(safe_block(actor.summary)))
+    counts = graph.type_counts(actor.id)
+    if counts:
+        parts.append(Text(""))
+        parts.append(Text("Ties by type", style="bold underline"))
+        for tie_type, n in counts.items():
+            parts.append(Text(f"  {n:>3}  {tie_type}"))
+    documents = graph.documents_of(actor.id)
+    if documents:
+        parts.append(Text(""))
+        parts.append(Text(f"Documents ({len(documents)})", style="bold underline"))
+        for doc_id in documents:
+            source = graph.data.sources.get(doc_id)
+            line = Text("  ▤ ")
+            line.append(safe(source.title if source else doc_id))
+            meta = [safe(source.publisher)] if source and source.publisher else []
+            if source and source.published:
+                meta.append(f"~{source.published}")
+            if meta:
+                line.append(f" ({', '.join(meta)})", style="dim")
+            parts.append(line)
+    parts.append(Text(""))
+    parts.append(Text(f"{CITATION_GLYPH} {len(actor.citations)} citation(s) of its own · s: sources", style="dim"))
+    return Group(*parts)
+
+
+def tie_detail(graph: Graph, tie: Tie, from_actor: str) -> Text:
+    """The line under the tie list: the first quote behind the highlighted tie."""
+    text = Text()
+    if not tie.citations:
+        text.append("No citation.", style="italic")
+        return text
+    first = tie.citations[0]
+    source = graph.data.sources.get(first.source)
+    text.append(f"{CITATION_GLYPH} ", style="bold")
+    text.append(safe(first.quote), style="italic")
+    text.append(f"  — {safe(source.title if source else first.source)}", style="dim")
+    if len(tie.citations) > 1:
+        text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")
+    return text

@@ -1,0 +1,201 @@
+"""Citations in context: the quotes behind an actor or tie, and each document
+shown in full, scrolled to the quote, with the quote marked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..model import Citation
+from .render import CITATION_GLYPH, safe, safe_block
+from .rowlist import RowList
+
+QUOTE_OPEN = "▶▶"
+QUOTE_CLOSE = "◀◀"
+
+
+@dataclass(frozen=True)
+class CitationEntry:
+    citation: Citation
+    context: str  # what the citation supports, e.g. "ISKP — led by — Shahab Al-Muhajir"
+
+
+class SourcesScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, actor_id: str, tie_id: str | None = None) -> None:
+        super().__init__(id="sources")
+        self.actor_id = actor_id
+        self.tie_id = tie_id
+        self.entries: list[CitationEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="sources-title", markup=False)
+        yield RowList(id="citation-list", empty_text="No citations")
+        yield Static("", id="citation-preview", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        graph = self.app.graph
+        actor = graph.actors[self.actor_id]
+        if self.tie_id and self.tie_id in graph.ties:
+            tie = graph.ties[self.tie_id]
+            other = graph.actors[tie.other(self.actor_id)]
+            heading = f"Sources for: {actor.name} — {tie.wording_from(self.actor_id)} — {other.name}"
+            self.entries = [CitationEntry(c, heading) for c in tie.citations]
+        else:
+            heading = f"Sources for: {actor.name} (its own citations, then its ties')"
+            self.entries = [CitationEntry(c, f"{actor.name} (actor)") for c in actor.citations]
+            for tie in graph.ties_of(self.actor_id, self.app.tie_filter):
+                other = graph.actors[tie.other(self.actor_id)]
+                context = f"{actor.name} — {tie.wording_from(self.actor_id)} — {other.name} [{tie.status}]"
+                self.entries.extend(CitationEntry(c, context) for c in tie.citations)
+        title = Text(safe(heading), style="bold")
+        title.append(f"   {len(self.entries)} citation(s) · enter: open the document · escape: back", style="dim")
+        self.query_one("#sources-title", Static).update(title)
+
+        def render(index: int, width: int) -> Text:
+            entry = self.entries[index]
+            source = graph.data.sources.get(entry.citation.source)
+            row = Text(no_wrap=True, overflow="ellipsis", end="")
+            row.append(f"{CITATION_GLYPH} “{safe(entry.citation.quote)}”", style="italic")
+            row.append(f"  — {safe(source.title if source else entry.citation.source)}", style="dim")
+            return row
+
+        row_list = self.query_one("#citation-list", RowList)
+        row_list.set_rows([str(i) for i in range(len(self.entries))], render)
+        row_list.focus()
+
+    @on(RowList.Highlighted, "#citation-list")
+    def _preview(self, event: RowList.Highlighted) -> None:
+        entry = self.entries[int(event.key)]
+        source = self.app.graph.data.sources.get(entry.citation.source)
+        text = Text()
+        text.append(safe(entry.context), style="bold")
+        text.append("\n")
+        text.append(f"“{safe_block(entry.citation.quote)}”", style="italic")
+        text.append("\n")
+        if source:
+            text.append("▤ ", style="bold")
+            text.append(safe(source.title))
+            meta = [f"publisher: {safe(source.publisher) if source.publisher else 'not shown in the text'}"]
+            meta.append(f"published: ~{source.published}" if source.published else "published: unknown")
+            meta.append(f"id {source.id}")
+            text.append("\n" + " · ".join(meta), style="dim")
+            if source.published_note:
+                text.append(f"\nDate estimate: {safe(source.published_note)}", style="dim")
+        else:
+            text.append(f"Unknown document {safe(entry.citation.source)}", style="bold")
+        self.query_one("#citation-preview", Static).update(text)
+
+    @on(RowList.Selected, "#citation-list")
+    def _open(self, event: RowList.Selected) -> None:
+        self.app.push_screen(DocumentScreen(self.entries[int(event.key)].citation))
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Where a quote sits in a document, tolerating differences in whitespace."""
+    words = quote.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    match = re.search(pattern, text)
+    return (match.start(), match.end()) if match else None
+
+
+class DocumentScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "next_mark", "Quote", show=True),
+    ]
+
+    def __init__(self, citation: Citation) -> None:
+        super().__init__(id="document")
+        self.citation = citation
+        self._lines: list[Text] = []
+        self._quote_lines: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="document-title", markup=False)
+        yield RowList(id="document-lines", empty_text="(empty document)")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        graph = self.app.graph
+        source = graph.data.sources.get(self.citation.source)
+        raw = None
+        if source is not None:
+            path = graph.data.source_text_path(source)
+            try:
+                raw = path.read_text(encoding="utf-8") if path else None
+            except (OSError, UnicodeDecodeError):
+                raw = None
+        title = Text(safe(source.title if source else self.citation.source), style="bold")
+        if raw is None:
+            title.append("   the document's text is not available", style="dim")
+            raw = self.citation.quote
+        self.document = Text(safe_block(raw))
+        span = find_quote(self.document.plain, self.citation.quote)
+        if span is None:
+            title.append("   ⚠ quote not found in this text", style="bold")
+        else:
+            start, end = span
+            # Markers make the quote visible without colour; reverse for everyone else.
+            self.document = Text.assemble(
+                self.document[:start],
+                (f"{QUOTE_OPEN} ", "bold"),
+                self.document[start:end].copy(),
+                (f" {QUOTE_CLOSE}", "bold"),
+                self.document[end:],
+            )
+            q_start = start + len(QUOTE_OPEN) + 1
+            self.document.stylize("reverse bold", q_start, q_start + (end - start))
+            self._span = (start, end + len(QUOTE_OPEN) + len(QUOTE_CLOSE) + 2)
+        title.append("   escape: back · n: jump to the quote", style="dim")
+        self.query_one("#document-title", Static).update(title)
+        self._layout_lines()
+        self.query_one("#document-lines", RowList).focus()
+
+    def on_resize(self) -> None:
+        if getattr(self, "document", None) is not None:
+            self._layout_lines()
+
+    def _layout_lines(self) -> None:
+        row_list = self.query_one("#document-lines", RowList)
+        width = max(row_list.scrollable_content_region.width - 2, 20)
+        lines = self.document.wrap(self.app.console, width)
+        self._lines = list(lines)
+        self._quote_lines = [
+            i for i, line in enumerate(self._lines) if QUOTE_OPEN in line.plain or any(
+                str(span.style) == "reverse bold" for span in line.spans
+            )
+        ]
+
+        def render(index: int, _: int) -> Text:
+            return self._lines[index]
+
+        row_list.set_rows([str(i) for i in range(len(self._lines))], render)
+        self.action_next_mark()
+
+    def action_next_mark(self) -> None:
+        if not self._quote_lines:
+            return
+        row_list = self.query_one("#document-lines", RowList)
+        row_list.cursor = self._quote_lines[0]
+        height = row_list.scrollable_content_region.height
+        row_list.scroll_to(y=max(self._quote_lines[0] - max(height // 3, 1), 0), animate=False, immediate=True)
+
+    @property
+    def quote_line_numbers(self) -> list[int]:
+        return list(self._quote_lines)

@@ -1,0 +1,358 @@
+"""Export writers: the graph (or an actor's neighbourhood) as JSON, CSV,
+GraphML, GEXF or Graphviz DOT.
+
+Every writer returns text and knows nothing about files or the command line.
+The flat formats (CSV, GraphML, GEXF) share one record layout, `NODE_FIELDS`
+and `EDGE_FIELDS`, so a column means the same thing in each of them.
+
+A graph in GraphML or GEXF has one default edge direction, while our tie types
+are partly undirected, so the graph is declared directed and every edge carries
+a boolean `directed` attribute (networkx refuses per-edge direction flags in a
+directed graph). Each tie is its own edge with the tie id as edge id, so several
+ties between two actors survive as parallel edges.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from .graph import Graph
+from .model import TIE_TYPES, Actor, Tie
+from .serialize import actor_json, source_json, tie_json
+
+FORMATS = ("json", "csv", "graphml", "gexf", "dot")
+
+# (name, type) with type one of "string", "boolean", "int".
+# Gephi treats columns called start/end as time intervals and "type" (CSV) as
+# the edge direction, so our dates and tie types use other names.
+NODE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("label", "string"),
+    ("kind", "string"),
+    ("aliases", "string"),
+    ("summary", "string"),
+    ("born", "string"),
+    ("founded", "string"),
+    ("died", "string"),
+    ("ended", "string"),
+    ("possible_duplicate_of", "string"),
+    ("documents", "string"),
+)
+EDGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("label", "string"),
+    ("tie_type", "string"),
+    ("directed", "boolean"),
+    ("status", "string"),
+    ("claimant", "string"),
+    ("role", "string"),
+    ("start_date", "string"),
+    ("end_date", "string"),
+    ("summary", "string"),
+    ("documents", "string"),
+    ("quote", "string"),
+    ("citations_json", "string"),
+)
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The actors and ties to export, in store order."""
+
+    actor_ids: list[str]
+    tie_ids: list[str]
+    whole: bool
+
+
+def select(graph: Graph, around: str | None = None, depth: int = 1) -> Selection:
+    if around is None:
+        return Selection(list(graph.actors), list(graph.ties), whole=True)
+    actors, ties = graph.neighbourhood(around, depth)
+    return Selection(
+        [a for a in graph.actors if a in actors],
+        [t for t in graph.ties if t in ties],
+        whole=False,
+    )
+
+
+# -- records shared by the flat formats -----------------------------------------
+def _documents(citations) -> str:
+    return LIST_SEPARATOR.join(dict.fromkeys(c.source for c in citations))
+
+
+def node_record(actor: Actor) -> dict[str, Any]:
+    return {
+        "label": actor.name,
+        "kind": actor.kind,
+        "aliases": LIST_SEPARATOR.join(actor.aliases),
+        "summary": actor.summary,
+        "born": actor.born,
+        "founded": actor.founded,
+        "died": actor.died,
+        "ended": actor.ended,
+        "possible_duplicate_of": actor.possible_duplicate_of,
+        "documents": _documents(actor.citations),
+    }
+
+
+def edge_record(tie: Tie) -> dict[str, Any]:
+    spec = TIE_TYPES.get(tie.type)
+    return {
+        "label": spec.forward if spec else tie.type,
+        "tie_type": tie.type,
+        "directed": tie.directed,
+        "status": tie.status,
+        "claimant": tie.claimant,
+        "role": tie.role,
+        "start_date": tie.start,
+        "end_date": tie.end,
+        "summary": tie.summary,
+        "documents": _documents(tie.citations),
+        "quote": tie.citations[0].quote if tie.citations else None,
+        "citations_json": orjson.dumps([c.to_dict() for c in tie.citations]).decode(),
+    }
+
+
+# -- JSON ---------------------------------------------------------------------
+def to_json_data(graph: Graph, selection: Selection) -> dict[str, Any]:
+    actors = [graph.actors[a] for a in selection.actor_ids]
+    ties = [graph.ties[t] for t in selection.tie_ids]
+    if selection.whole:
+        sources = list(graph.data.sources.values())
+    else:
+        cited = {c.source for item in [*actors, *ties] for c in item.citations}
+        sources = [s for s in graph.data.sources.values() if s.id in cited]
+    return {
+        "actors": [actor_json(graph, a) for a in actors],
+        "ties": [tie_json(graph, t) for t in ties],
+        "sources": [source_json(s) for s in sources],
+    }
+
+
+def to_json(graph: Graph, selection: Selection) -> str:
+    return orjson.dumps(to_json_data(graph, selection), option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+# -- CSV ----------------------------------------------------------------------
+NODE_COLUMNS = ["Id", *(name for name, _ in NODE_FIELDS)]
+# Id/Source/Target/Type/Label are Gephi's spreadsheet-import columns; Type is
+# the edge direction there ("Directed"/"Undirected"), never the tie type.
+EDGE_COLUMNS = ["Id", "Source", "Target", "Type", *(name for name, _ in EDGE_FIELDS)]
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_csv(graph: Graph, selection: Selection) -> tuple[str, str]:
+    """(nodes file text, edges file text)."""
+    nodes = io.StringIO()
+    writer = csv.writer(nodes, lineterminator="\n")
+    writer.writerow(NODE_COLUMNS)
+    for actor_id in selection.actor_ids:
+        record = node_record(graph.actors[actor_id])
+        writer.writerow([actor_id, *(_csv_cell(record[name]) for name, _ in NODE_FIELDS)])
+    edges = io.StringIO()
+    writer = csv.writer(edges, lineterminator="\n")
+    writer.writerow(EDGE_COLUMNS)
+    for tie_id in selection.tie_ids:
+        tie = graph.ties[tie_id]
+        record = edge_record(tie)
+        direction = "Directed" if tie.directed else "Undirected"
+        writer.writerow(
+            [tie.id, tie.source, tie.target, direction, *(_csv_cell(record[name]) for name, _ in EDGE_FIELDS)]
+        )
+    return nodes.getvalue(), edges.getvalue()
+
+
+# -- XML helpers ----------------------------------------------------------------
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: Any) -> str:
+    """A value as XML 1.0 can carry it.
+
+    Characters XML forbids are dropped, and line ends become "\\n" because every
+    XML parser turns a bare carriage return in text into a newline anyway.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_INVALID.sub("", text)
+
+
+def _xml_string(root: ET.Element) -> str:
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# -- GraphML ------------------------------------------------------------------
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+
+
+def to_graphml(graph: Graph, selection: Selection) -> str:
+    root = ET.Element(
+        "graphml",
+        {
+            "xmlns": GRAPHML_NS,
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:schemaLocation": f"{GRAPHML_NS} {GRAPHML_NS}/1.0/graphml.xsd",
+        },
+    )
+    node_keys: dict[str, str] = {}
+    edge_keys: dict[str, str] = {}
+    for scope, fields, keys in (("node", NODE_FIELDS, node_keys), ("edge", EDGE_FIELDS, edge_keys)):
+        for name, kind in fields:
+            key_id = f"{scope[0]}_{name}"
+            keys[name] = key_id
+            ET.SubElement(root, "key", {"id": key_id, "for": scope, "attr.name": name, "attr.type": kind})
+    body = ET.SubElement(root, "graph", {"id": xml_text(graph.data.name), "edgedefault": "directed"})
+
+    def add_data(element: ET.Element, record: dict[str, Any], keys: dict[str, str]) -> None:
+        for name, value in record.items():
+            if value is None:
+                continue
+            ET.SubElement(element, "data", {"key": keys[name]}).text = xml_text(value)
+
+    for actor_id in selection.actor_ids:
+        node = ET.SubElement(body, "node", {"id": xml_text(actor_id)})
+        add_data(node, node_record(graph.actors[actor_id]), node_keys)
+    for tie_id in selection.tie_ids:
+        tie = graph.ties[tie_id]
+        edge = ET.SubElement(
+            body, "edge", {"id": xml_text(tie.id), "source": xml_text(tie.source), "target": xml_text(tie.target)}
+        )
+        add_data(edge, edge_record(tie), edge_keys)
+    return _xml_string(root)
+
+
+# -- GEXF ---------------------------------------------------------------------
+GEXF_NS = "http://www.gexf.net/1.2draft"
+_GEXF_TYPES = {"string": "string", "boolean": "boolean", "int": "integer"}
+
+
+def to_gexf(graph: Graph, selection: Selection) -> str:
+    root = ET.Element(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd",
+            "version": "1.2",
+        },
+    )
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = "khorasan"
+    ET.SubElement(meta, "description").text = xml_text(graph.data.name)
+    body = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
+    # label is a native GEXF attribute of nodes and edges, not a column.
+    node_columns = [(n, t) for n, t in NODE_FIELDS if n != "label"]
+    edge_columns = [(n, t) for n, t in EDGE_FIELDS if n != "label"]
+    for scope, columns in (("node", node_columns), ("edge", edge_columns)):
+        attributes = ET.SubElement(body, "attributes", {"class": scope, "mode": "static"})
+        for name, kind in columns:
+            ET.SubElement(attributes, "attribute", {"id": name, "title": name, "type": _GEXF_TYPES[kind]})
+
+    def add_values(element: ET.Element, record: dict[str, Any], columns) -> None:
+        values = [(name, record[name]) for name, _ in columns if record[name] is not None]
+        if not values:
+            return
+        holder = ET.SubElement(element, "attvalues")
+        for name, value in values:
+            ET.SubElement(holder, "attvalue", {"for": name, "value": xml_text(value)})
+
+    nodes = ET.SubElement(body, "nodes")
+    for actor_id in selection.actor_ids:
+        record = node_record(graph.actors[actor_id])
+        node = ET.SubElement(nodes, "node", {"id": xml_text(actor_id), "label": xml_text(record["label"])})
+        add_values(node, record, node_columns)
+    edges = ET.SubElement(body, "edges")
+    for tie_id in selection.tie_ids:
+        tie = graph.ties[tie_id]
+        record = edge_record(tie)
+        edge = ET.SubElement(
+            edges,
+            "edge",
+            {
+                "id": xml_text(tie.id),
+                "source": xml_text(tie.source),
+                "target": xml_text(tie.target),
+                "label": xml_text(record["label"]),
+            },
+        )
+        add_values(edge, record, edge_columns)
+    return _xml_string(root)
+
+
+# -- DOT ----------------------------------------------------------------------
+_DOT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_KIND_SHAPES = {
+    "group": "box",
+    "person": "ellipse",
+    "state": "box3d",
+    "agency": "component",
+    "organization": "note",
+    "event": "diamond",
+    "place": "house",
+}
+_STATUS_STYLES = {"reported": "solid", "alleged": "dashed", "claimed": "dotted"}
+
+
+def dot_string(value: Any) -> str:
+    """A double-quoted DOT string that graphviz reads back as `value`.
+
+    Backslashes are doubled (graphviz gives `\\n`, `\\l`, `\\N`... meaning in
+    labels), quotes escaped, and line ends turned into the `\\n` escape so a
+    name never spans lines or ends a statement early.
+    """
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return '"' + _DOT_CONTROL.sub("", text) + '"'
+
+
+def _dot_attributes(attributes: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={dot_string(value)}" for name, value in attributes.items() if value is not None)
+
+
+def to_dot(graph: Graph, selection: Selection) -> str:
+    lines = [
+        f"digraph {dot_string(graph.data.name)} {{",
+        '  graph [rankdir="LR", overlap="false", charset="UTF-8"];',
+        '  node [fontname="Helvetica", fontsize="10"];',
+        '  edge [fontname="Helvetica", fontsize="8"];',
+    ]
+    for actor_id in selection.actor_ids:
+        actor = graph.actors[actor_id]
+        attributes = {
+            "label": actor.name,
+            "shape": _KIND_SHAPES.get(actor.kind, "box"),
+            "tooltip": f"{actor.name} ({actor.kind})",
+            "kind": actor.kind,
+        }
+        lines.append(f"  {dot_string(actor_id)} [{_dot_attributes(attributes)}];")
+    for tie_id in selection.tie_ids:
+        tie = graph.ties[tie_id]
+        record = edge_record(tie)
+        attributes = {
+            "id": tie.id,
+            "label": record["label"],
+            "style": _STATUS_STYLES.get(tie.status, "solid"),
+            "dir": None if tie.directed else "none",
+            "tooltip": record["quote"],
+            "tie_type": tie.type,
+            "status": tie.status,
+        }
+        lines.append(f"  {dot_string(tie.source)} -> {dot_string(tie.target)} [{_dot_attributes(attributes)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

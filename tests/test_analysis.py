@@ -1,0 +1,476 @@
+"""Timeline and contested claims: the library on small hand-made graphs, the
+CLI through its entry point, and the cases the bundled store must show."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from khorasan_tui import analysis
+from khorasan_tui.analysis import contested, contested_tie_ids, event_date, timeline
+from khorasan_tui.cli import main
+from khorasan_tui.graph import Graph
+from khorasan_tui.model import Actor, Citation, Source, Tie
+from khorasan_tui.store import StoreData, default_store_path, load_store, save_store
+
+
+def actor(actor_id: str, kind: str = "group", **dates) -> Actor:
+    name = actor_id.replace("-", " ").title()
+    return Actor(id=actor_id, name=name, kind=kind, citations=[Citation("doc1", f"about {name}")], **dates)
+
+
+def tie(source: str, tie_type: str, target: str, doc: str = "doc1", n: int = 1, **fields) -> Tie:
+    tie_id = f"{source}--{tie_type}--{target}" + (f"--{n}" if n > 1 else "")
+    quote = f"{source} {tie_type} {target} per {doc}"
+    return Tie(id=tie_id, type=tie_type, source=source, target=target, citations=[Citation(doc, quote)], **fields)
+
+
+def make_graph(actors: list[Actor], ties: list[Tie]) -> Graph:
+    data = StoreData(
+        actors={a.id: a for a in actors},
+        ties={t.id: t for t in ties},
+        sources={d: Source(id=d, title=f"Document {d}") for d in ("doc1", "doc2", "doc3")},
+    )
+    return Graph(data)
+
+
+def timeline_graph() -> Graph:
+    actors = [
+        actor("alpha"),
+        actor("beta"),
+        actor("gamma"),
+        actor("kabul", kind="place"),
+        actor("big-attack", kind="event", founded="2020-03-25"),
+        actor("year-event", kind="event", founded="2020"),
+        actor("born-event", kind="event", born="2019-06"),
+        actor("tie-dated-event", kind="event"),  # dated only through its ties
+        actor("undated-event", kind="event"),
+    ]
+    ties = [
+        tie("alpha", "carried_out", "big-attack", start="2020-03-25"),
+        tie("alpha", "allied_with", "beta", start="2020-03"),
+        tie("alpha", "hostile_to", "gamma", start="2018", end="2019"),
+        tie("beta", "carried_out", "tie-dated-event"),
+        tie("tie-dated-event", "located_in", "kabul", start="2021-02"),
+        tie("gamma", "carried_out", "tie-dated-event", start="2021-05", status="alleged"),
+        tie("beta", "operates_in", "kabul"),  # undated: never on the timeline
+        tie("beta", "carried_out", "undated-event"),
+        tie("gamma", "leads", "beta", end="2017"),
+    ]
+    return make_graph(actors, ties)
+
+
+# -- timeline ------------------------------------------------------------------------
+
+
+def test_timeline_orders_partial_dates_year_before_month_before_day():
+    entries = timeline(timeline_graph())
+    dates = [e.date for e in entries]
+    assert dates == sorted(dates, key=lambda d: tuple(int(p) for p in d.split("-")) + (0,) * (3 - len(d.split("-"))))
+    position = {e.id: i for i, e in enumerate(entries)}
+    assert position["year-event"] < position["alpha--allied_with--beta"] < position["big-attack"]
+    assert position["born-event"] < position["year-event"]
+    # Same day: the event before the ties that point at it.
+    assert position["big-attack"] < position["alpha--carried_out--big-attack"]
+
+
+def test_timeline_leaves_out_undated_things():
+    ids = {e.id for e in timeline(timeline_graph())}
+    assert "undated-event" not in ids
+    assert "beta--operates_in--kabul" not in ids
+    assert "beta--carried_out--undated-event" not in ids
+
+
+def test_event_dated_by_its_earliest_dating_tie():
+    graph = timeline_graph()
+    date, dating_tie = event_date(graph, "tie-dated-event")
+    assert date == "2021-02"
+    assert dating_tie is not None and dating_tie.id == "tie-dated-event--located_in--kabul"
+    assert event_date(graph, "big-attack") == ("2020-03-25", None)
+    assert event_date(graph, "born-event") == ("2019-06", None)
+    assert event_date(graph, "undated-event") == (None, None)
+
+
+def test_event_entry_lists_the_event_and_its_actors_and_its_documents():
+    entry = next(e for e in timeline(timeline_graph()) if e.id == "big-attack")
+    assert entry.kind == "event"
+    assert entry.title == "Big Attack"
+    assert entry.actor_ids[0] == "big-attack" and "alpha" in entry.actor_ids
+    assert entry.documents == ["doc1"]
+
+
+def test_tie_titles_read_as_sentences():
+    titles = {e.id: e.title for e in timeline(timeline_graph())}
+    assert titles["alpha--carried_out--big-attack"] == "Alpha carried out Big Attack"
+    assert titles["gamma--carried_out--tie-dated-event"] == "Gamma carried out Tie Dated Event (alleged)"
+    assert titles["alpha--hostile_to--gamma"] == "Alpha hostile to Gamma, until 2019"
+    assert titles["gamma--leads--beta"] == "Gamma leads Beta: ended"
+
+
+def test_timeline_for_one_actor_keeps_its_ties_and_its_events():
+    ids = {e.id for e in timeline(timeline_graph(), "beta")}
+    assert "alpha--allied_with--beta" in ids
+    assert "tie-dated-event" in ids  # beta carried it out
+    assert "gamma--leads--beta" in ids
+    assert "big-attack" not in ids  # alpha's event, not beta's
+    assert "alpha--hostile_to--gamma" not in ids
+
+
+def test_timeline_of_an_event_includes_itself():
+    ids = [e.id for e in timeline(timeline_graph(), "tie-dated-event")]
+    assert ids[0] == "tie-dated-event"
+    assert "gamma--carried_out--tie-dated-event" in ids
+
+
+def test_as_of_hides_ties_not_yet_started_or_already_ended_and_later_events():
+    ids = {e.id for e in timeline(timeline_graph(), as_of="2020-03")}
+    assert "alpha--allied_with--beta" in ids  # started 2020-03
+    assert "year-event" in ids and "born-event" in ids
+    assert "big-attack" in ids  # a day inside the as-of month
+    assert "alpha--hostile_to--gamma" not in ids  # ended 2019
+    assert "gamma--leads--beta" not in ids  # ended 2017
+    assert "tie-dated-event" not in ids  # 2021
+    assert "gamma--carried_out--tie-dated-event" not in ids
+    early = {e.id for e in timeline(timeline_graph(), as_of="2018-06")}
+    assert "alpha--hostile_to--gamma" in early
+    assert "year-event" not in early
+
+
+def test_malformed_dates_are_treated_as_undated():
+    graph = make_graph(
+        [actor("a"), actor("b"), actor("e", kind="event", founded="spring 2020")],
+        [tie("a", "allied_with", "b", start="2020s"), tie("a", "carried_out", "e", start="2020-04")],
+    )
+    entries = timeline(graph)
+    assert [(e.id, e.date) for e in entries] == [("e", "2020-04"), ("a--carried_out--e", "2020-04")]
+
+
+# -- contested -----------------------------------------------------------------------
+
+
+def _by_rule(findings, rule):
+    return [f for f in findings if f.rule == rule]
+
+
+def test_cooperation_beside_hostility_is_contested_once_per_pair():
+    graph = make_graph(
+        [actor("alpha"), actor("beta"), actor("gamma")],
+        [
+            tie("beta", "supports", "alpha"),
+            tie("alpha", "cooperates_with", "beta", doc="doc2"),
+            tie("beta", "hostile_to", "alpha", doc="doc3"),
+            tie("alpha", "hostile_to", "gamma"),  # hostility alone is no contest
+            tie("alpha", "allied_with", "gamma", n=1, status="claimed", claimant="gamma"),
+        ],
+    )
+    found = _by_rule(contested(graph), analysis.RULE_COOPERATION_VS_HOSTILITY)
+    assert [(f.a, f.b) for f in found] == [("alpha", "beta"), ("alpha", "gamma")]
+    first = found[0]
+    assert first.reason.startswith("cooperation vs hostility")
+    assert set(first.tie_ids) == {"beta--supports--alpha", "alpha--cooperates_with--beta", "beta--hostile_to--alpha"}
+    assert first.tie_ids[-1] == "beta--hostile_to--alpha"
+
+
+def test_only_cooperative_types_count_against_hostility():
+    graph = make_graph(
+        [actor("alpha"), actor("beta")],
+        [tie("alpha", "affiliated_with", "beta"), tie("alpha", "negotiates_with", "beta"), tie("alpha", "hostile_to", "beta")],
+    )
+    assert contested(graph) == []
+
+
+def leaders_graph(*leads: Tie, extra: tuple[Tie, ...] = (), died: dict[str, str] | None = None) -> Graph:
+    died = died or {}
+    people = {t.source for t in leads} | {t.source for t in extra} | {t.target for t in extra}
+    actors = [actor("group")] + [actor(p, kind="person", died=died.get(p)) for p in sorted(people - {"group"})]
+    return make_graph(actors, [*leads, *extra])
+
+
+def test_two_undated_leaders_of_one_group_are_rivals_named_after_the_group():
+    graph = leaders_graph(tie("siraj", "leads", "group"), tie("mali", "leads", "group", doc="doc2"))
+    (finding,) = contested(graph)
+    assert finding.rule == analysis.RULE_RIVAL_LEADERS
+    assert (finding.a, finding.b, finding.group) == ("mali", "siraj", "group")
+    assert finding.reason == "rival leaders of Group"
+    assert finding.tie_ids == ["mali--leads--group", "siraj--leads--group"]
+    assert finding.involves("group") and finding.involves("mali")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "rivals"),
+    [
+        ((None, "2015"), ("2016", None), False),
+        (("2010", "2016-05-21"), ("2016-05", None), False),  # handover within the month
+        (("2010", "2018"), ("2016", None), True),
+        (("2010", None), ("2016", "2017"), True),
+        ((None, None), ("2016", "2017"), True),
+        (("2020", None), (None, "2020"), False),  # handover within the year
+    ],
+)
+def test_leads_conflict_only_when_the_spans_overlap(first, second, rivals):
+    graph = leaders_graph(
+        tie("one", "leads", "group", start=first[0], end=first[1]),
+        tie("two", "leads", "group", start=second[0], end=second[1]),
+    )
+    assert bool(_by_rule(contested(graph), analysis.RULE_RIVAL_LEADERS)) is rivals
+
+
+def test_a_dead_leader_is_no_rival_of_a_later_one():
+    graph = leaders_graph(
+        tie("old", "leads", "group"),
+        tie("new", "leads", "group", start="2019"),
+        died={"old": "2018-09"},
+    )
+    assert contested(graph) == []
+
+
+def test_successors_deputies_and_the_same_person_are_not_rivals():
+    graph = leaders_graph(
+        tie("first", "leads", "group"),
+        tie("second", "leads", "group"),
+        tie("third", "leads", "group"),
+        tie("third", "leads", "group", doc="doc2", n=2),
+        tie("aide", "leads", "group", role="deputy leader"),
+        extra=(tie("third", "succeeded", "second"), tie("second", "succeeded", "first")),
+    )
+    assert contested(graph) == []
+
+
+def test_a_leaders_dated_tie_stands_for_its_undated_mention():
+    graph = leaders_graph(
+        tie("old", "leads", "group", start="2010", end="2016-05-21"),
+        tie("new", "leads", "group", start="2016-05"),
+        tie("new", "leads", "group", doc="doc2", n=2),  # undated mention of the same leadership
+    )
+    assert contested(graph) == []
+
+
+def status_graph(*ties: Tie) -> Graph:
+    return make_graph([actor("alpha"), actor("beta"), actor("claimant", kind="person")], list(ties))
+
+
+def test_reported_by_one_document_and_alleged_by_another():
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("alpha", "supports", "beta", doc="doc2", n=2, status="alleged"),
+    )
+    (finding,) = contested(graph)
+    assert finding.rule == analysis.RULE_STATUS_MISMATCH
+    assert (finding.a, finding.b) == ("alpha", "beta")
+    assert finding.reason == "reported vs alleged (supports)"
+    assert finding.tie_ids == ["alpha--supports--beta", "alpha--supports--beta--2"]
+
+
+def test_status_mismatch_is_direction_aware_for_directed_types_only():
+    directed = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("beta", "supports", "alpha", doc="doc2", status="alleged"),
+    )
+    assert contested(directed) == []
+    undirected = status_graph(
+        tie("alpha", "cooperates_with", "beta", doc="doc1"),
+        tie("beta", "cooperates_with", "alpha", doc="doc2", status="claimed", claimant="claimant"),
+    )
+    (finding,) = contested(undirected)
+    assert finding.reason == "reported vs claimed (cooperates_with)"
+
+
+def test_one_document_hedging_what_it_also_reports_is_no_contest():
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("alpha", "supports", "beta", doc="doc1", n=2, status="alleged"),
+        tie("alpha", "supports", "beta", doc="doc2", n=3),
+    )
+    assert contested(graph) == []
+
+
+def test_different_claimants_with_different_statuses_in_one_document():
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1", status="alleged"),
+        tie("alpha", "supports", "beta", doc="doc1", n=2, status="claimed", claimant="claimant"),
+    )
+    (finding,) = contested(graph)
+    assert finding.reason == "alleged vs claimed (supports)"
+
+
+def test_findings_filter_by_actor_and_contested_tie_ids():
+    graph = make_graph(
+        [actor("alpha"), actor("beta"), actor("gamma"), actor("lead-a", kind="person"), actor("lead-b", kind="person")],
+        [
+            tie("alpha", "allied_with", "beta"),
+            tie("alpha", "hostile_to", "beta"),
+            tie("lead-a", "leads", "gamma"),
+            tie("lead-b", "leads", "gamma"),
+            tie("alpha", "supports", "gamma"),  # not contested
+        ],
+    )
+    assert len(contested(graph)) == 2
+    assert [f.rule for f in contested(graph, "gamma")] == [analysis.RULE_RIVAL_LEADERS]
+    assert [f.rule for f in contested(graph, "beta")] == [analysis.RULE_COOPERATION_VS_HOSTILITY]
+    assert contested_tie_ids(graph) == {
+        "alpha--allied_with--beta",
+        "alpha--hostile_to--beta",
+        "lead-a--leads--gamma",
+        "lead-b--leads--gamma",
+    }
+
+
+# -- CLI -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    graph = make_graph(
+        [
+            actor("alpha"),
+            actor("beta"),
+            Actor(id="tricky", name="[bold]Tricky\x1b[31m", kind="group"),
+            actor("strike", kind="event", founded="2020-05"),
+        ],
+        [
+            tie("alpha", "carried_out", "strike", start="2020-05"),
+            tie("alpha", "allied_with", "beta", start="2019"),
+            tie("alpha", "hostile_to", "beta", doc="doc2", start="2021", end="2022"),
+            tie("tricky", "allied_with", "alpha", start="2020"),
+        ],
+    )
+    path = tmp_path / "store.json"
+    save_store(graph.data, path, check_conflict=False)
+    return path
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_timeline_json(small_store, capsys):
+    code, out, _ = run_cli(capsys, "timeline", "--db", str(small_store), "--json")
+    assert code == 0
+    entries = json.loads(out)
+    assert [e["date"] for e in entries] == ["2019", "2020", "2020-05", "2020-05", "2021"]
+    strike = entries[2]
+    assert set(strike) >= {"date", "kind", "id", "title", "actors", "citations"}
+    assert strike["kind"] == "event" and strike["id"] == "strike"
+    assert {"id": "alpha", "name": "Alpha", "kind": "group"} in strike["actors"]
+    assert strike["citations"] == [{"source": "doc1", "quote": "about Strike"}]
+    assert entries[3]["kind"] == "tie" and entries[3]["title"] == "Alpha carried out Strike"
+
+
+def test_cli_timeline_for_a_name_as_of_a_date(small_store, capsys):
+    code, out, _ = run_cli(capsys, "timeline", "Beta", "--as-of", "2020-01", "--db", str(small_store), "--json")
+    assert code == 0
+    assert [e["id"] for e in json.loads(out)] == ["alpha--allied_with--beta"]
+
+
+def test_cli_timeline_plain_table(small_store, capsys):
+    code, out, _ = run_cli(capsys, "timeline", "--db", str(small_store))
+    assert code == 0
+    assert "date" in out and "what" in out and "document" in out
+    assert "Alpha carried out Strike" in out
+    assert "[bold]Tricky" in out  # store text printed literally...
+    assert "\x1b" not in out  # ...without its control characters
+
+
+def test_cli_timeline_rejects_bad_dates_and_unknown_names(small_store, capsys):
+    code, _, err = run_cli(capsys, "timeline", "--as-of", "2020-13", "--db", str(small_store))
+    assert code == 2 and "not a date" in err
+    code, _, err = run_cli(capsys, "timeline", "nobody-at-all", "--db", str(small_store))
+    assert code == 1 and "no actor matches" in err
+
+
+def test_cli_contested_json(small_store, capsys):
+    code, out, _ = run_cli(capsys, "contested", "--db", str(small_store), "--json")
+    assert code == 0
+    (finding,) = json.loads(out)
+    assert finding["a"] == {"id": "alpha", "name": "Alpha"}
+    assert finding["b"] == {"id": "beta", "name": "Beta"}
+    assert finding["reason"].startswith("cooperation vs hostility")
+    assert [t["id"] for t in finding["ties"]] == ["alpha--allied_with--beta", "alpha--hostile_to--beta"]
+    assert finding["ties"][0]["source"]["kind"] == "group"  # serialize.tie_json shape
+    assert finding["ties"][1]["citations"][0]["source"] == "doc2"
+
+
+def test_cli_contested_filtered_and_plain(small_store, capsys):
+    code, out, _ = run_cli(capsys, "contested", "tricky", "--db", str(small_store), "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = run_cli(capsys, "contested", "--db", str(small_store))
+    assert code == 0
+    assert "Alpha (alpha) ↔ Beta (beta): cooperation vs hostility" in out
+    assert "“alpha hostile_to beta per doc2” (doc2)" in out
+    assert "“alpha allied_with beta per doc1” (doc1)" in out
+
+
+def test_cli_rich_output_on_a_terminal(small_store, capsys, monkeypatch):
+    class FakeTerminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = FakeTerminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert main(["timeline", "--db", str(small_store)]) == 0
+    assert main(["contested", "--db", str(small_store)]) == 0
+    text = screen.getvalue()
+    assert "Alpha carried out Strike" in text
+    assert "cooperation vs hostility" in text
+    assert "[bold]Tricky" in text and "\x1b[31m" not in text
+
+
+def test_cli_through_the_module_entry_point(small_store):
+    result = subprocess.run(
+        [sys.executable, "-m", "khorasan_tui", "contested", "--db", str(small_store), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["a"]["id"] == "alpha"
+
+
+# -- the bundled store ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Graph:
+    return Graph(load_store(default_store_path()))
+
+
+def _pairs(findings, rule):
+    return {frozenset((f.a, f.b)) for f in findings if f.rule == rule}
+
+
+def test_bundled_iskp_and_taliban_cooperate_and_fight(bundled):
+    pairs = _pairs(contested(bundled, "iskp"), analysis.RULE_COOPERATION_VS_HOSTILITY)
+    assert frozenset(("iskp", "taliban")) in pairs
+
+
+def test_bundled_iskp_and_haqqani_network_cooperate_and_fight(bundled):
+    ties = bundled.ties_between("iskp", "haqqani-network")
+    if not any(t.type == "hostile_to" for t in ties):
+        pytest.skip("the bundled store has no hostile_to tie between ISKP and the Haqqani Network yet")
+    pairs = _pairs(contested(bundled, "iskp"), analysis.RULE_COOPERATION_VS_HOSTILITY)
+    assert frozenset(("iskp", "haqqani-network")) in pairs
+
+
+def test_bundled_rival_heads_of_the_haqqani_network(bundled):
+    rivals = [
+        f for f in contested(bundled, "haqqani-network") if f.rule == analysis.RULE_RIVAL_LEADERS and f.group == "haqqani-network"
+    ]
+    assert {"sirajuddin-haqqani", "haji-mali-khan"} in [{f.a, f.b} for f in rivals]
+    assert all(f.reason == "rival leaders of Haqqani Network" for f in rivals)
+
+
+def test_bundled_contested_ties_exist_and_timeline_is_ordered(bundled):
+    ids = contested_tie_ids(bundled)
+    assert ids and ids <= set(bundled.ties)
+    entries = timeline(bundled)
+    assert entries
+    keys = [analysis.timeline_sort_key(e) for e in entries]
+    assert keys == sorted(keys)
+    assert any(e.kind == "event" for e in entries) and any(e.kind == "tie" for e in entries)
