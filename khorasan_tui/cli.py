@@ -117,15 +117,17 @@ COMMANDS: dict[str, str] = {
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="store file (default: the bundled store)")
+    # SUPPRESS: otherwise the subcommand's unset --db overwrites one given before
+    # the subcommand, and `khorasan --db mine.json rm x` would edit the bundled store.
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="store file (default: the bundled store)")
     as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON")
 
     parser = _Parser(
         prog="khorasan",
         description="Explore the militant network around ISKP. With no command, start the app.",
-        parents=[common],
     )
+    parser.add_argument("--db", metavar="PATH", help="store file (default: the bundled store)")
     parser.add_argument("--read-only", action="store_true", help="open the app without editing")
     parser.add_argument("--version", action="store_true", help="print the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -171,23 +173,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
 
     p = command("export", "write the graph as json, csv, graphml, gexf or dot", json_flag=False)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (
+        "json: {actors, ties, sources} as `show --json` and `ties --json` print them.\n"
+        "graphml, gexf: one edge per tie (id = tie id, parallel ties kept); the graph is\n"
+        "  directed and each edge has a boolean 'directed' attribute for undirected tie types.\n"
+        "csv: with -o FILE, nodes go to FILE and edges to FILE with .edges before the\n"
+        "  extension (graph.csv -> graph.edges.csv); without -o, stdout gets the nodes,\n"
+        "  one blank line, then the edges. Columns follow Gephi's spreadsheet import.\n"
+        "dot: for graphviz (dot -Tsvg); undirected ties have dir=none."
+    )
     p.add_argument("--format", required=True, choices=["json", "csv", "graphml", "gexf", "dot"])
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (csv: nodes FILE, edges FILE.edges)")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout; csv: see below)")
     p.add_argument("--around", metavar="NAME", help="only this actor's neighbourhood")
-    p.add_argument("--depth", type=int, default=1)
+    p.add_argument("--depth", type=int, default=1, help="hops from --around (default 1)")
 
     p = command("import", "bring ties from another project's CSV")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (
+        "fields: source, target, type, status, start, end, quote, summary, role, source_kind,\n"
+        "  target_kind; a column named like a field needs no --map.\n"
+        "Values no --value translates, names matching several actors and unreadable dates\n"
+        "reject their row (reported with its line number); they are never guessed. A name\n"
+        "close to an existing actor's becomes a new actor flagged as a possible duplicate.\n"
+        "The file is kept as sources/<source-id>.csv next to the store and cited by every\n"
+        "imported tie; a row without a quote cites its own text.\n"
+        "example: --map source=group1_name --value type:riv=hostile_to --merge JeM2=jaish-e-mohammed"
+    )
     p.add_argument("format", choices=["csv"])
     p.add_argument("file")
-    p.add_argument("--source-title", required=True)
+    p.add_argument("--source-title", required=True, help="title of the new source document")
     p.add_argument("--source-id", help="id of the new source document (default: from the file name)")
     p.add_argument("--publisher")
-    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
-    p.add_argument("--value", action="append", default=[], metavar="FIELD:RAW=OURS")
-    p.add_argument("--merge", action="append", default=[], metavar="RAW=ID")
-    p.add_argument("--merge-suggested", action="store_true")
-    p.add_argument("--default-kind", default="group", choices=list(KINDS))
-    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="which column fills a field")
+    p.add_argument(
+        "--value", action="append", default=[], metavar="FIELD:RAW=OURS", help="translate a code into our vocabulary"
+    )
+    p.add_argument("--merge", action="append", default=[], metavar="RAW=ID", help="treat a name as this actor")
+    p.add_argument("--merge-suggested", action="store_true", help="accept every suggested duplicate as a merge")
+    p.add_argument("--default-kind", default="group", choices=list(KINDS), help="kind of new actors (default group)")
+    p.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
 
     p = command("generate", "write a deterministic synthetic store", json_flag=False)
     p.add_argument("--actors", type=int, required=True)

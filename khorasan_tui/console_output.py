@@ -26,6 +26,13 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def _columns_from_environment() -> int:
+    try:
+        return int(os.environ.get("COLUMNS", "0") or 0)
+    except ValueError:  # COLUMNS is set by shells and users; junk must not crash a lookup
+        return 0
+
+
 class Printer:
     """A rich console sized for where the output goes."""
 
@@ -35,7 +42,7 @@ class Printer:
         stream = stream or sys.stdout
         is_tty = stream.isatty()
         no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
-        width = None if is_tty else max(int(os.environ.get("COLUMNS", "0") or 0), 160)
+        width = None if is_tty else max(_columns_from_environment(), 160)
         self.console = Console(
             file=stream,
             no_color=no_color,

@@ -16,6 +16,10 @@ from .store import StoreData
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
 FUZZY_MARGIN = 4.0  # ...when the runner-up actor scores at least this much lower
 FUZZY_SUGGEST = 60.0
+# WRatio scores a short name found anywhere inside the query at 90, so "AQ"
+# would rival "Haqqani Network" for the typo "Haqani Netwark". Names this
+# short are abbreviations: fuzzy-match them only against queries as short.
+SHORT_NAME = 4
 MAX_PATHS = 200
 
 
@@ -228,11 +232,14 @@ class Graph:
                 raise Ambiguous(query, close)
         raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
 
+    def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
+        return [row for row in self._rows() if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
+
     def _fuzzy(self, key: str) -> list[tuple[str, float]]:
         """Best fuzzy score per actor over all its names, best first."""
         from rapidfuzz import fuzz, process
 
-        rows = self._rows()
+        rows = self._fuzzy_rows(key)
         choices = [norm for norm, _, _ in rows]
         best: dict[str, float] = {}
         for _, score, index in process.extract(key, choices, scorer=fuzz.WRatio, limit=50):
@@ -275,7 +282,7 @@ class Graph:
         if fuzzy and len(best) < 5 and len(key) >= 3:
             from rapidfuzz import fuzz, process
 
-            rows = self._rows()
+            rows = self._fuzzy_rows(key)
             for _, score, index in process.extract(
                 key, [r[0] for r in rows], scorer=fuzz.WRatio, limit=20, score_cutoff=70
             ):

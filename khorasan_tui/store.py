@@ -69,7 +69,9 @@ def atomic_write(path: Path, payload: bytes, backup: bool = True) -> None:
     the rename itself survives a power cut. The previous version is kept as
     ``<name>.bak`` through a hard link, which never exposes a partial file.
     """
-    path = Path(path)
+    # Write through a symlink: replacing the link itself would leave the shared
+    # file it points to unchanged and turn the link into a private copy.
+    path = Path(os.path.realpath(path))
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:

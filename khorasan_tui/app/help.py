@@ -61,6 +61,19 @@ def key_label(binding: Binding) -> str:
     return " / ".join(keys)
 
 
+def help_rows() -> list[tuple[str, str]]:
+    """(key, description) rows; a row with an empty key is a section title."""
+    rows: list[tuple[str, str]] = []
+    for title, bindings in binding_sections():
+        rows.append(("", title))
+        for binding in bindings:
+            rows.append((key_label(binding), binding.description or binding.action))
+    rows.append(("", "Also"))
+    rows.append(("ctrl+p", "command palette: find actors by name or alias, run actions"))
+    rows.append(("tab / shift+tab", "move between panes"))
+    return rows
+
+
 class HelpScreen(ModalScreen):
     BINDINGS = [
         Binding("escape,q,question_mark", "app.pop_screen", "Close"),
@@ -70,13 +83,11 @@ class HelpScreen(ModalScreen):
         table = Table(box=None, show_header=False, pad_edge=False, expand=True)
         table.add_column("key", style="bold", no_wrap=True, min_width=12)
         table.add_column("action")
-        for title, bindings in binding_sections():
-            table.add_row(Text(title, style="bold underline"), "")
-            for binding in bindings:
-                table.add_row(key_label(binding), Text(binding.description or binding.action))
-            table.add_row("", "")
-        table.add_row("ctrl+p", "command palette: find actors by name or alias, run actions")
-        table.add_row("tab / shift+tab", "move between panes")
+        for key, description in help_rows():
+            if key:
+                table.add_row(key, Text(description))
+            else:
+                table.add_row(Text(description, style="bold underline"), "")
         with VerticalScroll(id="help-body"):
             yield Static(Text("Khorasan keys — escape closes", style="bold"), id="help-title")
             yield Static(table, id="help-table")

@@ -7,6 +7,7 @@ thread, so a large store shows progress instead of a blank terminal.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from ..graph import Graph, TieFilter
 from ..model import Actor
 from ..store import StoreData, StoreError, load_store
+from . import contested_screen, diagram_screen, pathfinder, timeline_screen  # also registers their help
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
@@ -36,6 +38,14 @@ class KhorasanApp(App[int]):
         Binding("right_square_bracket,alt+right", "forward", "Fwd", key_display="]"),
         Binding("s", "sources", "Sources"),
         Binding("ctrl+p", "command_palette", "Palette", show=False),
+        # analysis views (pathfinder, diagram_screen, timeline_screen, contested_screen)
+        Binding("p", "path_finder", "Paths", show=False),
+        Binding("g", "diagram", "Diagram", show=False),
+        Binding("t", "timeline", "Timeline", show=False),
+        Binding("c", "contested", "Contested", show=False),
+        Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier", key_display="<", show=False),
+        Binding("greater_than_sign", "as_of_step(1)", "As of: a year later", key_display=">", show=False),
+        Binding("at", "as_of_input", "As of: type a date (empty clears)", key_display="@", show=False),
     ]
 
     def __init__(
@@ -199,6 +209,46 @@ class KhorasanApp(App[int]):
         tie_id = self.explorer.current_tie_id() if self.screen is self.explorer else None
         self.push_screen(SourcesScreen(self.current, tie_id))
 
+    # -- analysis views and the "as of" date ----------------------------------------
+    def set_as_of(self, value: str | None) -> None:
+        """Hide ties not yet begun or already ended on `value` (None: show all) everywhere."""
+        self.as_of = value or None
+        self._update_subtitle()
+        self.explorer.refresh_all()
+        for screen in self.screen_stack:
+            changed = getattr(screen, "as_of_changed", None)
+            if changed is not None:
+                changed()
+
+    def action_as_of_step(self, step: int) -> None:
+        from .timeline_screen import step_as_of, year_span
+
+        if self.graph is None:
+            return
+        value = step_as_of(self.as_of, step, year_span(self.graph))
+        if value == self.as_of:
+            self.bell()
+            return
+        self.set_as_of(value)
+
+    def action_as_of_input(self) -> None:
+        from .timeline_screen import AsOfDialog
+
+        if self.graph is not None and not isinstance(self.screen, AsOfDialog):
+            self.push_screen(AsOfDialog())
+
+    def action_path_finder(self) -> None:
+        pathfinder.open_path_finder(self)
+
+    def action_diagram(self) -> None:
+        diagram_screen.open_diagram(self)
+
+    def action_timeline(self) -> None:
+        timeline_screen.open_timeline(self)
+
+    def action_contested(self) -> None:
+        contested_screen.open_contested(self)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key binding", self.action_help)
@@ -208,6 +258,14 @@ class KhorasanApp(App[int]):
         yield SystemCommand("Filters", "Filter actors by kind and ties by type and status", self.explorer.action_filters)
         yield SystemCommand("Clear filters", "Show every kind, type and status", self.explorer.action_clear_filters)
         yield SystemCommand("Search", "Focus the actor search box", self.explorer.action_search)
+        yield SystemCommand("Path finder", "Every shortest chain of ties between two actors (p)", self.action_path_finder)
+        yield SystemCommand("Neighbourhood diagram", "The current actor and its neighbours drawn (g)", self.action_diagram)
+        yield SystemCommand("Timeline", "Events and dated ties in date order (t)", self.action_timeline)
+        yield SystemCommand("Contested claims", "Ties that disagree, both sides with quotes (c)", self.action_contested)
+        yield SystemCommand("As of date…", "Show ties as they stood on a date (@)", self.action_as_of_input)
+        yield SystemCommand("As of: a year earlier", "Step the as-of date back (<)", partial(self.action_as_of_step, -1))
+        yield SystemCommand("As of: a year later", "Step the as-of date on (>)", partial(self.action_as_of_step, 1))
+        yield SystemCommand("Clear as-of date", "Show every tie whatever its dates", partial(self.set_as_of, None))
 
 
 def make_app(

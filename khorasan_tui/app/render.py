@@ -69,12 +69,15 @@ def actor_row(graph: Graph, actor: Actor, width: int, matched: str | None = None
 
 
 def tie_row(graph: Graph, tie: Tie, from_actor: str, width: int, contested: bool = False) -> Text:
-    """'  led by  Haji Mali Khan  ● reported  2020–  ❝2'"""
+    """'⚡● led by ☺ Haji Mali Khan (head)  reported · 2020– · ❝2'
+
+    The status glyph comes first so it survives truncation on narrow screens.
+    """
     other = graph.actors.get(tie.other(from_actor))
-    wording = tie.wording_from(from_actor)
     row = Text(no_wrap=True, overflow="ellipsis", end="")
-    row.append(f"{CONTESTED_GLYPH} " if contested else "  ", style="bold")
-    row.append(wording, style="italic")
+    row.append(CONTESTED_GLYPH if contested else " ", style="bold")
+    row.append(STATUS_GLYPHS.get(tie.status, "?") + " ", style="bold")
+    row.append(tie.wording_from(from_actor), style="italic")
     row.append(" ")
     if other is not None:
         row.append(KIND_GLYPHS.get(other.kind, "?") + " ")
@@ -82,12 +85,12 @@ def tie_row(graph: Graph, tie: Tie, from_actor: str, width: int, contested: bool
     if tie.role:
         row.append(f" ({safe(tie.role)})", style="dim")
     claimant = graph.actors.get(tie.claimant).name if tie.claimant in graph.actors else tie.claimant
-    tail = f"  {status_badge(tie.status, safe(claimant) if claimant else None)}"
+    tail = [tie.status + (f" by {safe(claimant)}" if claimant else "")]
     span = when(tie.start, tie.end)
     if span:
-        tail += f"  {span}"
-    tail += f"  {CITATION_GLYPH}{len(tie.citations)}"
-    row.append(tail, style="dim" if tie.status == "reported" else "")
+        tail.append(span)
+    tail.append(f"{CITATION_GLYPH}{len(tie.citations)}")
+    row.append("  " + " · ".join(tail), style="dim" if tie.status == "reported" else "")
     return row
 
 

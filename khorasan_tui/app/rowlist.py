@@ -247,7 +247,8 @@ class RowList(ScrollView, can_focus=True):
             # the row's own colours would hide the cursor; keep only its text
             line = Text(line.plain, style=style, no_wrap=True, overflow="ellipsis", end="")
         line.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(line.render(self.app.console))
+        # Textual's colour filters (NO_COLOR, ANSI themes) need a style on every segment.
+        segments = [seg if seg.style is not None else Segment(seg.text, style, seg.control) for seg in line.render(self.app.console)]
         strip = Strip(segments).crop_extend(0, width, style)
         return strip
 

@@ -1,0 +1,363 @@
+"""`c`: contested claims (analysis.contested), both sides of each with their
+quotes and documents, side by side when the terminal is wide enough."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..analysis import (
+    RULE_COOPERATION_VS_HOSTILITY,
+    RULE_RIVAL_LEADERS,
+    RULE_STATUS_MISMATCH,
+    Finding,
+    contested,
+    tie_title,
+)
+from ..graph import Graph, active_at
+from ..model import COOPERATIVE_TYPES, STATUS_GLYPHS, STATUSES, Tie
+from .registry import register_help
+from .render import CITATION_GLYPH, CONTESTED_GLYPH, safe, safe_block, when
+from .rowlist import RowList
+from .sources import CitationEntry, DocumentScreen
+from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
+
+if TYPE_CHECKING:
+    from .main import KhorasanApp
+
+TWO_COLUMNS_FROM = 70  # cells of width under which the two sides are stacked
+
+
+@dataclass(slots=True)
+class Side:
+    title: str
+    tie_ids: list[str]
+
+
+def _name(graph: Graph, actor_id: str | None) -> str:
+    if actor_id is None:
+        return ""
+    actor = graph.actors.get(actor_id)
+    return safe(actor.name if actor else actor_id)
+
+
+def finding_sides(graph: Graph, finding: Finding) -> tuple[Side, Side]:
+    """The two accounts that disagree: each leader's claim, cooperation against
+    hostility, or what one document reports against what another hedges."""
+    ties = [graph.ties[t] for t in finding.tie_ids if t in graph.ties]
+    if finding.rule == RULE_RIVAL_LEADERS:
+        group = _name(graph, finding.group)
+        first = [t.id for t in ties if t.source == finding.a]
+        second = [t.id for t in ties if t.source != finding.a]
+        return (
+            Side(f"{_name(graph, finding.a)} leads {group}", first),
+            Side(f"{_name(graph, finding.b)} leads {group}", second),
+        )
+    if finding.rule == RULE_COOPERATION_VS_HOSTILITY:
+        cooperative = [t for t in ties if t.type in COOPERATIVE_TYPES]
+        kinds = ", ".join(sorted({t.type for t in cooperative}))
+        return (
+            Side(f"Cooperation ({kinds})", [t.id for t in cooperative]),
+            Side("Hostility (hostile_to)", [t.id for t in ties if t.type not in COOPERATIVE_TYPES]),
+        )
+    if finding.rule == RULE_STATUS_MISMATCH and ties:
+        present = {t.status for t in ties}
+        order = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
+        firm, rest = order[0], order[1:]
+        return (
+            Side(f"{firm.capitalize()} ({ties[0].type})", [t.id for t in ties if t.status == firm]),
+            Side(f"{' or '.join(rest).capitalize()} ({ties[0].type})", [t.id for t in ties if t.status != firm]),
+        )
+    half = (len(ties) + 1) // 2
+    return Side("One account", [t.id for t in ties[:half]]), Side("The other", [t.id for t in ties[half:]])
+
+
+def visible_sides(graph: Graph, finding: Finding, as_of: str | None) -> tuple[Side, Side] | None:
+    """The sides with only the ties active as of the date; None when one side is then empty."""
+    sides = finding_sides(graph, finding)
+    if as_of is None:
+        return sides
+    kept = []
+    for side in sides:
+        ids = [t for t in side.tie_ids if active_at(graph.ties[t].start, graph.ties[t].end, as_of)]
+        if not ids:
+            return None
+        kept.append(Side(side.title, ids))
+    return kept[0], kept[1]
+
+
+def finding_row(graph: Graph, finding: Finding) -> Text:
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    row.append(f"{CONTESTED_GLYPH} ", style="bold")
+    row.append(_name(graph, finding.a), style="bold")
+    row.append(" ↔ ")
+    row.append(_name(graph, finding.b), style="bold")
+    row.append(f" · {safe(finding.reason)}", style="dim")
+    return row
+
+
+def tie_account(graph: Graph, tie: Tie) -> Text:
+    """One tie as told by its documents: what, status, when, every quote and its document."""
+    text = Text()
+    text.append("• ", style="bold")
+    text.append(safe(tie_title(graph, tie)), style="bold")
+    facts = f"{STATUS_GLYPHS.get(tie.status, '?')} {tie.status}"
+    span = when(tie.start, tie.end)
+    if span:
+        facts += f" · {span}"
+    text.append(f"\n  {facts}", style="dim")
+    if not tie.citations:
+        text.append("\n  no citation", style="italic")
+    for citation in tie.citations:
+        source = graph.data.sources.get(citation.source)
+        text.append(f"\n  {CITATION_GLYPH} ", style="bold")
+        text.append(f"“{safe_block(citation.quote)}”", style="italic")
+        title = safe(source.title if source else citation.source)
+        published = f", ~{source.published}" if source and source.published else ""
+        text.append(f"\n    ▤ {title}{published}", style="dim")
+    return text
+
+
+def side_body(graph: Graph, side: Side) -> Text:
+    body = Text()
+    for i, tie_id in enumerate(side.tie_ids):
+        if i:
+            body.append("\n\n")
+        body.append_text(tie_account(graph, graph.ties[tie_id]))
+    return body
+
+
+def finding_view(graph: Graph, finding: Finding, sides: tuple[Side, Side], width: int) -> RenderableType:
+    heading = Text()
+    heading.append(f"{CONTESTED_GLYPH} ", style="bold")
+    heading.append(_name(graph, finding.a), style="bold")
+    heading.append(" ↔ ")
+    heading.append(_name(graph, finding.b), style="bold")
+    heading.append(f" — {safe(finding.reason)}", style="")
+    first, second = sides
+    if width >= TWO_COLUMNS_FROM:
+        table = Table(box=box.MINIMAL, expand=True, show_header=True, header_style="bold underline", pad_edge=False)
+        table.add_column(Text(safe(first.title)), ratio=1)
+        table.add_column(Text(safe(second.title)), ratio=1)
+        table.add_row(side_body(graph, first), side_body(graph, second))
+        return Group(heading, table)
+    return Group(
+        heading,
+        Text(""),
+        Text(f"① {safe(first.title)}", style="bold underline"),
+        side_body(graph, first),
+        Text(""),
+        Text(f"② {safe(second.title)}", style="bold underline"),
+        side_body(graph, second),
+    )
+
+
+class ContestedScreen(AnalysisScreen):
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("v", "toggle_scope", "Actor/all"),
+        Binding("o", "open_actor", "Open actor"),
+        Binding("x", "clear_as_of", "Clear as-of", show=False),
+    ]
+
+    def __init__(self, actor_id: str | None = None, focus_tie: str | None = None) -> None:
+        super().__init__(id="contested")
+        self.actor_id = actor_id
+        self.focus_tie = focus_tie
+        self.findings: list[Finding] = []
+        self.sides: list[tuple[Side, Side]] = []
+        self.hidden_by_date = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="contested-status", markup=False)
+        yield Static("", id="contested-as-of", markup=False)
+        yield RowList(id="contested-list", empty_text="No contested claims")
+        with VerticalScroll(id="contested-detail"):
+            yield Static("", id="contested-body", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        graph = self.khorasan.graph
+        if self.actor_id is not None and not contested(graph, self.actor_id):
+            self.notify(f"No contested claims involve {_name(graph, self.actor_id)}; showing all.")
+            self.actor_id = None
+        self.fill(focus_tie=self.focus_tie)
+        self.query_one("#contested-list", RowList).focus()
+
+    def as_of_changed(self) -> None:
+        self.fill()
+
+    def fill(self, focus_tie: str | None = None) -> None:
+        app = self.khorasan
+        graph = app.graph
+        row_list = self.query_one("#contested-list", RowList)
+        keep = None
+        if row_list.cursor_key is not None and self.findings:
+            keep = self._finding_key(self.findings[int(row_list.cursor_key)])
+        self.findings = []
+        self.sides = []
+        self.hidden_by_date = 0
+        for finding in contested(graph, self.actor_id):
+            sides = visible_sides(graph, finding, app.as_of)
+            if sides is None:
+                self.hidden_by_date += 1
+                continue
+            self.findings.append(finding)
+            self.sides.append(sides)
+        target = None
+        for i, finding in enumerate(self.findings):
+            if (focus_tie and focus_tie in finding.tie_ids) or (keep and self._finding_key(finding) == keep):
+                target = str(i)
+                break
+        row_list.set_rows(
+            [str(i) for i in range(len(self.findings))],
+            lambda index, width: finding_row(graph, self.findings[index]),
+            keep_key=target,
+        )
+        status = Text()
+        status.append(f"{len(self.findings)} contested claim(s)", style="bold")
+        if self.actor_id:
+            status.append(f" involving {_name(graph, self.actor_id)}", style="bold")
+        if self.hidden_by_date:
+            status.append(f" · {self.hidden_by_date} not yet or no longer true as of {app.as_of}", style="dim")
+        status.append("  v: " + ("all" if self.actor_id else "this actor only"), style="dim")
+        status.append(" · enter: quotes & documents · o: open actor · tab: scroll the sides", style="dim")
+        self.query_one("#contested-status", Static).update(status)
+        self.query_one("#contested-as-of", Static).update(as_of_note(app.as_of))
+        if not self.findings:
+            self.query_one("#contested-body", Static).update(Text("Nothing to compare.", style="italic"))
+
+    @staticmethod
+    def _finding_key(finding: Finding) -> tuple:
+        return (finding.rule, finding.a, finding.b, finding.group, finding.reason)
+
+    def current_index(self) -> int | None:
+        key = self.query_one("#contested-list", RowList).cursor_key
+        return int(key) if key is not None else None
+
+    def show_detail(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        detail = self.query_one("#contested-detail", VerticalScroll)
+        width = max(detail.size.width - 2, 20) if detail.size.width else self.app.size.width - 2
+        view = finding_view(self.khorasan.graph, self.findings[index], self.sides[index], width)
+        self.query_one("#contested-body", Static).update(view)
+        detail.scroll_home(animate=False)
+
+    @on(RowList.Highlighted, "#contested-list")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        self.show_detail()
+
+    @on(RowList.Selected, "#contested-list")
+    def _selected(self, event: RowList.Selected) -> None:
+        index = int(event.key)
+        graph = self.khorasan.graph
+        entries = []
+        for side in self.sides[index]:
+            for tie_id in side.tie_ids:
+                tie = graph.ties[tie_id]
+                context = f"{side.title}: {tie_title(graph, tie)}"
+                entries.extend(CitationEntry(c, context) for c in tie.citations)
+        heading = finding_row(graph, self.findings[index]).plain
+        self.app.push_screen(CitationListScreen(heading, entries))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.show_detail)
+
+    def action_toggle_scope(self) -> None:
+        app = self.khorasan
+        if self.actor_id is None:
+            if app.current is None:
+                return
+            self.actor_id = app.current
+        else:
+            self.actor_id = None
+        self.fill()
+
+    def action_open_actor(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        finding = self.findings[index]
+        candidates = [a for a in (finding.group, finding.a, finding.b) if a and a != self.khorasan.current]
+        if candidates:
+            self.open_actor_and_close(candidates[0])
+
+
+class CitationListScreen(Screen):
+    """The quotes behind several ties; enter opens the document at the quote."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, heading: str, entries: list[CitationEntry]) -> None:
+        super().__init__(id="citation-list-screen")
+        self.heading = heading
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="citations-title", markup=False)
+        yield RowList(id="citations-list", empty_text="No citations")
+        yield Static("", id="citations-preview", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        graph = self.app.graph
+        title = Text(safe(self.heading), style="bold")
+        title.append(f"   {len(self.entries)} citation(s) · enter: open the document · escape: back", style="dim")
+        self.query_one("#citations-title", Static).update(title)
+
+        def render(index: int, width: int) -> Text:
+            entry = self.entries[index]
+            source = graph.data.sources.get(entry.citation.source)
+            row = Text(no_wrap=True, overflow="ellipsis", end="")
+            row.append(f"{CITATION_GLYPH} “{safe(entry.citation.quote)}”", style="italic")
+            row.append(f"  — {safe(source.title if source else entry.citation.source)}", style="dim")
+            return row
+
+        row_list = self.query_one("#citations-list", RowList)
+        row_list.set_rows([str(i) for i in range(len(self.entries))], render)
+        row_list.focus()
+
+    @on(RowList.Highlighted, "#citations-list")
+    def _preview(self, event: RowList.Highlighted) -> None:
+        entry = self.entries[int(event.key)]
+        source = self.app.graph.data.sources.get(entry.citation.source)
+        text = Text()
+        text.append(safe(entry.context), style="bold")
+        text.append("\n")
+        text.append(f"“{safe_block(entry.citation.quote)}”", style="italic")
+        text.append("\n▤ ", style="bold")
+        text.append(safe(source.title if source else entry.citation.source))
+        if source and source.published:
+            text.append(f" · published ~{source.published}", style="dim")
+        self.query_one("#citations-preview", Static).update(text)
+
+    @on(RowList.Selected, "#citations-list")
+    def _open(self, event: RowList.Selected) -> None:
+        self.app.push_screen(DocumentScreen(self.entries[int(event.key)].citation))
+
+
+def open_contested(app: KhorasanApp) -> None:
+    """From the explorer: the findings of the current actor, at the highlighted tie's."""
+    if app.graph is None or isinstance(app.screen, ContestedScreen):
+        return
+    tie_id = app.explorer.current_tie_id() if app.screen is app.explorer else None
+    open_analysis(app, ContestedScreen(app.current, focus_tie=tie_id))
+
+
+register_help("Contested claims (c)", ContestedScreen)
+register_help("Quotes of a contested claim", CitationListScreen)

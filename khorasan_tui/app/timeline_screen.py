@@ -1,0 +1,326 @@
+"""`t`: events and dated ties in date order, and the "as of" date every view obeys.
+
+Also home to what the analysis screens share: their base class (escape
+closes, redraw when the "as of" date moves) and the year stepping behind the
+app-wide `<` and `>` keys.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from ..analysis import TimelineEntry, timeline
+from ..diagram import tie_glyph
+from ..graph import Graph
+from ..model import KIND_GLYPHS, STATUS_GLYPHS, is_partial_date
+from .registry import register_help
+from .render import CITATION_GLYPH, safe, safe_block
+from .rowlist import RowList
+
+if TYPE_CHECKING:
+    from .main import KhorasanApp
+
+
+# -- the "as of" date ----------------------------------------------------------------
+
+
+def year_span(graph: Graph) -> tuple[int, int] | None:
+    """The first and last year any tie or actor in the store is dated."""
+    years = []
+    for tie in graph.ties.values():
+        years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
+    for actor in graph.actors.values():
+        years.extend(int(d[:4]) for d in (actor.born, actor.founded, actor.died, actor.ended) if d and is_partial_date(d))
+    return (min(years), max(years)) if years else None
+
+
+def step_as_of(as_of: str | None, step: int, span: tuple[int, int] | None) -> str | None:
+    """One year earlier (step -1) or later (+1).
+
+    No date means "now", after the last dated year: stepping back from it
+    starts at that year, and stepping past it returns to no date.
+    """
+    if span is None:
+        return as_of
+    first, last = span
+    if as_of is None:
+        return str(last) if step < 0 else None
+    year = int(as_of[:4]) + step
+    if year > last:
+        return None
+    return str(max(year, first))
+
+
+def as_of_note(as_of: str | None) -> Text:
+    """The line every analysis screen shows, so the date filter is never invisible."""
+    text = Text()
+    if as_of:
+        text.append(f"as of {as_of}", style="bold reverse")
+        text.append("  ties not yet begun or already ended are hidden · < > year · @ date · x clear", style="dim")
+    else:
+        text.append("as of: now (every tie)", style="bold")
+        text.append("  < > step by year · @ type a date", style="dim")
+    return text
+
+
+class AsOfDialog(ModalScreen[None]):
+    """`@`: type an "as of" date; an empty date clears it."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        with Vertical(id="as-of-dialog"):
+            yield Label("As of date: YYYY, YYYY-MM or YYYY-MM-DD · empty clears · escape cancels")
+            yield Input(value=getattr(app, "as_of", None) or "", placeholder="e.g. 2020 or 2021-08-26", id="as-of-input")
+            yield Static("", id="as-of-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#as-of-input", Input).focus()
+
+    @on(Input.Submitted, "#as-of-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value and not is_partial_date(value):
+            self.query_one("#as-of-error", Static).update(Text(f"{safe(value)!r} is not a date", style="bold"))
+            return
+        self.app.pop_screen()
+        self.app.set_as_of(value or None)
+
+
+# -- shared by the analysis screens --------------------------------------------------
+
+
+class AnalysisScreen(Screen):
+    """Escape closes; `as_of_changed` redraws when `<`, `>` or `@` move the date."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("x", "clear_as_of", "Clear as-of", show=False),
+    ]
+
+    @property
+    def khorasan(self) -> KhorasanApp:
+        return self.app  # type: ignore[return-value]
+
+    def action_close(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    def as_of_changed(self) -> None:
+        """Called by the app after its "as of" date changed."""
+
+    def action_clear_as_of(self) -> None:
+        if self.khorasan.as_of is None:
+            self.notify("No as-of date is set.")
+        self.khorasan.set_as_of(None)
+
+    def open_actor_and_close(self, actor_id: str) -> None:
+        self.khorasan.open_actor(actor_id)
+        self.action_close()
+
+
+def open_analysis(app: KhorasanApp, screen: AnalysisScreen) -> None:
+    """Push an analysis screen; from another one, replace it so escape goes home."""
+    if isinstance(app.screen, AnalysisScreen):
+        app.switch_screen(screen)
+    else:
+        app.push_screen(screen)
+
+
+# -- the timeline --------------------------------------------------------------------
+
+
+def entry_glyph(graph: Graph, entry: TimelineEntry) -> str:
+    if entry.kind == "event":
+        return KIND_GLYPHS["event"]
+    tie = graph.ties.get(entry.id)
+    return tie_glyph(tie.type) if tie else "?"
+
+
+def document_label(graph: Graph, doc_id: str) -> str:
+    source = graph.data.sources.get(doc_id)
+    return safe(source.title if source else doc_id)
+
+
+class TimelineScreen(AnalysisScreen):
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("v", "toggle_scope", "Actor/all"),
+        Binding("o", "open_actor", "Open actor"),
+        Binding("s", "sources", "Sources"),
+        Binding("x", "clear_as_of", "Clear as-of", show=False),
+    ]
+
+    def __init__(self, actor_id: str | None = None) -> None:
+        super().__init__(id="timeline")
+        self.actor_id = actor_id
+        self.entries: list[TimelineEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="timeline-status", markup=False)
+        yield Static("", id="timeline-as-of", markup=False)
+        yield RowList(id="timeline-list", empty_text="No dated events or ties")
+        yield Static("", id="timeline-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#timeline-list", RowList).focus()
+
+    def as_of_changed(self) -> None:
+        self.fill()
+
+    @property
+    def scope(self) -> str | None:
+        return self.actor_id
+
+    def fill(self) -> None:
+        app = self.khorasan
+        graph = app.graph
+        row_list = self.query_one("#timeline-list", RowList)
+        keep = row_list.cursor_key
+        keep_id = self.entries[int(keep)].id if keep is not None and keep.isdigit() and int(keep) < len(self.entries) else None
+        self.entries = timeline(graph, self.actor_id, app.as_of)
+        keys: list[str | None] = []
+        rows: list[tuple[str, object]] = []
+        year = None
+        for index, entry in enumerate(self.entries):
+            if entry.date[:4] != year:
+                year = entry.date[:4]
+                keys.append(None)
+                rows.append(("year", year))
+            keys.append(str(index))
+            rows.append(("entry", entry))
+
+        def render(index: int, width: int) -> Text:
+            kind, value = rows[index]
+            if kind == "year":
+                return Text(f"── {value} ", style="bold", no_wrap=True, end="")
+            return self._entry_row(value, width)  # type: ignore[arg-type]
+
+        target = None
+        if keep_id is not None:
+            target = next((str(i) for i, e in enumerate(self.entries) if e.id == keep_id), None)
+        if target is None and app.as_of and self.entries:
+            # the entries nearest the date are the last ones
+            target = str(len(self.entries) - 1)
+        row_list.set_rows(keys, render, keep_key=target)
+        scope = "everything"
+        if self.actor_id and self.actor_id in graph.actors:
+            scope = safe(graph.actors[self.actor_id].name)
+        status = Text(f"Timeline of {scope}", style="bold")
+        status.append(f" · {len(self.entries)} entries", style="bold")
+        status.append("  v: " + ("everything" if self.actor_id else "this actor only"), style="dim")
+        status.append(" · enter: document · o: open actor · s: all sources", style="dim")
+        self.query_one("#timeline-status", Static).update(status)
+        self.query_one("#timeline-as-of", Static).update(as_of_note(app.as_of))
+        if not self.entries:
+            self.query_one("#timeline-detail", Static).update(Text("Nothing dated here.", style="italic"))
+
+    def _entry_row(self, entry: TimelineEntry, width: int) -> Text:
+        graph = self.khorasan.graph
+        row = Text(no_wrap=True, overflow="ellipsis", end="")
+        row.append(f"{entry.date:<10} ", style="bold")
+        row.append(entry_glyph(graph, entry) + " ", style="bold")
+        row.append(safe(entry.title), style="bold" if entry.kind == "event" else "")
+        if entry.status and entry.status != "reported":
+            row.append(f" {STATUS_GLYPHS.get(entry.status, '?')}")
+        docs = entry.documents
+        if docs and width >= 60:
+            label = document_label(graph, docs[0])
+            if len(label) > 18:
+                label = label[:17] + "…"
+            tail = f"  ▤ {label}" + (f" +{len(docs) - 1}" if len(docs) > 1 else "")
+            room = width - row.cell_len
+            if room < len(tail):
+                row.truncate(max(width - len(tail), 20), overflow="ellipsis")
+            row.pad_right(max(width - row.cell_len - len(tail), 0))
+            row.append(tail, style="dim")
+        return row
+
+    def current_entry(self) -> TimelineEntry | None:
+        key = self.query_one("#timeline-list", RowList).cursor_key
+        if key is None:
+            return None
+        return self.entries[int(key)]
+
+    @on(RowList.Highlighted, "#timeline-list")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        entry = self.entries[int(event.key)]
+        graph = self.khorasan.graph
+        text = Text()
+        text.append(f"{entry.date} ", style="bold")
+        text.append(safe(entry.title), style="bold")
+        if entry.status:
+            text.append(f"  {STATUS_GLYPHS.get(entry.status, '?')} {entry.status}", style="dim")
+        names = [safe(graph.actors[a].name) for a in entry.actor_ids if a in graph.actors]
+        if names:
+            text.append("\nActors: ", style="dim")
+            text.append(", ".join(names), style="dim")
+        for citation in entry.citations:
+            text.append(f"\n{CITATION_GLYPH} ", style="bold")
+            text.append(f"“{safe_block(citation.quote)}”", style="italic")
+            text.append(f"  — ▤ {document_label(graph, citation.source)}", style="dim")
+        if not entry.citations:
+            text.append("\nNo citation.", style="italic")
+        self.query_one("#timeline-detail", Static).update(text)
+
+    @on(RowList.Selected, "#timeline-list")
+    def _selected(self, event: RowList.Selected) -> None:
+        from .sources import DocumentScreen
+
+        entry = self.entries[int(event.key)]
+        if entry.citations:
+            self.app.push_screen(DocumentScreen(entry.citations[0]))
+        else:
+            self.notify("This entry cites no document.", severity="warning")
+
+    def action_toggle_scope(self) -> None:
+        if self.actor_id is None:
+            self.actor_id = self.khorasan.current
+        else:
+            self.actor_id = None
+        self.fill()
+
+    def action_open_actor(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        if entry.kind == "event":
+            self.open_actor_and_close(entry.id)
+            return
+        others = [a for a in entry.actor_ids if a != self.actor_id]
+        self.open_actor_and_close(others[0] if others else entry.actor_ids[0])
+
+    def action_sources(self) -> None:
+        from .sources import SourcesScreen
+
+        entry = self.current_entry()
+        if entry is None:
+            return
+        graph = self.khorasan.graph
+        if entry.kind == "tie" and entry.id in graph.ties:
+            tie = graph.ties[entry.id]
+            end = self.actor_id if self.actor_id in (tie.source, tie.target) else tie.source
+            self.app.push_screen(SourcesScreen(end, entry.id))
+        else:
+            self.app.push_screen(SourcesScreen(entry.id))
+
+
+register_help("Timeline (t)", TimelineScreen)
+
+
+def open_timeline(app: KhorasanApp) -> None:
+    if app.graph is None or isinstance(app.screen, TimelineScreen):
+        return
+    open_analysis(app, TimelineScreen(app.current))

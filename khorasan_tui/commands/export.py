@@ -1,0 +1,71 @@
+"""`khorasan export`: the graph, or one actor's neighbourhood, in an exchange format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
+
+
+def edges_path_for(nodes_path: Path) -> Path:
+    """Where the CSV edges go next to the nodes file: graph.csv -> graph.edges.csv."""
+    stem, suffix = nodes_path.stem, nodes_path.suffix
+    if not suffix:
+        return nodes_path.with_name(nodes_path.name + ".edges.csv")
+    if stem.endswith(".nodes"):
+        stem = stem[: -len(".nodes")]
+    return nodes_path.with_name(f"{stem}.edges{suffix}")
+
+
+def _write(path: Path, text: str) -> None:
+    from ..store import atomic_write
+
+    try:
+        atomic_write(path, text.encode("utf-8"), backup=False)
+    except FileNotFoundError:
+        raise CliExit(EXIT_USAGE, f"cannot write {path}: its folder does not exist") from None
+    except IsADirectoryError:
+        raise CliExit(EXIT_USAGE, f"cannot write {path}: it is a directory") from None
+    except OSError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def run(ctx: Context) -> int:
+    from .. import exchange
+
+    args = ctx.args
+    if args.depth < 0:
+        raise CliExit(EXIT_USAGE, "--depth must be 0 or more")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: it is a directory")
+    graph = ctx.load()
+    around = ctx.resolve(graph, args.around).id if args.around else None
+    selection = exchange.select(graph, around, args.depth)
+
+    if args.format == "csv":
+        nodes, edges = exchange.to_csv(graph, selection)
+        if output is None:
+            sys.stdout.buffer.write((nodes + "\n" + edges).encode("utf-8"))
+            sys.stdout.flush()
+        else:
+            edges_path = edges_path_for(output)
+            _write(output, nodes)
+            _write(edges_path, edges)
+            sys.stderr.write(f"wrote {output} (nodes) and {edges_path} (edges)\n")
+        return EXIT_OK
+
+    writers = {
+        "json": exchange.to_json,
+        "graphml": exchange.to_graphml,
+        "gexf": exchange.to_gexf,
+        "dot": exchange.to_dot,
+    }
+    text = writers[args.format](graph, selection)
+    if output is None:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        _write(output, text)
+    return EXIT_OK

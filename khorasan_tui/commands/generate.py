@@ -1,0 +1,51 @@
+"""`khorasan generate`: a deterministic synthetic store for benchmarks and tests."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
+
+
+def _is_generated(path: Path) -> bool:
+    """Whether an existing file is a store this command wrote (safe to replace)."""
+    import orjson
+
+    try:
+        doc = orjson.loads(path.read_bytes())
+        meta = next(iter(doc["meta"].values()))
+        return isinstance(meta, dict) and "synthetic" in meta
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, StopIteration):
+        return False
+
+
+def run(ctx: Context) -> int:
+    from ..store import default_store_path
+    from ..synthetic import generate
+
+    args = ctx.args
+    if args.actors < 0 or args.ties < 0:
+        raise CliExit(EXIT_USAGE, "--actors and --ties must be 0 or more")
+    if args.ties and args.actors < 2:
+        raise CliExit(EXIT_USAGE, "ties need at least two actors")
+    output = Path(args.output)
+    if output.is_dir():
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: it is a directory")
+    if not output.parent.is_dir():
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: its folder does not exist")
+    # Never clobber curated knowledge with random data.
+    if output.exists() and (output.resolve() == default_store_path().resolve() or not _is_generated(output)):
+        raise CliExit(EXIT_USAGE, f"refusing to overwrite {output}: it is not a generated store")
+    started = time.perf_counter()
+    try:
+        result = generate(output, args.actors, args.ties, args.seed)
+    except OSError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc.strerror or exc}") from None
+    elapsed = time.perf_counter() - started
+    sys.stderr.write(
+        f"wrote {result.path}: {result.actors} actors, {result.ties} ties, "
+        f"{result.documents} documents in {result.sources_folder.name}/ ({elapsed:.1f} s)\n"
+    )
+    return EXIT_OK

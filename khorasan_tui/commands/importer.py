@@ -1,0 +1,156 @@
+"""`khorasan import csv`: read the file, plan under the store's lock, keep the
+CSV as a source document, save atomically, report."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from .. import csv_import
+from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
+from ..store import StoreError, atomic_write, load_store, locked, save_store
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CliExit(EXIT_NOT_FOUND, f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliExit(EXIT_USAGE, f"{path}: is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise CliExit(EXIT_USAGE, f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def run(ctx: Context) -> int:
+    from filelock import Timeout
+
+    args = ctx.args
+    input_path = Path(args.file)
+    raw = _read_input(input_path)
+    try:
+        options = csv_import.ImportOptions(
+            source_title=args.source_title,
+            file_name=input_path.name,
+            source_id=args.source_id,
+            publisher=args.publisher,
+            mapping=csv_import.parse_mapping(args.map),
+            values=csv_import.parse_values(args.value),
+            merge_suggested=args.merge_suggested,
+            default_kind=args.default_kind,
+            dry_run=args.dry_run,
+        )
+    except csv_import.ImportUsageError as exc:
+        raise CliExit(EXIT_USAGE, str(exc)) from None
+    text, encoding = csv_import.decode(raw)
+
+    store_path = ctx.db_path
+    # A dry run writes nothing, so it need not wait for another writer.
+    guard = nullcontext() if args.dry_run else locked(store_path)
+    try:
+        with guard:
+            try:
+                data = load_store(store_path)
+            except StoreError as exc:
+                raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+            try:
+                options.merges = csv_import.parse_merges(args.merge, data)
+                result = csv_import.plan_import(
+                    data,
+                    text,
+                    options,
+                    path_taken=lambda relative: (data.folder / relative).exists(),
+                    encoding=encoding,
+                )
+            except csv_import.ImportUsageError as exc:
+                raise CliExit(EXIT_USAGE, str(exc)) from None
+            except csv_import.ImportNotFound as exc:
+                raise CliExit(EXIT_NOT_FOUND, str(exc)) from None
+            if not args.dry_run and result.changed:
+                _save(result, data.folder)
+    except Timeout:
+        raise CliExit(EXIT_USAGE, f"cannot import: another process holds the lock on {store_path}") from None
+
+    if args.json:
+        from ..console_output import print_json
+
+        print_json(result.report)
+    else:
+        _print_report(result.report)
+    return EXIT_OK
+
+
+def _save(result: csv_import.ImportResult, folder: Path) -> None:
+    """Keep the document first, then the store; undo the document if the store fails."""
+    document = folder / result.document_path
+    try:
+        document.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(document, result.document_text.encode("utf-8"), backup=False)
+    except OSError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot keep the source document {document}: {exc.strerror or exc}") from None
+    try:
+        save_store(result.data)
+    except (StoreError, OSError) as exc:
+        try:
+            document.unlink()
+        except OSError:
+            pass
+        raise CliExit(EXIT_USAGE, f"nothing imported: {exc}") from None
+    result.report["saved"] = True
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    from ..console_output import Printer
+
+    out = Printer()
+    source = report["source"]
+    count = report["imported_ties"]
+    if report["dry_run"]:
+        headline = f"Dry run: would import {count} tie(s) from {report['file']} as source {source['id']!r}"
+    elif report["saved"]:
+        headline = f"Imported {count} tie(s) from {report['file']} as source {source['id']!r} ({source['path']})"
+    else:
+        headline = f"Nothing imported from {report['file']}: no row could be used"
+    out.line(headline, style="bold")
+    out.line(
+        f"{report['rows']} row(s) read, {len(report['rejected'])} rejected, "
+        f"{len(report['new_actors'])} new actor(s); dates read as {report['date_order']}"
+    )
+    if report["new_actors"]:
+        out.table(
+            "New actors",
+            ["id", "name", "kind", "possible duplicate of"],
+            [[a["id"], a["name"], a["kind"], a["possible_duplicate_of"] or ""] for a in report["new_actors"]],
+        )
+    if report["possible_duplicates"]:
+        out.table(
+            "Possible duplicates (merge with --merge RAW=ID, or all with --merge-suggested)",
+            ["name in file", "suggested", "score", "outcome"],
+            [
+                [
+                    d["raw"],
+                    d["suggested_id"],
+                    f"{d['score']:.0f}",
+                    "merged" if d["merged"] else f"new actor {d['new_id']}",
+                ]
+                for d in report["possible_duplicates"]
+            ],
+        )
+    if report["merged"]:
+        out.table(
+            "Merged names",
+            ["name in file", "actor", "by", "alias added"],
+            [[m["raw"], m["id"], m["via"], "yes" if m["alias_added"] else "no"] for m in report["merged"]],
+        )
+    if report["rejected"]:
+        out.table("Rejected rows", ["line", "reason"], [[str(r["line"]), r["reason"]] for r in report["rejected"]])
+    if report["unmapped_values"]:
+        out.table(
+            "Values that map to nothing",
+            ["field", "value", "lines"],
+            [[u["field"], u["value"], ", ".join(map(str, u["lines"]))] for u in report["unmapped_values"]],
+        )
+        out.line("Translate them with --value FIELD:RAW=OURS; they are never guessed.")
+    for unused in report["unused_merges"]:
+        out.line(f"note: --merge {unused['raw']}={unused['id']} matched no name in the file")

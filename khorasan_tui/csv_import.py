@@ -1,0 +1,691 @@
+"""Bring ties (and their actors) from another project's CSV of relationships.
+
+Pure logic: `plan_import` takes a loaded store, the CSV's text and the options,
+and returns the changed store, the document to keep and a report. Reading the
+file, locking and saving belong to the command (commands/importer.py).
+
+Principles:
+- never guess: a code that no `--value` translates, a name that matches several
+  actors or a date that fits no known pattern rejects the row, with its line
+  number and the reason;
+- never merge silently: a name close to an existing actor's (but not one of its
+  names) becomes a new actor flagged `possible_duplicate_of`, unless the user
+  merges it with `--merge RAW=ID` or `--merge-suggested`;
+- every imported tie cites the kept copy of the CSV with a quote that occurs
+  in it verbatim, so `khorasan validate` still passes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from .model import (
+    KINDS,
+    STATUSES,
+    TIE_TYPES,
+    Actor,
+    Citation,
+    Source,
+    Tie,
+    date_sort_key,
+    is_partial_date,
+    make_tie_id,
+    normalize_key,
+    slugify,
+    strip_control,
+)
+from .store import StoreData
+
+FIELDS: dict[str, str] = {
+    "source": "name of the actor the tie starts from",
+    "target": "name of the actor the tie points to",
+    "type": "tie type (translate codes with --value type:RAW=TYPE)",
+    "status": "reported, alleged or claimed (default reported)",
+    "start": "date the tie began",
+    "end": "date the tie ended",
+    "quote": "the evidence; without it the row's own CSV text is the quote",
+    "summary": "a sentence about the tie",
+    "role": "role within the tie (e.g. 'commander')",
+    "source_kind": "kind of the source actor, if it is new",
+    "target_kind": "kind of the target actor, if it is new",
+}
+REQUIRED_FIELDS = ("source", "target", "type")
+VOCABULARIES: dict[str, dict[str, Any]] = {
+    "type": TIE_TYPES,
+    "status": STATUSES,
+    "source_kind": KINDS,
+    "target_kind": KINDS,
+}
+DUPLICATE_SCORE = 85.0  # a new name this close to an existing one is a possible duplicate
+MIN_FUZZY_KEY = 5  # shorter names ("ISI", "IS") are too alike by chance to suggest anything
+EMPTY_MARKERS = frozenset({"", "na", "n/a", "nan", "none", "null", "unknown", "-", "--", "?"})
+DELIMITERS = (",", ";", "\t", "|")
+
+
+class ImportUsageError(ValueError):
+    """Options that cannot work (bad --map/--value syntax, unknown field or column)."""
+
+
+class ImportNotFound(LookupError):
+    """An actor named in --merge does not exist."""
+
+
+# -- option parsing ------------------------------------------------------------
+def _fold(text: str) -> str:
+    return " ".join(text.replace("\ufeff", "").split()).casefold()
+
+
+def _vocabulary_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+
+
+def parse_mapping(specs: list[str]) -> dict[str, str]:
+    """['source=group1_name', ...] -> {'source': 'group1_name'}."""
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        name, sep, column = spec.partition("=")
+        name = name.strip()
+        if not sep or not name or not column.strip():
+            raise ImportUsageError(f"--map {spec!r} is not FIELD=COLUMN")
+        if name not in FIELDS:
+            raise ImportUsageError(f"--map {spec!r}: unknown field {name!r}; fields: {', '.join(FIELDS)}")
+        mapping[name] = column.strip()
+    return mapping
+
+
+def parse_values(specs: list[str]) -> dict[str, dict[str, str]]:
+    """['type:riv=hostile_to'] -> {'type': {'riv': 'hostile_to'}} (raw values folded)."""
+    values: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        name, colon, rest = spec.partition(":")
+        raw, equals, ours = rest.rpartition("=")
+        name = name.strip()
+        if not colon or not equals or not name or not raw.strip() or not ours.strip():
+            raise ImportUsageError(f"--value {spec!r} is not FIELD:RAW=OURS")
+        if name not in FIELDS:
+            raise ImportUsageError(f"--value {spec!r}: unknown field {name!r}; fields: {', '.join(FIELDS)}")
+        ours = ours.strip()
+        vocabulary = VOCABULARIES.get(name)
+        if vocabulary is not None:
+            ours = _vocabulary_key(ours)
+            if ours not in vocabulary:
+                raise ImportUsageError(
+                    f"--value {spec!r}: {ours!r} is not a {name.replace('_', ' ')}; choose from {', '.join(vocabulary)}"
+                )
+        values.setdefault(name, {})[_fold(raw)] = ours
+    return values
+
+
+def parse_merges(specs: list[str], data: StoreData) -> dict[str, str]:
+    """['Jaish-e-Mohammad=jaish-e-mohammed'] -> {'Jaish-e-Mohammad': 'jaish-e-mohammed'}."""
+    merges: dict[str, str] = {}
+    for spec in specs:
+        raw, equals, actor_id = spec.rpartition("=")
+        actor_id = actor_id.strip()
+        if not equals or not normalize_key(raw) or not actor_id:
+            raise ImportUsageError(f"--merge {spec!r} is not RAW=ID")
+        if actor_id not in data.actors:
+            raise ImportNotFound(f"--merge {spec!r}: no actor with id {actor_id!r}")
+        merges[raw.strip()] = actor_id
+    return merges
+
+
+# -- reading the file -----------------------------------------------------------
+def decode(raw: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was read with.
+
+    UTF-8 (with or without a byte-order mark) first; spreadsheets on Windows
+    still write cp1252, and latin-1 accepts any byte as a last resort.
+    """
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text.lstrip("\ufeff"), "utf-8" if encoding == "utf-8-sig" else encoding
+    raise AssertionError("latin-1 decodes every byte")
+
+
+def sniff_delimiter(text: str) -> str:
+    first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+@dataclass(slots=True)
+class Record:
+    line: int  # first physical line of the record, 1-based
+    cells: list[str]
+    raw: str  # the record's text exactly as in the file
+    last_line: int = 0
+
+
+def read_records(text: str, delimiter: str) -> tuple[list[Record], list[dict[str, Any]]]:
+    """Every CSV record with its line number and raw text, plus parse failures."""
+    consumed: list[str] = []
+
+    def lines():
+        for physical in io.StringIO(text, newline=""):
+            consumed.append(physical)
+            yield physical
+
+    reader = csv.reader(lines(), delimiter=delimiter, skipinitialspace=True)
+    records: list[Record] = []
+    failures: list[dict[str, Any]] = []
+    next_line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            failures.append({"line": next_line, "reason": f"cannot parse the CSV from here on: {exc}"})
+            break
+        raw = "".join(consumed)
+        records.append(Record(next_line, cells, raw.rstrip("\r\n"), next_line + len(consumed) - 1))
+        next_line += len(consumed)
+        consumed.clear()
+    return records, failures
+
+
+# -- dates ------------------------------------------------------------------------
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for name in names
+}
+_ISO_LIKE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+_NUMERIC = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})")
+_MONTH_YEAR = re.compile(r"(\d{1,2})[/.\-](\d{4})")
+_WORDY = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(\d{4})")
+_TIME_SUFFIX = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+
+
+class DateError(ValueError):
+    pass
+
+
+def _two_digit_year(yy: int, this_year: int) -> int:
+    return 2000 + yy if 2000 + yy <= this_year else 1900 + yy
+
+
+def _partial(year: int, month: int, day: int) -> str:
+    """'2005-00-00' style zeros mean 'unknown': keep only what is known."""
+    if month == 0:
+        return f"{year:04d}"
+    if day == 0:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_date(raw: str, day_first: bool = False, this_year: int | None = None) -> str | None:
+    """A messy date cell as a partial ISO date, None when empty; DateError otherwise."""
+    text = " ".join(raw.split())
+    if text.casefold() in EMPTY_MARKERS:
+        return None
+    this_year = this_year or dt.date.today().year
+    text = _TIME_SUFFIX.sub("", text)
+    value: str | None = None
+    if match := _ISO_LIKE.fullmatch(text):
+        year, month, day = (int(g) if g else 0 for g in match.groups())
+        if year == 0:
+            return None  # '0000-00-00': databases' way of saying no date
+        value = _partial(year, month, day)
+    elif match := _NUMERIC.fullmatch(text):
+        first, second, year_text = match.groups()
+        year = int(year_text) if len(year_text) == 4 else _two_digit_year(int(year_text), this_year)
+        month, day = (int(second), int(first)) if day_first else (int(first), int(second))
+        order = "day/month" if day_first else "month/day"
+        if month > 12:
+            raise DateError(f"date {raw.strip()!r} does not fit this file's {order} order")
+        value = _partial(year, month, day)
+    elif match := _MONTH_YEAR.fullmatch(text):
+        value = _partial(int(match.group(2)), int(match.group(1)), 0)
+    elif match := _WORDY.fullmatch(text.casefold()):
+        day_before, month_name, day_after, year_text = match.groups()
+        month = _MONTHS.get(month_name)
+        if month is None or (day_before and day_after):
+            raise DateError(f"date {raw.strip()!r} is not a date this import understands")
+        value = _partial(int(year_text), month, int(day_before or day_after or 0))
+    if value is None or not is_partial_date(value):
+        raise DateError(f"date {raw.strip()!r} is not a date this import understands")
+    return value
+
+
+def detect_day_first(values: list[str]) -> bool:
+    """Whether the file writes d/m/y: some first number above 12 and no second one."""
+    first_big = second_big = False
+    for value in values:
+        match = _NUMERIC.fullmatch(" ".join(value.split()))
+        if match:
+            first_big |= int(match.group(1)) > 12
+            second_big |= int(match.group(2)) > 12
+    return first_big and not second_big
+
+
+# -- the import ---------------------------------------------------------------------
+@dataclass
+class ImportOptions:
+    source_title: str
+    file_name: str = "import.csv"
+    source_id: str | None = None
+    publisher: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    merges: dict[str, str] = field(default_factory=dict)
+    merge_suggested: bool = False
+    default_kind: str = "group"
+    dry_run: bool = False
+    imported_on: dt.date | None = None
+
+
+@dataclass
+class ImportResult:
+    report: dict[str, Any]
+    data: StoreData  # the store with the import applied (a copy; the input is untouched)
+    document_text: str  # the CSV text to keep as the source document
+    document_path: str  # where to keep it, relative to the store's folder
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.report["imported_ties"])
+
+
+_SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _choose_source_id(data: StoreData, options: ImportOptions, path_taken: Callable[[str], bool]) -> str:
+    def taken(candidate: str) -> bool:
+        return candidate in data.sources or path_taken(f"sources/{candidate}.csv")
+
+    if options.source_id is not None:
+        if not _SOURCE_ID.fullmatch(options.source_id):
+            raise ImportUsageError(
+                f"--source-id {options.source_id!r}: use letters, digits, '.', '-' and '_' (it names a file)"
+            )
+        if taken(options.source_id):
+            raise ImportUsageError(f"--source-id {options.source_id!r} is already a source of this store")
+        return options.source_id
+    base = slugify(Path(options.file_name).stem)
+    candidate, n = base, 2
+    while taken(candidate):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    folded = [_fold(h) for h in header]
+    columns: dict[str, int] = {}
+    for name in FIELDS:
+        wanted = mapping.get(name)
+        if wanted is not None:
+            if _fold(wanted) not in folded:
+                listing = ", ".join(repr(h.strip().lstrip("\ufeff")) for h in header)
+                raise ImportUsageError(f"--map {name}={wanted}: no column {wanted!r}; the columns are {listing}")
+            columns[name] = folded.index(_fold(wanted))
+        elif name in folded:
+            columns[name] = folded.index(name)
+    missing = [name for name in REQUIRED_FIELDS if name not in columns]
+    if missing:
+        listing = ", ".join(repr(h.strip().lstrip("\ufeff")) for h in header)
+        raise ImportUsageError(
+            f"no column for {', '.join(missing)}; say which with --map FIELD=COLUMN (the columns are {listing})"
+        )
+    return columns
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _verbatim_quote(cell: str, raw: str) -> str:
+    """A quote that occurs in the kept CSV text (up to whitespace, as validate reads).
+
+    The cell itself when it appears as written; the cell as the file writes it
+    when its quotation marks were doubled (the file is the evidence, so the
+    quote follows the file); otherwise the whole record's text.
+    """
+    squashed_raw = _squash(raw)
+    quote = cell.strip()
+    if quote:
+        for candidate in (quote, quote.replace('"', '""')):
+            if candidate in raw:
+                return candidate
+            if _squash(candidate) in squashed_raw:
+                # Spread over lines in the file; one line reads better.
+                return _squash(candidate)
+    whole = raw.strip()
+    return whole if "\n" not in whole and "\r" not in whole else squashed_raw
+
+
+@dataclass(slots=True)
+class _Match:
+    actor_id: str | None  # an existing actor, or None for a new one
+    key: str
+    name: str
+    suggestion: tuple[str, float] | None = None
+
+
+class _Names:
+    """Name -> actor decisions, made once per normalized name and kept consistent."""
+
+    def __init__(self, data: StoreData, options: ImportOptions) -> None:
+        self.data = data
+        self.options = options
+        self.merges = {normalize_key(raw): actor_id for raw, actor_id in options.merges.items()}
+        self.alias_index: dict[str, list[str]] = {}
+        for actor in data.actors.values():
+            for name in actor.names:
+                key = normalize_key(name)
+                if key and actor.id not in self.alias_index.setdefault(key, []):
+                    self.alias_index[key].append(actor.id)
+        self.fuzzy_rows = [(key, ids[0]) for key, ids in self.alias_index.items() if len(ids) == 1]
+        self.new_by_key: dict[str, str] = {}
+        self.decided: dict[str, _Match] = {}
+        self.new_actors: list[Actor] = []
+        self.possible_duplicates: list[dict[str, Any]] = []
+        self.merged: list[dict[str, Any]] = []
+        self.used_merges: set[str] = set()
+
+    def _best_fuzzy(self, key: str) -> tuple[str, float] | None:
+        if len(key) < MIN_FUZZY_KEY or not self.fuzzy_rows:
+            return None
+        from rapidfuzz import fuzz, process
+
+        found = process.extractOne(
+            key, [k for k, _ in self.fuzzy_rows], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE
+        )
+        if found is None:
+            return None
+        _, score, index = found
+        return self.fuzzy_rows[index][1], round(float(score), 1)
+
+    def lookup(self, name: str) -> _Match:
+        """Which actor a name means; raises ValueError when it cannot be told."""
+        key = normalize_key(name)
+        if key in self.decided:
+            return self.decided[key]
+        if key in self.merges:
+            match = _Match(self.merges[key], key, name)
+        elif name in self.data.actors:
+            match = _Match(name, key, name)
+        elif len(owners := self.alias_index.get(key, [])) > 1:
+            raise ValueError(f"{name!r} names several actors: {', '.join(owners)}")
+        elif owners:
+            match = _Match(owners[0], key, name)
+        else:
+            match = _Match(None, key, name, self._best_fuzzy(key))
+        return match
+
+    def identity(self, match: _Match) -> tuple[str, str]:
+        """Who a looked-up name will turn out to be, before anything is created."""
+        if match.actor_id is not None:
+            return ("actor", match.actor_id)
+        if match.suggestion and self.options.merge_suggested:
+            return ("actor", match.suggestion[0])
+        return ("new", match.key)
+
+    def commit(self, match: _Match, kind: str) -> str:
+        """The actor id for a looked-up name, creating or merging as decided."""
+        if match.key in self.decided:
+            decided = self.decided[match.key]
+            return decided.actor_id or self.new_by_key[match.key]
+        self.decided[match.key] = match
+        if match.actor_id is not None:
+            if match.key in self.merges:
+                self.used_merges.add(match.key)
+                self._merge(match.name, match.key, match.actor_id, via="--merge")
+            return match.actor_id
+        if match.suggestion and self.options.merge_suggested:
+            suggested_id, score = match.suggestion
+            self.possible_duplicates.append(
+                {"raw": match.name, "suggested_id": suggested_id, "score": score, "new_id": None, "merged": True}
+            )
+            self._merge(match.name, match.key, suggested_id, via="--merge-suggested")
+            match.actor_id = suggested_id
+            return suggested_id
+        actor_id = self._new_id(match.name)
+        actor = Actor(
+            id=actor_id,
+            name=match.name,
+            kind=kind,
+            possible_duplicate_of=match.suggestion[0] if match.suggestion else None,
+        )
+        self.data.actors[actor_id] = actor
+        self.alias_index[match.key] = [actor_id]
+        self.new_by_key[match.key] = actor_id
+        self.new_actors.append(actor)
+        if match.suggestion:
+            suggested_id, score = match.suggestion
+            self.possible_duplicates.append(
+                {"raw": match.name, "suggested_id": suggested_id, "score": score, "new_id": actor_id, "merged": False}
+            )
+        return actor_id
+
+    def _merge(self, raw: str, key: str, actor_id: str, via: str) -> None:
+        """Treat `raw` as `actor_id`, recording it as an alias when no one has it yet."""
+        alias_added = False
+        if key and key not in self.alias_index:
+            actor = self.data.actors[actor_id]
+            # Copy before changing: the caller's store must stay untouched.
+            self.data.actors[actor_id] = replace(actor, aliases=[*actor.aliases, raw])
+            self.alias_index[key] = [actor_id]
+            alias_added = True
+        self.merged.append({"raw": raw, "id": actor_id, "via": via, "alias_added": alias_added})
+
+    def _new_id(self, name: str) -> str:
+        base = slugify(name)
+        candidate, n = base, 2
+        while candidate in self.data.actors:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+
+def _clean(cell: str) -> str:
+    return " ".join(strip_control(cell.replace("\ufeff", "")).split())
+
+
+def plan_import(
+    data: StoreData,
+    text: str,
+    options: ImportOptions,
+    path_taken: Callable[[str], bool] = lambda relative: False,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """Apply a CSV of relationships to a copy of `data` and say what happened.
+
+    `path_taken(relative_path)` tells whether a file already exists next to the
+    store, so the kept document never overwrites one.
+    """
+    if not options.source_title.strip():
+        raise ImportUsageError("--source-title must not be empty")
+    if options.default_kind not in KINDS:
+        raise ImportUsageError(f"unknown kind {options.default_kind!r}; choose from {', '.join(KINDS)}")
+    text = text.lstrip("\ufeff")
+    imported_on = options.imported_on or dt.date.today()
+    source_id = _choose_source_id(data, options, path_taken)
+    document_path = f"sources/{source_id}.csv"
+
+    result_data = StoreData(
+        actors=dict(data.actors),
+        ties=dict(data.ties),
+        sources=dict(data.sources),
+        meta=dict(data.meta),
+        path=data.path,
+        fingerprint=data.fingerprint,
+        doc_ids={table: dict(ids) for table, ids in data.doc_ids.items()},
+    )
+    source = Source(
+        id=source_id,
+        title=options.source_title.strip(),
+        publisher=options.publisher,
+        published_note=f"Imported from {Path(options.file_name).name} on {imported_on.isoformat()}.",
+        path=document_path,
+    )
+
+    report: dict[str, Any] = {
+        "dry_run": options.dry_run,
+        "saved": False,
+        "file": options.file_name,
+        "encoding": encoding,
+        "source": {"id": source_id, "title": source.title, "path": document_path},
+        "columns": {},
+        "date_order": "month/day",
+        "rows": 0,
+        "imported_ties": 0,
+        "ties": [],
+        "new_actors": [],
+        "merged": [],
+        "possible_duplicates": [],
+        "rejected": [],
+        "unmapped_values": [],
+        "unused_merges": [],
+    }
+
+    records, failures = read_records(text, sniff_delimiter(text))
+    records = [r for r in records if any(c.strip() for c in r.cells)]
+    if not records:
+        raise ImportUsageError(f"{options.file_name}: no header row; the file is empty")
+    header, rows = records[0], records[1:]
+    columns = _columns(header.cells, options.mapping)
+    report["columns"] = {name: _clean(header.cells[index]) for name, index in columns.items()}
+    report["rows"] = len(rows)
+
+    date_cells = [r.cells[columns[f]] for r in rows for f in ("start", "end") if f in columns and columns[f] < len(r.cells)]
+    day_first = detect_day_first(date_cells)
+    report["date_order"] = "day/month" if day_first else "month/day"
+
+    names = _Names(result_data, options)
+    unmapped: dict[tuple[str, str], list[int]] = {}
+    rejected: list[dict[str, Any]] = []
+    seen_rows: dict[tuple, int] = {}
+    new_ties: list[Tie] = []
+
+    def cell(record: Record, name: str) -> str:
+        index = columns.get(name)
+        if index is None or index >= len(record.cells):
+            return ""
+        return record.cells[index]
+
+    def translated(name: str, raw: str) -> str:
+        return options.values.get(name, {}).get(_fold(raw), raw)
+
+    def vocabulary_value(record: Record, name: str, default: str | None) -> str:
+        raw = _clean(cell(record, name))
+        if not raw:
+            if default is None:
+                raise ValueError(f"no {name}")
+            return default
+        value = _vocabulary_key(translated(name, raw))
+        if value not in VOCABULARIES[name]:
+            unmapped.setdefault((name, raw), []).append(record.line)
+            raise ValueError(f"{name} {raw!r} maps to nothing; translate it with --value {name}:{raw}=...")
+        return value
+
+    for record in rows:
+        try:
+            extra = record.cells[len(header.cells):]
+            if len(record.cells) < len(header.cells) and record.last_line > record.line:
+                raise ValueError(
+                    f"has {len(record.cells)} cells but the header has {len(header.cells)}: an unbalanced"
+                    f" quote seems to run over lines {record.line}-{record.last_line}"
+                )
+            if any(c.strip() for c in extra):
+                raise ValueError(
+                    f"has {len(record.cells)} cells but the header has {len(header.cells)}"
+                    " (an unquoted delimiter or an unbalanced quote?)"
+                )
+            source_name = _clean(translated("source", _clean(cell(record, "source"))))
+            target_name = _clean(translated("target", _clean(cell(record, "target"))))
+            if not normalize_key(source_name):
+                raise ValueError("no source actor")
+            if not normalize_key(target_name):
+                raise ValueError("no target actor")
+            tie_type = vocabulary_value(record, "type", None)
+            status = vocabulary_value(record, "status", "reported")
+            source_kind = vocabulary_value(record, "source_kind", options.default_kind)
+            target_kind = vocabulary_value(record, "target_kind", options.default_kind)
+            try:
+                start = parse_date(cell(record, "start"), day_first, imported_on.year)
+                end = parse_date(cell(record, "end"), day_first, imported_on.year)
+            except DateError as exc:
+                raise ValueError(str(exc)) from None
+            if start and end and date_sort_key(start) > date_sort_key(end):
+                raise ValueError(f"starts ({start}) after it ends ({end})")
+            source_match = names.lookup(source_name)
+            target_match = names.lookup(target_name)
+            if names.identity(source_match) == names.identity(target_match):
+                raise ValueError(f"ties {source_name!r} to itself")
+        except ValueError as exc:
+            rejected.append({"line": record.line, "reason": str(exc)})
+            continue
+
+        source_actor = names.commit(source_match, source_kind)
+        target_actor = names.commit(target_match, target_kind)
+        quote = _verbatim_quote(cell(record, "quote"), record.raw)
+        ends = (source_actor, target_actor) if TIE_TYPES[tie_type].directed else tuple(sorted((source_actor, target_actor)))
+        signature = (ends, tie_type, start, end, _squash(quote))
+        if signature in seen_rows:
+            rejected.append({"line": record.line, "reason": f"repeats line {seen_rows[signature]}"})
+            continue
+        seen_rows[signature] = record.line
+        role = _clean(cell(record, "role")) or None
+        tie = Tie(
+            id=make_tie_id(source_actor, tie_type, target_actor, result_data.ties),
+            type=tie_type,
+            source=source_actor,
+            target=target_actor,
+            status=status,
+            role=role,
+            start=start,
+            end=end,
+            summary=_clean(cell(record, "summary")),
+            citations=[Citation(source_id, quote)],
+        )
+        result_data.ties[tie.id] = tie
+        new_ties.append(tie)
+
+    rejected.extend(failures)
+    if new_ties:
+        result_data.sources[source_id] = source
+    report["imported_ties"] = len(new_ties)
+    report["ties"] = [t.id for t in new_ties]
+    report["new_actors"] = [
+        {"id": a.id, "name": a.name, "kind": a.kind, "possible_duplicate_of": a.possible_duplicate_of}
+        for a in names.new_actors
+    ]
+    report["merged"] = names.merged
+    report["possible_duplicates"] = names.possible_duplicates
+    report["rejected"] = sorted(rejected, key=lambda r: r["line"])
+    report["unmapped_values"] = [
+        {"field": name, "value": raw, "lines": lines} for (name, raw), lines in unmapped.items()
+    ]
+    report["unused_merges"] = [
+        {"raw": raw, "id": actor_id}
+        for raw, actor_id in options.merges.items()
+        if normalize_key(raw) not in names.used_merges
+    ]
+    return ImportResult(report, result_data, text, document_path)
