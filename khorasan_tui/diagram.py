@@ -181,14 +181,14 @@ def neighbour_groups(
         else:
             direction = "out" if first.source == centre else "in"
         ordered = sorted(members, key=lambda a: (-graph.degree(a), graph.actors[a].name.casefold(), a))
+        key = f"{tie_type}:{wording}"
+        shown = len(ordered) if key in expanded or len(ordered) <= cap + 1 else cap
         built = []
-        for actor_id in ordered:
+        for position, actor_id in enumerate(ordered):
             member = Member(actor_id, frozenset(t.status for t in members[actor_id]))
-            if depth >= 2:
+            if depth >= 2 and position < shown:  # a hub's hidden members would cost their every tie
                 member.second, member.second_total = _second_ring(graph, actor_id, centre, tie_filter, second_cap)
             built.append(member)
-        key = f"{tie_type}:{wording}"
-        shown = len(built) if key in expanded or len(built) <= cap + 1 else cap
         groups.append(Group(key, tie_type, wording, direction, built, shown))
     groups.sort(key=lambda g: (-g.total, g.tie_type, g.wording))
     return groups

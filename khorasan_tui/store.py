@@ -8,6 +8,7 @@ We parse once into plain objects and write the whole file back explicitly.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
@@ -215,16 +216,21 @@ def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
     """Name a field of the wrong JSON type: a number for a name would crash the
     indexes later, and a string for a list would be split into characters."""
     strings, nullable = _TEXT_FIELDS[table]
+    # Runs once per record of a big store: one dict lookup per field, and the
+    # exact-type test first (JSON strings are always exactly str).
+    get = record.get
     for key in strings:
-        if key in record and not isinstance(record[key], str):
+        value = get(key, "")
+        if value.__class__ is not str and not isinstance(value, str):
             return f"field {key!r} is not a string"
     for key in nullable:
-        if record.get(key) is not None and not isinstance(record[key], str):
+        value = get(key)
+        if value is not None and value.__class__ is not str and not isinstance(value, str):
             return f"field {key!r} is not a string or null"
-    aliases = record.get("aliases")
+    aliases = get("aliases")
     if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
         return "field 'aliases' is not a list of strings"
-    citations = record.get("citations")
+    citations = get("citations")
     if citations is not None:
         if not isinstance(citations, list):
             return "field 'citations' is not a list"
@@ -319,7 +325,17 @@ def load_store(path: str | Path) -> StoreData:
         raise _problem(path, "permission denied") from None
     except OSError as exc:
         raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
-    data = parse_store(raw, path.absolute())
+    # Parsing builds millions of small objects and no cycles: the cyclic
+    # collector would only rescan them again and again (half the load time of
+    # a big store). The app's loader thread pauses it too; never re-enable it
+    # behind the caller's back.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        data = parse_store(raw, path.absolute())
+    finally:
+        if collecting:
+            gc.enable()
     data.fingerprint = Fingerprint.of_bytes(raw, stat)
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 
@@ -10,7 +11,7 @@ from khorasan_tui.app.main import KhorasanApp
 
 async def ready(app: KhorasanApp, pilot) -> None:
     """Wait until the store has loaded and the panes have painted."""
-    await app.loaded.wait()
+    await asyncio.wait_for(app.loaded.wait(), timeout=60)
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -190,26 +190,30 @@ class ContestedScreen(AnalysisScreen):
 
     def on_mount(self) -> None:
         graph = self.khorasan.graph
-        if self.actor_id is not None and not contested(graph, self.actor_id):
+        # the rules walk every tie (a fraction of a second at 100k ties): run them once here
+        findings = contested(graph, self.actor_id)
+        if self.actor_id is not None and not findings:
             self.notify(f"No contested claims involve {_name(graph, self.actor_id)}; showing all.")
             self.actor_id = None
-        self.fill(focus_tie=self.focus_tie)
+            findings = None
+        self.fill(focus_tie=self.focus_tie, findings=findings)
         self.query_one("#contested-list", RowList).focus()
 
     def as_of_changed(self) -> None:
         self.fill()
 
-    def fill(self, focus_tie: str | None = None) -> None:
+    def fill(self, focus_tie: str | None = None, findings: list[Finding] | None = None) -> None:
         app = self.khorasan
         graph = app.graph
         row_list = self.query_one("#contested-list", RowList)
         keep = None
-        if row_list.cursor_key is not None and self.findings:
-            keep = self._finding_key(self.findings[int(row_list.cursor_key)])
+        index = self.current_index()
+        if index is not None:
+            keep = self._finding_key(self.findings[index])
         self.findings = []
         self.sides = []
         self.hidden_by_date = 0
-        for finding in contested(graph, self.actor_id):
+        for finding in findings if findings is not None else contested(graph, self.actor_id):
             sides = visible_sides(graph, finding, app.as_of)
             if sides is None:
                 self.hidden_by_date += 1
@@ -244,8 +248,11 @@ class ContestedScreen(AnalysisScreen):
         return (finding.rule, finding.a, finding.b, finding.group, finding.reason)
 
     def current_index(self) -> int | None:
+        # The list's cursor, not a message's key: a message may predate the last refill.
         key = self.query_one("#contested-list", RowList).cursor_key
-        return int(key) if key is not None else None
+        if key is None or int(key) >= len(self.findings):
+            return None
+        return int(key)
 
     def show_detail(self) -> None:
         index = self.current_index()
@@ -263,7 +270,9 @@ class ContestedScreen(AnalysisScreen):
 
     @on(RowList.Selected, "#contested-list")
     def _selected(self, event: RowList.Selected) -> None:
-        index = int(event.key)
+        index = self.current_index()
+        if index is None:
+            return
         graph = self.khorasan.graph
         entries = []
         for side in self.sides[index]:

@@ -56,6 +56,16 @@ class DiagramView(ScrollView, can_focus=True):
     DiagramView { overflow-x: auto; overflow-y: auto; }
     """
 
+    # The arrows move the focus between nodes, not the scroll position
+    # (ScrollView binds them to scrolling); scrolling follows the focus.
+    BINDINGS = [
+        Binding("up,k", "screen.move('up')", "Up", show=False),
+        Binding("down,j", "screen.move('down')", "Down", show=False),
+        Binding("left,h", "screen.move('left')", "Left", show=False),
+        Binding("right,l", "screen.move('right')", "Right", show=False),
+        Binding("home", "screen.focus_centre", "Centre", show=False),
+    ]
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.diagram: Diagram | None = None
@@ -101,13 +111,13 @@ class DiagramView(ScrollView, can_focus=True):
 class DiagramScreen(AnalysisScreen):
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("up,k", "move('up')", "Up", show=False),
-        Binding("down,j", "move('down')", "Down", show=False),
-        Binding("left,h", "move('left')", "Left", show=False),
-        Binding("right,l", "move('right')", "Right", show=False),
+        Binding("up,k", "move('up')", "Node above", show=False),
+        Binding("down,j", "move('down')", "Node below", show=False),
+        Binding("left,h", "move('left')", "Column to the left", show=False),
+        Binding("right,l", "move('right')", "Column to the right", show=False),
         Binding("tab", "move('next')", "Next group", show=False),
         Binding("shift+tab", "move('previous')", "Previous group", show=False),
-        Binding("home", "focus_centre", "Centre", show=False),
+        Binding("home", "focus_centre", "Back to the centre", show=False),
         Binding("enter", "activate", "Recentre"),
         Binding("2", "toggle_depth", "Depth 1/2"),
         Binding("x", "clear_as_of", "Clear as-of", show=False),
@@ -158,12 +168,13 @@ class DiagramScreen(AnalysisScreen):
             expanded=self.expanded,
         )
         index = 0
-        wanted_actor = focus_actor if focus_actor is not None else (old.actor_id if old else None)
-        wanted_group = focus_group if focus_group is not None else (old.group if old else None)
-        for i, node in enumerate(diagram.nodes):
-            if node.actor_id == wanted_actor and node.group == (wanted_group or node.group):
-                index = i
-                break
+        if focus_actor is not None or old is not None:
+            wanted_actor = focus_actor if focus_actor is not None else old.actor_id
+            wanted_group = focus_group if focus_group is not None else old.group
+            same_actor = [i for i, n in enumerate(diagram.nodes) if n.actor_id == wanted_actor]
+            same_group = [i for i in same_actor if diagram.nodes[i].group == wanted_group]
+            pick = same_group or same_actor or [i for i, n in enumerate(diagram.nodes) if n.group == wanted_group]
+            index = pick[0] if pick else 0
         view.show(diagram, index)
         view.call_after_refresh(view.scroll_to_node)
         self._show_status(diagram)
@@ -173,11 +184,15 @@ class DiagramScreen(AnalysisScreen):
         app = self.khorasan
         graph = app.graph
         actor = graph.actors[self.centre]
-        actors, ties = graph.neighbourhood(self.centre, self.depth, app.tie_filter)
+        actors, _ = graph.neighbourhood(self.centre, self.depth, app.tie_filter)
+        ties = len(graph.ties_of(self.centre, app.tie_filter))
         text = Text()
         text.append(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}", style="bold")
-        text.append(f" · depth {self.depth} · {len(actors) - 1} actors, {len(ties)} ties", style="bold")
-        text.append(f" · {len(diagram.groups)} groups · 2: depth · enter: recentre", style="dim")
+        if self.depth == 1:
+            text.append(f" · {ties} ties to {len(actors) - 1} actors", style="bold")
+        else:
+            text.append(f" · {len(actors) - 1} actors within 2 hops", style="bold")
+        text.append(f" · {len(diagram.groups)} groups · depth {self.depth} (2)", style="dim")
         if app.tie_types or app.tie_statuses:
             text.append(f" · filters: {app.filter_summary()}", style="dim")
         self.query_one("#diagram-status", Static).update(text)

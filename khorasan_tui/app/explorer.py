@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from .main import KhorasanApp
 
 
+# Above this many ties an actor's list is filtered and ordered in a worker thread.
+THREADED_TIES = 2_000
+
+
 class SearchBox(Input):
     BINDINGS = [
         Binding("escape", "leave", "Leave search", show=True),
@@ -105,11 +109,28 @@ class ExplorerScreen(Screen):
 
     def _fill_ties(self, actor_id: str) -> None:
         app = self.khorasan
-        graph = app.graph
-        ties = graph.ties_of(actor_id, app.tie_filter)
+        tie_list = self.query_one("#tie-list", RowList)
+        keep = tie_list.cursor_key if getattr(self, "_ties_for", None) == actor_id else None
+        self._ties_for = actor_id
+        degree = app.graph.degree(actor_id)
+        if degree > THREADED_TIES:
+            # A hub's thousands of ties take tens of ms to filter and order:
+            # do it off the UI thread so the jump itself stays instant.
+            self._tie_keys = []
+            tie_list.set_rows([], lambda i, w: Text(""))
+            self.query_one("#ties-status", Static).update(Text(f"ordering {degree} ties…", style="dim"), layout=False)
+            self.query_one("#tie-quote", Static).update(Text(""))
+            self._order_ties_in_thread(actor_id, app.tie_filter, keep)
+            return
+        self._show_ties(actor_id, self._order_ties(actor_id, app.tie_filter), keep)
+
+    def _order_ties(self, actor_id: str, tie_filter: TieFilter) -> tuple[list[str | None], list[tuple[str, str]], dict[str, int]]:
+        """Row keys (None for a type header), rows and counts per type, grouped by type."""
+        graph = self.khorasan.graph
+        ties = graph.ties_of(actor_id, tie_filter)
         ties.sort(key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id))
         keys: list[str | None] = []
-        rows: list[tuple[str, ...]] = []
+        rows: list[tuple[str, str]] = []
         current_type = None
         counts: dict[str, int] = {}
         for tie in ties:
@@ -121,6 +142,23 @@ class ExplorerScreen(Screen):
                 rows.append(("header", tie.type))
             keys.append(tie.id)
             rows.append(("tie", tie.id))
+        return keys, rows, counts
+
+    @work(thread=True, exclusive=True, group="ties")
+    def _order_ties_in_thread(self, actor_id: str, tie_filter: TieFilter, keep: str | None) -> None:
+        ordered = self._order_ties(actor_id, tie_filter)
+        self.app.call_from_thread(self._ties_ordered, actor_id, tie_filter, ordered, keep)
+
+    def _ties_ordered(self, actor_id: str, tie_filter: TieFilter, ordered, keep: str | None) -> None:
+        app = self.khorasan
+        if app.current != actor_id or self._ties_for != actor_id or app.tie_filter != tie_filter:
+            return  # the user has moved on; a newer fill is on its way
+        self._show_ties(actor_id, ordered, keep)
+
+    def _show_ties(self, actor_id: str, ordered, keep: str | None) -> None:
+        app = self.khorasan
+        graph = app.graph
+        keys, rows, counts = ordered
         contested = app.contested_ids
 
         def render(index: int, width: int) -> Text:
@@ -132,15 +170,13 @@ class ExplorerScreen(Screen):
 
         self._tie_keys = keys
         tie_list = self.query_one("#tie-list", RowList)
-        keep = tie_list.cursor_key if getattr(self, "_ties_for", None) == actor_id else None
-        self._ties_for = actor_id
         tie_list.set_rows(keys, render, keep_key=keep)
         total = graph.degree(actor_id)
-        shown = len(ties)
+        shown = len(keys) - len(counts)
         status = Text(f"{shown} of {total} ties", style="bold")
         status.append(f"  ·  {app.filter_summary()}", style="dim")
-        self.query_one("#ties-status", Static).update(status)
-        if not ties:
+        self.query_one("#ties-status", Static).update(status, layout=False)
+        if not shown:
             self.query_one("#tie-quote", Static).update(Text(""))
 
     def _update_breadcrumb(self) -> None:
@@ -170,7 +206,7 @@ class ExplorerScreen(Screen):
             marks.append(f"as of {app.as_of}")
         if marks:
             crumb.append("   (" + " · ".join(marks) + ")", style="dim")
-        self.query_one("#breadcrumb", Static).update(crumb)
+        self.query_one("#breadcrumb", Static).update(crumb, layout=False)
 
     # -- search --------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -192,20 +228,26 @@ class ExplorerScreen(Screen):
         if len(app.graph.actors) > 20_000:
             self._search_in_thread(text, app.kind_filter)
         else:
-            self._show_hits(text, app.graph.search(text, kind=app.kind_filter, limit=len(app.graph.actors)))
+            self._show_hits(text, self._find(text, app.kind_filter, limit=len(app.graph.actors)))
+
+    def _find(self, text: str, kind: str | None, limit: int) -> list[SearchHit]:
+        graph = self.khorasan.graph
+        if not text.strip():
+            # No query: every actor, most connected first, so hubs are one key away.
+            actors = [a for a in graph.actors.values() if kind in (None, a.kind)]
+            actors.sort(key=lambda a: (-graph.degree(a.id), a.name.casefold()))
+            return [SearchHit(a.id, 0.0, a.name) for a in actors]
+        return graph.search(text, kind=kind, limit=limit)
 
     @work(thread=True, exclusive=True, group="search")
     def _search_in_thread(self, text: str, kind: str | None) -> None:
-        hits = self.khorasan.graph.search(text, kind=kind, limit=5_000)
-        self.app.call_from_thread(self._show_hits, text, hits)
+        # Ranking every actor of a big store takes a few hundred ms: here, not on the UI thread.
+        hits = self._find(text, kind, limit=5_000)
+        keys = [h.actor_id for h in hits]
+        self.app.call_from_thread(self._show_hits, text, hits, keys)
 
-    def _show_hits(self, text: str, hits: list[SearchHit]) -> None:
+    def _show_hits(self, text: str, hits: list[SearchHit], keys: list[str] | None = None) -> None:
         app = self.khorasan
-        if not text.strip():
-            # No query: every actor, most connected first, so hubs are one key away.
-            actors = [a for a in app.graph.actors.values() if app.kind_filter in (None, a.kind)]
-            actors.sort(key=lambda a: (-app.graph.degree(a.id), a.name.casefold()))
-            hits = [SearchHit(a.id, 0.0, a.name) for a in actors]
         self._hits = hits
         graph = app.graph
 
@@ -215,10 +257,11 @@ class ExplorerScreen(Screen):
 
         actor_list = self.query_one("#actor-list", RowList)
         keep = app.current if not text.strip() else None
-        actor_list.set_rows([h.actor_id for h in hits], render, keep_key=keep)
+        actor_list.set_rows(keys if keys is not None else [h.actor_id for h in hits], render, keep_key=keep)
         status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
         status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
-        self.query_one("#actors-status", Static).update(status)
+        # One line of fixed height: no need to lay the whole screen out again.
+        self.query_one("#actors-status", Static).update(status, layout=False)
 
     # -- list events ---------------------------------------------------------------
     @on(RowList.Highlighted, "#actor-list")

@@ -72,9 +72,10 @@ class KhorasanApp(App[int]):
         self.load_error: str | None = None
 
     # -- start-up ------------------------------------------------------------------
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._explorer = ExplorerScreen()
-        self.push_screen(self._explorer)
+        # Wait for the explorer's panes: a small store can load before they exist.
+        await self.push_screen(self._explorer)
         if self._preloaded is not None:
             self._store_ready(self._preloaded)
         else:
@@ -91,22 +92,27 @@ class KhorasanApp(App[int]):
         try:
             data = load_store(self.store_path)
             graph = Graph(data)
+            # The contested rules walk every tie: seconds on a big store, so here.
+            contested = contested_ids_of(graph)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
         finally:
             gc.enable()
         gc.freeze()
-        self.call_from_thread(self._store_ready, data, graph)
+        self.call_from_thread(self._store_ready, data, graph, contested)
 
     def _load_failed(self, message: str) -> None:
         self.load_error = message
         self.loaded.set()
         self.exit(return_code=2, message=f"cannot open store: {message}")
 
-    def _store_ready(self, data: StoreData, graph: Graph | None = None) -> None:
+    def _store_ready(self, data: StoreData, graph: Graph | None = None, contested: set[str] | None = None) -> None:
         self.graph = graph or Graph(data)
-        self._refresh_contested()
+        if contested is None:
+            self._refresh_contested()
+        else:
+            self.contested_ids = contested
         self.title = f"Khorasan · {data.path.name if data.path else data.name}"
         self._update_subtitle()
         start = self.start_actor if self.start_actor in self.graph.actors else None
@@ -119,12 +125,7 @@ class KhorasanApp(App[int]):
         self.loaded.set()
 
     def _refresh_contested(self) -> None:
-        try:
-            from ..analysis import contested_tie_ids
-        except ImportError:
-            self.contested_ids = set()
-            return
-        self.contested_ids = contested_tie_ids(self.graph)
+        self.contested_ids = contested_ids_of(self.graph)
 
     def _update_subtitle(self) -> None:
         if self.graph is None:
@@ -266,6 +267,14 @@ class KhorasanApp(App[int]):
         yield SystemCommand("As of: a year earlier", "Step the as-of date back (<)", partial(self.action_as_of_step, -1))
         yield SystemCommand("As of: a year later", "Step the as-of date on (>)", partial(self.action_as_of_step, 1))
         yield SystemCommand("Clear as-of date", "Show every tie whatever its dates", partial(self.set_as_of, None))
+
+
+def contested_ids_of(graph: Graph) -> set[str]:
+    try:
+        from ..analysis import contested_tie_ids
+    except ImportError:
+        return set()
+    return contested_tie_ids(graph)
 
 
 def make_app(

@@ -118,7 +118,7 @@ class PathFinderScreen(AnalysisScreen):
         yield RowList(id="path-suggest", empty_text="No actor matches")
         with Vertical(id="path-body"):
             yield Static("", id="path-status", markup=False)
-            yield RowList(id="path-results", empty_text="Choose both ends: type a name, enter picks it")
+            yield RowList(id="path-results", empty_text="No path to show")
             yield Static("", id="path-detail", markup=False)
         yield Footer()
 
@@ -140,7 +140,8 @@ class PathFinderScreen(AnalysisScreen):
         box = self.query_one(selector, EndpointInput)
         with box.prevent(Input.Changed):
             box.value = safe(value)
-        box.cursor_position = len(box.value)
+        # show a long name from its start; focusing selects it all, so typing replaces it
+        box.cursor_position = 0
 
     # -- choosing the ends ---------------------------------------------------------
     def on_descendant_focus(self) -> None:
@@ -208,7 +209,11 @@ class PathFinderScreen(AnalysisScreen):
 
     def options_summary(self) -> str:
         if self.custom_types is not None:
-            types = "only " + ", ".join(sorted(self.custom_types))
+            left_out = sorted(set(TIE_TYPES) - self.custom_types)
+            if len(left_out) < len(self.custom_types):
+                types = "no " + ", ".join(left_out)
+            else:
+                types = "only " + ", ".join(sorted(self.custom_types))
         else:
             types = TYPE_PRESETS[self.type_preset][0]
         length = f"at most {self.max_length} hops" if self.max_length else "any length"
@@ -373,7 +378,8 @@ class PathFinderScreen(AnalysisScreen):
         graph = self.khorasan.graph
         tie = hops[j].tie
         row = Text(no_wrap=True, overflow="ellipsis", end="")
-        row.append("│   " if j < len(hops) - 1 else "    ", style="dim")
+        # header rows get no cursor margin in RowList, so indent by its width
+        row.append("  │   " if j < len(hops) - 1 else "      ", style="dim")
         if not tie.citations:
             row.append("no citation", style="italic dim")
             return row
@@ -442,6 +448,7 @@ class TypePicker(ModalScreen[frozenset[str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "apply", "Apply"),
+        Binding("a", "apply", "Apply", show=False),
     ]
 
     def __init__(self, allowed: frozenset[str]) -> None:
@@ -450,7 +457,7 @@ class TypePicker(ModalScreen[frozenset[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="type-picker"):
-            yield Label("Tie types a path may use — space toggles, ctrl+s applies, escape cancels")
+            yield Label("Tie types a path may use · space toggles · a or ctrl+s applies")
             yield SelectionList(
                 *[
                     Selection(Text(f"{tie_glyph(t)} {t}" + (" (cooperative)" if t in COOPERATIVE_TYPES else "")), t, t in self.allowed)

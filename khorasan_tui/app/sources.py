@@ -128,7 +128,7 @@ class DocumentScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="document-title", markup=False)
-        yield RowList(id="document-lines", empty_text="(empty document)")
+        yield RowList(id="document-lines", empty_text="(empty document)", highlight_cursor_row=False)
         yield Footer()
 
     def on_mount(self) -> None:

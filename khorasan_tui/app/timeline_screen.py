@@ -64,7 +64,7 @@ def as_of_note(as_of: str | None) -> Text:
     text = Text()
     if as_of:
         text.append(f"as of {as_of}", style="bold reverse")
-        text.append("  ties not yet begun or already ended are hidden · < > year · @ date · x clear", style="dim")
+        text.append("  hides ties not begun or already over · < > year · @ date · x clear", style="dim")
     else:
         text.append("as of: now (every tie)", style="bold")
         text.append("  < > step by year · @ type a date", style="dim")
@@ -79,12 +79,14 @@ class AsOfDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         app = self.app
         with Vertical(id="as-of-dialog"):
-            yield Label("As of date: YYYY, YYYY-MM or YYYY-MM-DD · empty clears · escape cancels")
+            yield Label("As of (YYYY, YYYY-MM or YYYY-MM-DD) · empty clears · esc cancels")
             yield Input(value=getattr(app, "as_of", None) or "", placeholder="e.g. 2020 or 2021-08-26", id="as-of-input")
             yield Static("", id="as-of-error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#as-of-input", Input).focus()
+        box = self.query_one("#as-of-input", Input)
+        box.focus()
+        box.select_all()  # typing replaces the current date
 
     @on(Input.Submitted, "#as-of-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -178,13 +180,9 @@ class TimelineScreen(AnalysisScreen):
         self.query_one("#timeline-list", RowList).focus()
 
     def as_of_changed(self) -> None:
-        self.fill()
+        self.fill(to_date=True)
 
-    @property
-    def scope(self) -> str | None:
-        return self.actor_id
-
-    def fill(self) -> None:
+    def fill(self, to_date: bool = False) -> None:
         app = self.khorasan
         graph = app.graph
         row_list = self.query_one("#timeline-list", RowList)
@@ -209,10 +207,10 @@ class TimelineScreen(AnalysisScreen):
             return self._entry_row(value, width)  # type: ignore[arg-type]
 
         target = None
-        if keep_id is not None:
+        if keep_id is not None and not to_date:
             target = next((str(i) for i, e in enumerate(self.entries) if e.id == keep_id), None)
-        if target is None and app.as_of and self.entries:
-            # the entries nearest the date are the last ones
+        if (target is None or to_date) and app.as_of and self.entries:
+            # nothing after the date is listed, so the entries nearest it are the last ones
             target = str(len(self.entries) - 1)
         row_list.set_rows(keys, render, keep_key=target)
         scope = "everything"
@@ -220,8 +218,7 @@ class TimelineScreen(AnalysisScreen):
             scope = safe(graph.actors[self.actor_id].name)
         status = Text(f"Timeline of {scope}", style="bold")
         status.append(f" · {len(self.entries)} entries", style="bold")
-        status.append("  v: " + ("everything" if self.actor_id else "this actor only"), style="dim")
-        status.append(" · enter: document · o: open actor · s: all sources", style="dim")
+        status.append("  (v: " + ("everything)" if self.actor_id else "this actor only)"), style="dim")
         self.query_one("#timeline-status", Static).update(status)
         self.query_one("#timeline-as-of", Static).update(as_of_note(app.as_of))
         if not self.entries:
@@ -236,27 +233,32 @@ class TimelineScreen(AnalysisScreen):
         if entry.status and entry.status != "reported":
             row.append(f" {STATUS_GLYPHS.get(entry.status, '?')}")
         docs = entry.documents
-        if docs and width >= 60:
-            label = document_label(graph, docs[0])
-            if len(label) > 18:
-                label = label[:17] + "…"
-            tail = f"  ▤ {label}" + (f" +{len(docs) - 1}" if len(docs) > 1 else "")
-            room = width - row.cell_len
-            if room < len(tail):
-                row.truncate(max(width - len(tail), 20), overflow="ellipsis")
+        if docs:
+            # the first document by name when there is room, else how many; the detail lists them all
+            if width >= 100:
+                label = document_label(graph, docs[0])
+                label = label if len(label) <= 28 else label[:27] + "…"
+                tail = f"  ▤ {label}" + (f" +{len(docs) - 1}" if len(docs) > 1 else "")
+            else:
+                tail = f"  ▤{len(docs)}"
+            if row.cell_len + len(tail) > width:
+                row.truncate(max(width - len(tail), 12), overflow="ellipsis")
             row.pad_right(max(width - row.cell_len - len(tail), 0))
             row.append(tail, style="dim")
         return row
 
     def current_entry(self) -> TimelineEntry | None:
+        # The list's cursor, not a message's key: a message may predate the last refill.
         key = self.query_one("#timeline-list", RowList).cursor_key
-        if key is None:
+        if key is None or int(key) >= len(self.entries):
             return None
         return self.entries[int(key)]
 
     @on(RowList.Highlighted, "#timeline-list")
     def _highlighted(self, event: RowList.Highlighted) -> None:
-        entry = self.entries[int(event.key)]
+        entry = self.current_entry()
+        if entry is None:
+            return
         graph = self.khorasan.graph
         text = Text()
         text.append(f"{entry.date} ", style="bold")
@@ -279,7 +281,9 @@ class TimelineScreen(AnalysisScreen):
     def _selected(self, event: RowList.Selected) -> None:
         from .sources import DocumentScreen
 
-        entry = self.entries[int(event.key)]
+        entry = self.current_entry()
+        if entry is None:
+            return
         if entry.citations:
             self.app.push_screen(DocumentScreen(entry.citations[0]))
         else:

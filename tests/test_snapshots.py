@@ -1,0 +1,85 @@
+"""SVG snapshots of the main views (pytest-textual-snapshot).
+
+Regenerate after an intended change: pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khorasan_tui.app.main import make_app
+from khorasan_tui.app.rowlist import RowList
+
+from .apphelpers import ready
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "khorasan.json"
+
+
+def focus_tie(app, predicate) -> None:
+    rows = app.screen.query_one("#tie-list", RowList)
+    rows.focus()
+    for index, key in enumerate(rows.keys):
+        if key is not None and predicate(app.graph.ties[key]):
+            rows.cursor = index
+            return
+    raise AssertionError("tie not found")
+
+
+async def on_iskp(pilot) -> None:
+    await ready(pilot.app, pilot)
+
+
+async def after_jump(pilot) -> None:
+    app = pilot.app
+    await ready(app, pilot)
+    app.open_actor("haqqani-network")
+    await pilot.pause()
+    focus_tie(app, lambda t: t.type == "leads" and t.source == "sirajuddin-haqqani")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def on_sources(pilot) -> None:
+    app = pilot.app
+    await ready(app, pilot)
+    app.open_actor("haqqani-network")
+    await pilot.pause()
+    focus_tie(app, lambda t: t.type == "leads" and t.source == "haji-mali-khan")
+    await pilot.press("s")
+    await pilot.pause()
+
+
+async def on_document(pilot) -> None:
+    await on_sources(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def on_search(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("slash", *"orakzai")
+    await ready(pilot.app, pilot)
+
+
+async def on_help(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+VIEWS = {
+    "main": on_iskp,
+    "jump": after_jump,
+    "search": on_search,
+    "sources": on_sources,
+    "document": on_document,
+    "help": on_help,
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_snapshot(snap_compare, view, size):
+    assert snap_compare(make_app(BUNDLED), terminal_size=size, run_before=VIEWS[view])
