@@ -23,6 +23,18 @@ T0 = float(os.environ.get("BENCH_T0") or time.time())
 
 
 def _rss_mib() -> float:
+    """Peak resident memory of this process so far.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a
+    probe spawned by a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
@@ -55,11 +67,14 @@ def _watch_first_frame(screen_name: str, wait_loaded: bool) -> dict:
 
     async def _finish_when_loaded(app) -> None:
         await app.loaded.wait()
+
+        def shown() -> None:
+            result["loaded_s"] = time.time() - T0
+            app.exit()
+
         # The explorer fills its panes in the same tick that sets `loaded`;
-        # let that frame reach the driver before calling it done.
-        await app.wait_for_refresh() if hasattr(app, "wait_for_refresh") else None
-        result["loaded_s"] = time.time() - T0
-        app.exit()
+        # count the load as done once that frame has been painted.
+        app.screen.call_after_refresh(shown)
 
     App._display = display  # type: ignore[method-assign]
     return result

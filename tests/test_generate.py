@@ -50,7 +50,8 @@ def test_every_quote_is_in_its_document(small: Path) -> None:
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
-    paths = [tmp_path / f"{name}.json" for name in ("a", "b", "c")]
+    # Same file name in three folders: Source.path names the articles' folder after the store.
+    paths = [tmp_path / name / "store.json" for name in ("a", "b", "c")]
     generate(paths[0], 200, 800, seed=3)
     generate(paths[1], 200, 800, seed=3)
     generate(paths[2], 200, 800, seed=4)
@@ -63,8 +64,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 def test_same_bytes_across_processes(tmp_path: Path) -> None:
     """Hash randomisation differs per process: the output must not depend on it."""
-    here = tmp_path / "here.json"
-    there = tmp_path / "there.json"
+    here = tmp_path / "here" / "store.json"
+    there = tmp_path / "there" / "store.json"
+    there.parent.mkdir()
     generate(here, 150, 600, seed=5)
     code = f"from khorasan_tui.synthetic import generate; generate({str(there)!r}, 150, 600, seed=5)"
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONHASHSEED": "123", "PATH": ""})

@@ -170,7 +170,8 @@ class ExplorerScreen(Screen):
 
         self._tie_keys = keys
         tie_list = self.query_one("#tie-list", RowList)
-        tie_list.set_rows(keys, render, keep_key=keep)
+        tie_list.set_rows(keys, render, keep_key=keep, announce=False)
+        self._show_tie_quote(tie_list.cursor_key)
         total = graph.degree(actor_id)
         shown = len(keys) - len(counts)
         status = Text(f"{shown} of {total} ties", style="bold")
@@ -257,7 +258,7 @@ class ExplorerScreen(Screen):
 
         actor_list = self.query_one("#actor-list", RowList)
         keep = app.current if not text.strip() else None
-        actor_list.set_rows(keys if keys is not None else [h.actor_id for h in hits], render, keep_key=keep)
+        actor_list.set_rows(keys if keys is not None else [h.actor_id for h in hits], render, keep_key=keep, announce=False)
         status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
         status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
         # One line of fixed height: no need to lay the whole screen out again.
@@ -276,8 +277,11 @@ class ExplorerScreen(Screen):
 
     @on(RowList.Highlighted, "#tie-list")
     def _tie_highlighted(self, event: RowList.Highlighted) -> None:
+        self._show_tie_quote(event.key)
+
+    def _show_tie_quote(self, tie_id: str | None) -> None:
         app = self.khorasan
-        tie = app.graph.ties.get(event.key)
+        tie = app.graph.ties.get(tie_id) if tie_id else None
         if tie is not None and app.current:
             self.query_one("#tie-quote", Static).update(tie_detail(app.graph, tie, app.current))
 

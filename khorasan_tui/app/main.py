@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from ..graph import Graph, TieFilter
 from ..model import Actor
+from ..edit import EditError, Editor, is_writable
 from ..store import StoreData, StoreError, load_store
 from . import contested_screen, diagram_screen, pathfinder, timeline_screen  # also registers their help
 from .explorer import ExplorerScreen
@@ -46,7 +47,16 @@ class KhorasanApp(App[int]):
         Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier", key_display="<", show=False),
         Binding("greater_than_sign", "as_of_step(1)", "As of: a year later", key_display=">", show=False),
         Binding("at", "as_of_input", "As of: type a date (empty clears)", key_display="@", show=False),
+        # editing (hidden in read-only mode, see check_action)
+        Binding("a", "add_actor", "Add actor", show=False),
+        Binding("e", "edit_actor", "Edit actor", show=False),
+        Binding("n", "new_tie", "New tie", show=False),
+        Binding("d", "delete", "Delete tie/actor", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("ctrl+r", "redo", "Redo", show=False),
     ]
+
+    EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "undo", "redo"})
 
     def __init__(
         self,
@@ -70,6 +80,8 @@ class KhorasanApp(App[int]):
         self.contested_ids: set[str] = set()
         self.loaded = asyncio.Event()
         self.load_error: str | None = None
+        self.editor: Editor | None = None
+        self.read_only_reason = "opened with --read-only" if read_only else ""
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -97,6 +109,9 @@ class KhorasanApp(App[int]):
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
+        except Exception as exc:  # a bug, not bad input: still never leave the UI waiting
+            self.call_from_thread(self._load_failed, f"{self.store_path}: unexpected error: {exc!r}")
+            return
         finally:
             gc.enable()
         gc.freeze()
@@ -114,6 +129,7 @@ class KhorasanApp(App[int]):
         else:
             self.contested_ids = contested
         self.title = f"Khorasan · {data.path.name if data.path else data.name}"
+        self._start_editor(data)
         self._update_subtitle()
         start = self.start_actor if self.start_actor in self.graph.actors else None
         if start is None and self.graph.actors:
@@ -123,6 +139,30 @@ class KhorasanApp(App[int]):
             self.open_actor(start)
         explorer.refresh_all()
         self.loaded.set()
+
+    def _start_editor(self, data: StoreData) -> None:
+        if not self.read_only and data.path is not None and not is_writable(data.path):
+            self.read_only = True
+            self.read_only_reason = f"{data.path} or its folder is not writable"
+        self.editor = Editor(data, self.graph, read_only=self.read_only, read_only_reason=self.read_only_reason)
+        self.editor.subscribe(self._store_changed)
+        if self.read_only:
+            self.notify(f"Read-only: {self.read_only_reason}. Editing keys are off.", title="Read-only", timeout=6)
+        self.refresh_bindings()
+
+    def _store_changed(self, change) -> None:
+        """After an edit, undo, redo or reload: indexes are fresh; repaint."""
+        self._refresh_contested()
+        self._update_subtitle()
+        if self.current is not None and self.current not in self.graph.actors:
+            self.history.forget(self.current)
+            self.current = self.history.current
+        if self.current is None and self.graph.actors:
+            self.current = self.graph.most_connected(1)[0][0]
+            self.history.visit(self.current)
+        self.explorer.refresh_all()
+        if change.action == "reload":
+            self.notify(change.description, title="Store reloaded", severity="warning")
 
     def _refresh_contested(self) -> None:
         self.contested_ids = contested_ids_of(self.graph)
@@ -210,6 +250,85 @@ class KhorasanApp(App[int]):
         tie_id = self.explorer.current_tie_id() if self.screen is self.explorer else None
         self.push_screen(SourcesScreen(self.current, tie_id))
 
+    # -- editing -------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.EDIT_ACTIONS:
+            # Hidden everywhere in read-only mode; only on the explorer otherwise.
+            if self.read_only or self.editor is None:
+                return False
+            return self.screen is self.explorer
+        return True
+
+    def action_add_actor(self) -> None:
+        from .editing import ActorFormScreen
+
+        form = ActorFormScreen(self.editor)
+        self.push_screen(form, lambda saved: saved and self.open_actor(form.result_actor))
+
+    def action_edit_actor(self) -> None:
+        from .editing import ActorFormScreen
+
+        if self.current is not None:
+            self.push_screen(ActorFormScreen(self.editor, self.current))
+
+    def action_new_tie(self) -> None:
+        from .editing import TieFormScreen
+
+        if self.current is not None:
+            self.push_screen(TieFormScreen(self.editor, self.current))
+
+    def action_delete(self) -> None:
+        from .editing import ConfirmScreen
+
+        if self.current is None or self.editor is None:
+            return
+        tie_id = self.explorer.current_tie_id()
+        if tie_id is not None and tie_id in self.graph.ties:
+            tie = self.graph.ties[tie_id]
+            a, b = self.graph.actors[tie.source].name, self.graph.actors[tie.target].name
+            question = f"Delete the tie: {a} {tie.wording_from(tie.source)} {b}?"
+            detail = f"{tie.status}, {len(tie.citations)} citation(s). u undoes it."
+
+            def delete_tie(yes: bool | None) -> None:
+                if yes:
+                    self._run_edit(lambda: self.editor.delete_tie(tie_id), "Tie deleted")
+
+            self.push_screen(ConfirmScreen(question, detail), delete_tie)
+            return
+        impact = self.editor.deletion_impact(self.current)
+        question = f"Delete {impact.actor.name} and its {impact.tie_count} tie(s)?"
+        detail = (
+            f"{impact.tie_count} tie(s) go with it"
+            + (f"; {len(impact.claims)} tie(s) lose it as claimant" if impact.claims else "")
+            + ". u undoes it."
+        )
+
+        def delete_actor(yes: bool | None) -> None:
+            if yes:
+                self._run_edit(lambda: self.editor.delete_actor(impact.actor.id, confirmed=impact), "Actor deleted")
+
+        self.push_screen(ConfirmScreen(question, detail), delete_actor)
+
+    def _run_edit(self, operation, done: str) -> None:
+        try:
+            operation()
+        except EditError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+            return
+        self.notify(done)
+
+    def action_undo(self) -> None:
+        if self.editor is None or not self.editor.can_undo:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        self._run_edit(self.editor.undo, f"Undone: {self.editor.undo_description}")
+
+    def action_redo(self) -> None:
+        if self.editor is None or not self.editor.can_redo:
+            self.notify("Nothing to redo.", severity="warning")
+            return
+        self._run_edit(self.editor.redo, f"Redone: {self.editor.redo_description}")
+
     # -- analysis views and the "as of" date ----------------------------------------
     def set_as_of(self, value: str | None) -> None:
         """Hide ties not yet begun or already ended on `value` (None: show all) everywhere."""
@@ -267,6 +386,13 @@ class KhorasanApp(App[int]):
         yield SystemCommand("As of: a year earlier", "Step the as-of date back (<)", partial(self.action_as_of_step, -1))
         yield SystemCommand("As of: a year later", "Step the as-of date on (>)", partial(self.action_as_of_step, 1))
         yield SystemCommand("Clear as-of date", "Show every tie whatever its dates", partial(self.set_as_of, None))
+        if not self.read_only and self.editor is not None:
+            yield SystemCommand("Add actor", "A new actor (a)", self.action_add_actor)
+            yield SystemCommand("Edit actor", "Name, kind, aliases, summary, dates of the current actor (e)", self.action_edit_actor)
+            yield SystemCommand("New tie", "A tie from the current actor, with its citation (n)", self.action_new_tie)
+            yield SystemCommand("Delete", "The highlighted tie, or the current actor with its ties (d)", self.action_delete)
+            yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
+            yield SystemCommand("Redo", "Redo the last undone edit (ctrl+r)", self.action_redo)
 
 
 def contested_ids_of(graph: Graph) -> set[str]:

@@ -77,6 +77,7 @@ class RowList(ScrollView, can_focus=True):
         self._keys: Sequence[str | None] = ()
         self._render_row: RowRenderer = lambda index, width: Text("")
         self._cache: dict[tuple[int, int], Text] = {}
+        self._silent = False
         self.empty_text = empty_text
 
     # -- data --------------------------------------------------------------------
@@ -88,7 +89,9 @@ class RowList(ScrollView, can_focus=True):
     def keys(self) -> Sequence[str | None]:
         return self._keys
 
-    def set_rows(self, keys: Sequence[str | None], render: RowRenderer, keep_key: str | None = None) -> None:
+    def set_rows(
+        self, keys: Sequence[str | None], render: RowRenderer, keep_key: str | None = None, announce: bool = True
+    ) -> None:
         """Replace every row; O(1) apart from finding `keep_key`'s new place."""
         self._keys = keys
         self._render_row = render
@@ -104,7 +107,13 @@ class RowList(ScrollView, can_focus=True):
         if target < 0:
             target = self._next_selectable(0, 1)
         self.scroll_to(y=0, animate=False, immediate=True)
-        self.cursor = target
+        # With announce=False a refill is not the user moving: no Highlighted
+        # message, so a list refreshed after an edit cannot navigate on its own.
+        self._silent = not announce
+        try:
+            self.cursor = target
+        finally:
+            self._silent = False
         self.refresh()
 
     def refresh_rows(self) -> None:
@@ -146,7 +155,7 @@ class RowList(ScrollView, can_focus=True):
         if new >= 0:
             self._scroll_cursor_into_view(new)
             key = self._keys[new]
-            if key is not None:
+            if key is not None and not self._silent:
                 self.post_message(self.Highlighted(self, new, key))
         self.refresh()
 

@@ -1,0 +1,179 @@
+"""Editing in the app: forms that check as you type, atomic saves, undo/redo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select, Static, TextArea
+
+from khorasan_tui.app.editing import ActorFormScreen, ConfirmScreen, TieFormScreen
+from khorasan_tui.app.explorer import ExplorerScreen
+from khorasan_tui.app.main import make_app
+from khorasan_tui.app.rowlist import RowList
+from khorasan_tui.store import load_store
+from khorasan_tui.validate import is_valid, validate
+
+from .apphelpers import ready
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path) -> Path:
+    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
+    shutil.copy(ROOT / "data" / "khorasan.json", tmp_path / "khorasan.json")
+    return tmp_path / "khorasan.json"
+
+
+def check_text(screen, name: str) -> str:
+    return str(screen.query_one(f"#check-{name}", Static).render())
+
+
+async def test_add_actor_validates_as_you_type_then_saves_and_undoes(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ActorFormScreen)
+        await pilot.press(*"Nangarhar Shura")
+        form.query_one("#input-born", Input).value = "2020-13"
+        await pilot.pause()
+        assert "not a date" in check_text(form, "born")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ActorFormScreen), "a bad date must block the save"
+        form.query_one("#input-born", Input).value = "2019"
+        form.query_one("#input-aliases", Input).value = "NS; Shura of Nangarhar"
+        await pilot.pause()
+        assert "not a date" not in check_text(form, "born")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        saved = load_store(store)
+        assert saved.actors["nangarhar-shura"].aliases == ["NS", "Shura of Nangarhar"]
+        assert app.current == "nangarhar-shura"
+        await pilot.press("u")
+        await pilot.pause()
+        assert "nangarhar-shura" not in load_store(store).actors
+        assert app.current != "nangarhar-shura"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "nangarhar-shura" in load_store(store).actors
+
+
+async def test_duplicate_name_is_refused_next_to_the_field(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"al-Qaida")
+        await pilot.pause()
+        assert "✗" in check_text(app.screen, "name")
+
+
+async def test_new_tie_requires_a_verbatim_quote_and_saves(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(app, pilot)
+        app.open_actor("jundullah")
+        await pilot.pause()
+        before = len(load_store(store).ties)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TieFormScreen)
+        form.query_one("#input-to", Input).value = "Ttp"
+        form.query_one("#input-type", Select).value = "cooperates_with"
+        form.query_one("#input-status", Select).value = "reported"
+        form.query_one("#input-source", Select).value = "003_50cd16d63b8cd570"
+        form.query_one("#input-quote", TextArea).text = "words that are not in the document"
+        await pilot.pause()
+        assert "✗" in check_text(form, "quote")
+        assert "Tehrik-e-Taliban Pakistan" in check_text(form, "to")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, TieFormScreen)
+        form.query_one("#input-quote", TextArea).text = "including the Jundullah, an anti-Shiite group operating mainly against Iran, and the Ttp"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        saved = load_store(store)
+        assert len(saved.ties) == before + 1
+        assert is_valid(validate(saved))
+        assert any(t.source == "jundullah" and t.target == "ttp" and t.type == "cooperates_with" for t in saved.ties.values())
+
+
+async def test_new_tie_with_a_new_document(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#input-to", Input).value = "Russia"
+        form.query_one("#input-type", Select).value = "hostile_to"
+        form.query_one("#input-source", Select).value = "__new__"
+        await pilot.pause()
+        assert form.query_one("#field-title").display
+        form.query_one("#input-title", Input).value = "Field notes"
+        form.query_one("#input-quote", TextArea).text = "ISKP declared war on Russia."
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        saved = load_store(store)
+        new = [s for s in saved.sources.values() if s.title == "Field notes"]
+        assert len(new) == 1
+        assert is_valid(validate(saved))
+
+
+async def test_delete_tie_and_actor_ask_first(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        app.open_actor("jundullah")
+        await pilot.pause()
+        ties = app.screen.query_one("#tie-list", RowList)
+        ties.focus()
+        await pilot.pause()
+        tie_id = ties.cursor_key
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert tie_id in load_store(store).ties
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert tie_id not in load_store(store).ties
+        app.screen.query_one("#actor-list").focus()
+        await pilot.press("d")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "tie(s)" in confirm.question
+        await pilot.press("y")
+        await pilot.pause()
+        assert "jundullah" not in load_store(store).actors
+        assert app.current != "jundullah"
+        await pilot.press("u")
+        await pilot.pause()
+        assert "jundullah" in load_store(store).actors
+
+
+async def test_read_only_hides_editing_keys(store):
+    app = make_app(store, read_only=True)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        assert "read-only" in app.sub_title
+        assert app.check_action("add_actor", ()) is False
+        await pilot.press("a", "n", "d", "u")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert load_store(store).ties.keys() == load_store(ROOT / "data" / "khorasan.json").ties.keys()
