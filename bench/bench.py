@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import pty
-import shutil
 import statistics
 import struct
 import subprocess
@@ -107,6 +106,7 @@ def run_probe(args: list[str], env: dict[str, str] | None = None, use_pty: bool 
                     stderr=errors,
                     env=child_env,
                     timeout=timeout,
+                    check=False,
                 )
                 code = process.returncode
             errors.seek(0)
@@ -126,7 +126,9 @@ def run_probe(args: list[str], env: dict[str, str] | None = None, use_pty: bool 
 def wall_time(argv: list[str], env: dict[str, str] | None = None) -> float:
     child_env = dict(os.environ, **(env or {}))
     started = time.perf_counter()
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env)
+    done = subprocess.run(
+        argv, stdin=subprocess.DEVNULL, capture_output=True, env=child_env, check=False
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise ProbeFailed(f"{argv} exited {done.returncode}: {done.stderr.decode()[-2000:]}")

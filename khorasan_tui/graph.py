@@ -12,7 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .model import TIE_TYPES, Actor, Tie, date_end_key, date_sort_key, is_partial_date, normalize_key
+from .model import (
+    TIE_TYPES,
+    Actor,
+    Tie,
+    date_end_key,
+    date_sort_key,
+    is_partial_date,
+    normalize_key,
+)
 from .store import StoreData
 
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...

@@ -26,7 +26,6 @@ import orjson
 from .model import (
     KINDS,
     SCHEMA_VERSION,
-    TIE_TYPES,
     Actor,
     Citation,
     Source,
@@ -642,4 +641,4 @@ def generate(path: str | Path, n_actors: int, n_ties: int, seed: int = 1) -> Gen
     return GeneratedStore(path, folder, len(data.actors), len(data.ties), len(data.sources))
 
 
-__all__ = ["GeneratedStore", "build", "generate", "sources_folder_for", "TIE_TYPES"]
+__all__ = ["GeneratedStore", "build", "generate", "sources_folder_for"]

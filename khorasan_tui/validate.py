@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
-from .model import KINDS, STATUSES, TIE_TYPES, date_sort_key, is_partial_date, normalize_key
+from .model import (
+    KINDS,
+    STATUSES,
+    TIE_TYPES,
+    date_sort_key,
+    is_partial_date,
+    normalize_key,
+)
 from .store import StoreData
 
 
@@ -169,6 +175,3 @@ def summary_counts(data: StoreData) -> dict[str, int]:
 def is_valid(problems: list[Problem]) -> bool:
     return not any(p.level == "error" for p in problems)
 
-
-def describe_path(path: Path) -> str:
-    return str(path)

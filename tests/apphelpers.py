@@ -24,3 +24,14 @@ def screen_text(app: KhorasanApp) -> str:
     text = "".join(lines)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text).replace("\xa0", " ")
+
+
+async def until(pilot, predicate, timeout: float = 15.0) -> None:
+    """Pause until `predicate()` holds: screens and saves settle at their own pace
+    on a loaded machine, so tests wait for the state rather than a fixed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', predicate)}")
+        await pilot.pause(0.05)

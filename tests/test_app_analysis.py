@@ -20,7 +20,15 @@ from khorasan_tui.app.rowlist import RowList
 from khorasan_tui.app.timeline_screen import TimelineScreen, step_as_of, year_span
 from khorasan_tui.diagram import FOCUS_MARK, TIE_GLYPHS, layout, move_focus
 from khorasan_tui.graph import Graph, active_at
-from khorasan_tui.model import COOPERATIVE_TYPES, TIE_TYPES, Actor, Citation, Source, Tie, date_sort_key
+from khorasan_tui.model import (
+    COOPERATIVE_TYPES,
+    TIE_TYPES,
+    Actor,
+    Citation,
+    Source,
+    Tie,
+    date_sort_key,
+)
 from khorasan_tui.pathtext import path_hops, paths_text
 from khorasan_tui.store import StoreData, load_store, save_store
 

@@ -15,7 +15,7 @@ from khorasan_tui.app.rowlist import RowList
 from khorasan_tui.store import load_store
 from khorasan_tui.validate import is_valid, validate
 
-from .apphelpers import ready
+from .apphelpers import ready, until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,9 +36,8 @@ async def test_add_actor_validates_as_you_type_then_saves_and_undoes(store):
     async with app.run_test(size=(100, 36)) as pilot:
         await ready(app, pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
         form = app.screen
-        assert isinstance(form, ActorFormScreen)
         await pilot.press(*"Nangarhar Shura")
         form.query_one("#input-born", Input).value = "2020-13"
         await pilot.pause()
@@ -51,18 +50,15 @@ async def test_add_actor_validates_as_you_type_then_saves_and_undoes(store):
         await pilot.pause()
         assert "not a date" not in check_text(form, "born")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ExplorerScreen)
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen) and app.current == "nangarhar-shura")
         saved = load_store(store)
         assert saved.actors["nangarhar-shura"].aliases == ["NS", "Shura of Nangarhar"]
         assert app.current == "nangarhar-shura"
         await pilot.press("u")
-        await pilot.pause()
-        assert "nangarhar-shura" not in load_store(store).actors
+        await until(pilot, lambda: "nangarhar-shura" not in load_store(store).actors)
         assert app.current != "nangarhar-shura"
         await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert "nangarhar-shura" in load_store(store).actors
+        await until(pilot, lambda: "nangarhar-shura" in load_store(store).actors)
 
 
 async def test_duplicate_name_is_refused_next_to_the_field(store):
@@ -70,7 +66,7 @@ async def test_duplicate_name_is_refused_next_to_the_field(store):
     async with app.run_test(size=(100, 36)) as pilot:
         await ready(app, pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
         await pilot.press(*"al-Qaida")
         await pilot.pause()
         assert "✗" in check_text(app.screen, "name")
@@ -84,9 +80,8 @@ async def test_new_tie_requires_a_verbatim_quote_and_saves(store):
         await pilot.pause()
         before = len(load_store(store).ties)
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, TieFormScreen))
         form = app.screen
-        assert isinstance(form, TieFormScreen)
         form.query_one("#input-to", Input).value = "Ttp"
         form.query_one("#input-type", Select).value = "cooperates_with"
         form.query_one("#input-status", Select).value = "reported"
@@ -101,8 +96,7 @@ async def test_new_tie_requires_a_verbatim_quote_and_saves(store):
         form.query_one("#input-quote", TextArea).text = "including the Jundullah, an anti-Shiite group operating mainly against Iran, and the Ttp"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ExplorerScreen)
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         saved = load_store(store)
         assert len(saved.ties) == before + 1
         assert is_valid(validate(saved))
@@ -114,7 +108,7 @@ async def test_new_tie_with_a_new_document(store):
     async with app.run_test(size=(100, 40)) as pilot:
         await ready(app, pilot)
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, TieFormScreen))
         form = app.screen
         form.query_one("#input-to", Input).value = "Russia"
         form.query_one("#input-type", Select).value = "hostile_to"
@@ -125,8 +119,7 @@ async def test_new_tie_with_a_new_document(store):
         form.query_one("#input-quote", TextArea).text = "ISKP declared war on Russia."
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ExplorerScreen)
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         saved = load_store(store)
         new = [s for s in saved.sources.values() if s.title == "Field notes"]
         assert len(new) == 1
@@ -144,27 +137,23 @@ async def test_delete_tie_and_actor_ask_first(store):
         await pilot.pause()
         tie_id = ties.cursor_key
         await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         assert tie_id in load_store(store).ties
-        await pilot.press("d", "y")
-        await pilot.pause()
-        assert tie_id not in load_store(store).ties
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: tie_id not in load_store(store).ties)
         app.screen.query_one("#actor-list").focus()
         await pilot.press("d")
-        await pilot.pause()
-        confirm = app.screen
-        assert isinstance(confirm, ConfirmScreen)
-        assert "tie(s)" in confirm.question
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "tie(s)" in app.screen.question
         await pilot.press("y")
-        await pilot.pause()
-        assert "jundullah" not in load_store(store).actors
+        await until(pilot, lambda: "jundullah" not in load_store(store).actors)
         assert app.current != "jundullah"
         await pilot.press("u")
-        await pilot.pause()
-        assert "jundullah" in load_store(store).actors
+        await until(pilot, lambda: "jundullah" in load_store(store).actors)
 
 
 async def test_read_only_hides_editing_keys(store):

@@ -138,6 +138,7 @@ def test_cli_entry_point(tmp_path: Path) -> None:
         [sys.executable, "-m", "khorasan_tui", "generate", "--actors", "50", "--ties", "100", "-o", str(out)],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert load_store(out).meta["synthetic"] == {"actors": 50, "ties": 100, "seed": 1}

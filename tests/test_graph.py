@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from khorasan_tui.graph import ALL_TIES, Ambiguous, Graph, NotFound, TieFilter, active_at
+from khorasan_tui.graph import (
+    ALL_TIES,
+    Ambiguous,
+    Graph,
+    NotFound,
+    TieFilter,
+    active_at,
+)
 from khorasan_tui.model import Actor, Citation, Tie
 from khorasan_tui.store import StoreData, default_store_path, load_store
 

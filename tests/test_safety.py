@@ -18,7 +18,15 @@ import pytest
 
 from khorasan_tui import store as store_module
 from khorasan_tui.cli import main
-from khorasan_tui.edit import EditConflict, EditError, Editor, ReadOnlyError, SaveError, UnknownItem, is_writable
+from khorasan_tui.edit import (
+    EditConflict,
+    EditError,
+    Editor,
+    ReadOnlyError,
+    SaveError,
+    UnknownItem,
+    is_writable,
+)
 from khorasan_tui.store import StoreError, load_store, locked
 from khorasan_tui.validate import validate
 

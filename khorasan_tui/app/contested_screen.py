@@ -28,7 +28,14 @@ from ..analysis import (
 from ..graph import Graph, active_at
 from ..model import COOPERATIVE_TYPES, STATUS_GLYPHS, STATUSES, Tie
 from .registry import register_help
-from .render import CITATION_GLYPH, CONTESTED_GLYPH, safe, safe_block, when
+from .render import (
+    CITATION_GLYPH,
+    CONTESTED_GLYPH,
+    citation_row,
+    safe,
+    safe_block,
+    when,
+)
 from .rowlist import RowList
 from .sources import CitationEntry, DocumentScreen
 from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
@@ -330,12 +337,8 @@ class CitationListScreen(Screen):
         self.query_one("#citations-title", Static).update(title)
 
         def render(index: int, width: int) -> Text:
-            entry = self.entries[index]
-            source = graph.data.sources.get(entry.citation.source)
-            row = Text(no_wrap=True, overflow="ellipsis", end="")
-            row.append(f"{CITATION_GLYPH} “{safe(entry.citation.quote)}”", style="italic")
-            row.append(f"  — {safe(source.title if source else entry.citation.source)}", style="dim")
-            return row
+            citation = self.entries[index].citation
+            return citation_row(graph, citation.quote, citation.source)
 
         row_list = self.query_one("#citations-list", RowList)
         row_list.set_rows([str(i) for i in range(len(self.entries))], render)

@@ -6,7 +6,7 @@ undoable)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -17,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ..edit import (
-    KEEP,
     AmbiguousActor,
     EditError,
     Editor,
@@ -468,5 +467,3 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 
-
-__all__ = ["ActorFormScreen", "TieFormScreen", "ConfirmScreen", "KEEP", "Any"]

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import SearchHit, TieFilter
-from ..model import KINDS, STATUS_GLYPHS, TIE_TYPES
+from ..model import KINDS, STATUS_GLYPHS
 from .render import actor_detail, actor_row, safe, tie_detail, tie_row, type_header
 from .rowlist import RowList
 
@@ -373,9 +373,3 @@ class ExplorerScreen(Screen):
             return tie_list.cursor_key
         return None
 
-
-def tie_filter_for(types, statuses, as_of) -> TieFilter:
-    return TieFilter.of(types=types, statuses=statuses, as_of=as_of)
-
-
-__all__ = ["ExplorerScreen", "TIE_TYPES"]

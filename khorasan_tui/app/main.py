@@ -16,11 +16,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..edit import EditError, Editor, is_writable
 from ..graph import Graph, TieFilter
 from ..model import Actor
-from ..edit import EditError, Editor, is_writable
 from ..store import StoreData, StoreError, load_store
-from . import contested_screen, diagram_screen, pathfinder, timeline_screen  # also registers their help
+from . import (  # also registers their help
+    contested_screen,
+    diagram_screen,
+    pathfinder,
+    timeline_screen,
+)
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
@@ -212,16 +217,12 @@ class KhorasanApp(App[int]):
         self.explorer.show_current()
 
     def action_back(self) -> None:
-        actor_id = self.history.back()
-        if actor_id is None:
-            self.bell()
-            return
-        self._last_from_list = False
-        self.current = actor_id
-        self.explorer.show_current()
+        self._step_history(self.history.back())
 
     def action_forward(self) -> None:
-        actor_id = self.history.forward()
+        self._step_history(self.history.forward())
+
+    def _step_history(self, actor_id: str | None) -> None:
         if actor_id is None:
             self.bell()
             return

@@ -156,3 +156,12 @@ def tie_detail(graph: Graph, tie: Tie, from_actor: str) -> Text:
     if len(tie.citations) > 1:
         text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")
     return text
+
+
+def citation_row(graph: Graph, quote: str, source_id: str) -> Text:
+    """'❝ “quote…”  — Document title' on one line, for citation lists."""
+    source = graph.data.sources.get(source_id)
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    row.append(f"{CITATION_GLYPH} “{safe(quote)}”", style="italic")
+    row.append(f"  — {safe(source.title if source else source_id)}", style="dim")
+    return row

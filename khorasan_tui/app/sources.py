@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..model import Citation
-from .render import CITATION_GLYPH, safe, safe_block
+from .render import citation_row, safe, safe_block
 from .rowlist import RowList
 
 QUOTE_OPEN = "▶▶"
@@ -65,12 +65,8 @@ class SourcesScreen(Screen):
         self.query_one("#sources-title", Static).update(title)
 
         def render(index: int, width: int) -> Text:
-            entry = self.entries[index]
-            source = graph.data.sources.get(entry.citation.source)
-            row = Text(no_wrap=True, overflow="ellipsis", end="")
-            row.append(f"{CITATION_GLYPH} “{safe(entry.citation.quote)}”", style="italic")
-            row.append(f"  — {safe(source.title if source else entry.citation.source)}", style="dim")
-            return row
+            citation = self.entries[index].citation
+            return citation_row(graph, citation.quote, citation.source)
 
         row_list = self.query_one("#citation-list", RowList)
         row_list.set_rows([str(i) for i in range(len(self.entries))], render)

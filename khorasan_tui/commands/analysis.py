@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis import Finding, TimelineEntry, contested as find_contested, timeline as build_timeline
+from ..analysis import Finding, TimelineEntry
+from ..analysis import contested as find_contested
+from ..analysis import timeline as build_timeline
 from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..console_output import Printer, print_json, status_label
 from ..graph import Graph
