@@ -53,7 +53,7 @@ class ExplorerScreen(Screen):
         Binding("K", "cycle_kind", "Kind", show=False),
         Binding("T", "cycle_tie_type", "Tie type", show=False),
         Binding("S", "cycle_status", "Status", show=False),
-        Binding("x", "clear_filters", "Clear filters", show=False),
+        Binding("x", "clear_filters", "Clear filters and as-of date", show=False),
     ]
 
     def __init__(self) -> None:
@@ -365,7 +365,10 @@ class ExplorerScreen(Screen):
         app.tie_types = None
         app.tie_statuses = None
         app.kind_filter = None
-        self.refresh_all()
+        if app.as_of:
+            app.set_as_of(None)  # refreshes every pane itself
+        else:
+            self.refresh_all()
 
     def current_tie_id(self) -> str | None:
         tie_list = self.query_one("#tie-list", RowList)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -56,6 +55,7 @@ def key_label(binding: Binding) -> str:
                 "slash": "/",
                 "less_than_sign": "<",
                 "greater_than_sign": ">",
+                "at": "@",
             }.get(key, key)
         )
     return " / ".join(keys)
@@ -80,17 +80,20 @@ class HelpScreen(ModalScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
-        table.add_column("key", style="bold", no_wrap=True, min_width=12)
-        table.add_column("action")
-        for key, description in help_rows():
-            if key:
-                table.add_row(key, Text(description))
-            else:
-                table.add_row(Text(description, style="bold underline"), "")
+        # Plain lines, not a table: a long section title must not squeeze the
+        # descriptions out at 60 columns.
+        rows = help_rows()
+        width = min(max(len(key) for key, _ in rows if key) + 2, 18)
+        text = Text()
+        for key, description in rows:
+            if not key:
+                text.append(f"\n{description}\n", style="bold underline")
+                continue
+            text.append(key.ljust(width) if len(key) < width else key + " ", style="bold")
+            text.append(description + "\n")
         with VerticalScroll(id="help-body"):
             yield Static(Text("Khorasan keys — escape closes", style="bold"), id="help-title")
-            yield Static(table, id="help-table")
+            yield Static(text, id="help-table")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
