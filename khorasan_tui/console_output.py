@@ -33,13 +33,57 @@ def _columns_from_environment() -> int:
         return 0
 
 
-class Printer:
-    """A rich console sized for where the output goes."""
+def Printer(stream=None) -> RichPrinter | PlainPrinter:
+    """Rich tables on a terminal; plain text, without importing rich, in a pipe.
 
-    def __init__(self, stream=None) -> None:
+    Importing rich's console and table machinery costs ~60 ms, more than the
+    whole lookup: scripts and pipes should not pay for colours they never see.
+    """
+    stream = stream or sys.stdout
+    if stream.isatty():
+        return RichPrinter(stream)
+    return PlainPrinter(stream)
+
+
+class PlainPrinter:
+    """Plain lines and ' | '-separated tables: greppable, no escapes, no wrapping."""
+
+    is_tty = False
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def line(self, *parts: Any, style: str = "") -> None:
+        self.stream.write("".join(plain(p) for p in parts).replace("\n", " ") + "\n")
+
+    def blank(self) -> None:
+        self.stream.write("\n")
+
+    def table(self, title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+        header = [plain(c) for c in columns]
+        body = [[plain(cell).replace("\n", " ") for cell in row] for row in rows]
+        # Align on what fits; a very long cell (a quote) just runs on.
+        widths = [min(max([len(header[i])] + [len(r[i]) for r in body if i < len(r)]), 48) for i in range(len(header))]
+
+        def fmt(cells: list[str]) -> str:
+            padded = [cell.ljust(widths[i]) if i < len(cells) - 1 else cell for i, cell in enumerate(cells)]
+            return " | ".join(padded).rstrip()
+
+        if title:
+            self.stream.write(plain(title) + "\n")
+        self.stream.write(fmt(header) + "\n")
+        self.stream.write("-+-".join("-" * w for w in widths) + "\n")
+        for row in body:
+            self.stream.write(fmt(row) + "\n")
+        self.stream.write("\n")
+
+
+class RichPrinter:
+    """A rich console sized for the terminal."""
+
+    def __init__(self, stream) -> None:
         from rich.console import Console
 
-        stream = stream or sys.stdout
         is_tty = stream.isatty()
         no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
         width = None if is_tty else max(_columns_from_environment(), 160)
@@ -72,9 +116,9 @@ class Printer:
 
         table = Table(
             title=self.text(title) if title else None,
-            box=box.SIMPLE_HEAD if self.is_tty else box.ASCII2,
+            box=box.SIMPLE_HEAD,
             title_justify="left",
-            show_edge=self.is_tty is False,
+            show_edge=False,
             pad_edge=False,
         )
         for column in columns:

@@ -123,3 +123,20 @@ def test_the_static_check_catches_textual_imports(tmp_path):
         encoding="utf-8",
     )
     assert [f.split(":")[0] for f in textual_imports(sample)] == ["line 2", "line 3", "line 5"]
+
+
+def test_piped_lookup_does_not_import_rich_console():
+    """Plain output in a pipe must not pay rich's import cost (bench: `khorasan show`)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "khorasan_tui", "show", "iskp"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Islamic State-Khorasan" in result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "rich.console" not in imported
+    assert not any(name.startswith("textual") for name in imported)

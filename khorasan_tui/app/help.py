@@ -38,7 +38,8 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
 
 def _extra_screens() -> list[tuple[str, type]]:
     """Screens added by later features register here without editing this file."""
-    from . import registry
+    # The analysis screens load lazily (start-up cost); import them so they register.
+    from . import contested_screen, diagram_screen, pathfinder, registry, timeline_screen  # noqa: F401
 
     return list(registry.HELP_SECTIONS)
 

@@ -16,16 +16,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..edit import EditError, Editor, is_writable
+from ..edit import EditError
 from ..graph import Graph, TieFilter
 from ..model import Actor
 from ..store import StoreData, StoreError, load_store
-from . import (  # also registers their help
-    contested_screen,
-    diagram_screen,
-    pathfinder,
-    timeline_screen,
-)
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
@@ -85,7 +79,7 @@ class KhorasanApp(App[int]):
         self.contested_ids: set[str] = set()
         self.loaded = asyncio.Event()
         self.load_error: str | None = None
-        self.editor: Editor | None = None
+        self.editor = None  # an edit.Editor once the store has loaded
         self.read_only_reason = "opened with --read-only" if read_only else ""
 
     # -- start-up ------------------------------------------------------------------
@@ -94,7 +88,8 @@ class KhorasanApp(App[int]):
         # Wait for the explorer's panes: a small store can load before they exist.
         await self.push_screen(self._explorer)
         if self._preloaded is not None:
-            self._store_ready(self._preloaded)
+            # After the first frame, so start-up shows the screen before filling it.
+            self.call_after_refresh(self._store_ready, self._preloaded)
         else:
             self.sub_title = "loading…"
             self._load_store()
@@ -146,6 +141,9 @@ class KhorasanApp(App[int]):
         self.loaded.set()
 
     def _start_editor(self, data: StoreData) -> None:
+        # Imported here, after the first frame: start-up pays only for what it draws.
+        from ..edit import Editor, is_writable
+
         if not self.read_only and data.path is not None and not is_writable(data.path):
             self.read_only = True
             self.read_only_reason = f"{data.path} or its folder is not writable"
@@ -359,15 +357,23 @@ class KhorasanApp(App[int]):
             self.push_screen(AsOfDialog())
 
     def action_path_finder(self) -> None:
+        from . import pathfinder
+
         pathfinder.open_path_finder(self)
 
     def action_diagram(self) -> None:
+        from . import diagram_screen
+
         diagram_screen.open_diagram(self)
 
     def action_timeline(self) -> None:
+        from . import timeline_screen
+
         timeline_screen.open_timeline(self)
 
     def action_contested(self) -> None:
+        from . import contested_screen
+
         contested_screen.open_contested(self)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

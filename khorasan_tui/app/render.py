@@ -14,6 +14,7 @@ from ..model import KIND_GLYPHS, STATUS_GLYPHS, TIE_TYPES, Actor, Tie, strip_con
 
 CONTESTED_GLYPH = "⚡"
 CITATION_GLYPH = "❝"
+DOCUMENTS_SHOWN = 10
 
 
 def safe(value: object) -> str:
@@ -127,7 +128,9 @@ def actor_detail(graph: Graph, actor: Actor, as_of: str | None = None) -> Render
     if documents:
         parts.append(Text(""))
         parts.append(Text(f"Documents ({len(documents)})", style="bold underline"))
-        for doc_id in documents:
+        # A hub can be cited by hundreds of documents; listing them all made a
+        # jump to it cost ~200 ms of layout. The sources screen (s) has them all.
+        for doc_id in documents[:DOCUMENTS_SHOWN]:
             source = graph.data.sources.get(doc_id)
             line = Text("  ▤ ")
             line.append(safe(source.title if source else doc_id))
@@ -137,6 +140,8 @@ def actor_detail(graph: Graph, actor: Actor, as_of: str | None = None) -> Render
             if meta:
                 line.append(f" ({', '.join(meta)})", style="dim")
             parts.append(line)
+        if len(documents) > DOCUMENTS_SHOWN:
+            parts.append(Text(f"  … and {len(documents) - DOCUMENTS_SHOWN} more (s: sources)", style="dim"))
     parts.append(Text(""))
     parts.append(Text(f"{CITATION_GLYPH} {len(actor.citations)} citation(s) of its own · s: sources", style="dim"))
     return Group(*parts)
