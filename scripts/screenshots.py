@@ -90,8 +90,36 @@ async def main() -> None:
         await shoot(*extra)
 
 
-# Later features append (name, size, steps) here for their own screens.
-EXTRA: list = []
+async def path_finder(app, pilot) -> None:
+    await pilot.press("p", *"Sirajuddin")
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def diagram(app, pilot) -> None:
+    await pilot.press("g")
+    await pilot.pause()
+
+
+async def timeline(app, pilot) -> None:
+    await pilot.press("t")
+    await pilot.pause()
+
+
+async def contested(app, pilot) -> None:
+    app.open_actor("haqqani-network")
+    await pilot.pause()
+    await pilot.press("c")
+    await pilot.pause()
+
+
+EXTRA: list = [
+    ("path-finder", (120, 36), path_finder),
+    ("diagram-iskp", (120, 36), diagram),
+    ("timeline-iskp", (120, 36), timeline),
+    ("contested-haqqani", (120, 36), contested),
+]
 
 if __name__ == "__main__":
     asyncio.run(main())

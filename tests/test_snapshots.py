@@ -69,6 +69,48 @@ async def on_help(pilot) -> None:
     await pilot.pause()
 
 
+async def on_path(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("p", *"Sirajuddin")
+    await pilot.pause()
+    await pilot.press("enter")
+    await ready(pilot.app, pilot)
+
+
+async def on_diagram(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("g")
+    await pilot.pause()
+
+
+async def on_timeline(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("t")
+    await pilot.pause()
+
+
+async def on_contested(pilot) -> None:
+    await ready(pilot.app, pilot)
+    pilot.app.open_actor("haqqani-network")
+    await pilot.pause()
+    await pilot.press("c")
+    await pilot.pause()
+
+
+async def on_tie_form(pilot) -> None:
+    await ready(pilot.app, pilot)
+    await pilot.press("n", *"Taliban")
+    await pilot.pause()
+
+
+ANALYSIS_VIEWS = {
+    "path": on_path,
+    "diagram": on_diagram,
+    "timeline": on_timeline,
+    "contested": on_contested,
+    "tie-form": on_tie_form,
+}
+
 VIEWS = {
     "main": on_iskp,
     "jump": after_jump,
@@ -83,3 +125,9 @@ VIEWS = {
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_snapshot(snap_compare, view, size):
     assert snap_compare(make_app(BUNDLED), terminal_size=size, run_before=VIEWS[view])
+
+
+@pytest.mark.parametrize("view", list(ANALYSIS_VIEWS))
+def test_analysis_and_form_snapshot_80x24(snap_compare, view):
+    # Nothing is saved: the tie form is only opened, never submitted.
+    assert snap_compare(make_app(BUNDLED), terminal_size=(80, 24), run_before=ANALYSIS_VIEWS[view])
