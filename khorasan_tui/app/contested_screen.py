@@ -14,7 +14,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..analysis import (
@@ -31,13 +30,12 @@ from .registry import register_help
 from .render import (
     CITATION_GLYPH,
     CONTESTED_GLYPH,
-    citation_row,
     safe,
     safe_block,
     when,
 )
 from .rowlist import RowList
-from .sources import CitationEntry, DocumentScreen
+from .sources import CitationEntry, CitationListScreen
 from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
 
 if TYPE_CHECKING:
@@ -311,56 +309,6 @@ class ContestedScreen(AnalysisScreen):
         candidates = [a for a in (finding.group, finding.a, finding.b) if a and a != self.khorasan.current]
         if candidates:
             self.open_actor_and_close(candidates[0])
-
-
-class CitationListScreen(Screen):
-    """The quotes behind several ties; enter opens the document at the quote."""
-
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
-
-    def __init__(self, heading: str, entries: list[CitationEntry]) -> None:
-        super().__init__(id="citation-list-screen")
-        self.heading = heading
-        self.entries = entries
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="citations-title", markup=False)
-        yield RowList(id="citations-list", empty_text="No citations")
-        yield Static("", id="citations-preview", markup=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        graph = self.app.graph
-        title = Text(safe(self.heading), style="bold")
-        title.append(f"   {len(self.entries)} citation(s) · enter: open the document · escape: back", style="dim")
-        self.query_one("#citations-title", Static).update(title)
-
-        def render(index: int, width: int) -> Text:
-            citation = self.entries[index].citation
-            return citation_row(graph, citation.quote, citation.source)
-
-        row_list = self.query_one("#citations-list", RowList)
-        row_list.set_rows([str(i) for i in range(len(self.entries))], render)
-        row_list.focus()
-
-    @on(RowList.Highlighted, "#citations-list")
-    def _preview(self, event: RowList.Highlighted) -> None:
-        entry = self.entries[int(event.key)]
-        source = self.app.graph.data.sources.get(entry.citation.source)
-        text = Text()
-        text.append(safe(entry.context), style="bold")
-        text.append("\n")
-        text.append(f"“{safe_block(entry.citation.quote)}”", style="italic")
-        text.append("\n▤ ", style="bold")
-        text.append(safe(source.title if source else entry.citation.source))
-        if source and source.published:
-            text.append(f" · published ~{source.published}", style="dim")
-        self.query_one("#citations-preview", Static).update(text)
-
-    @on(RowList.Selected, "#citations-list")
-    def _open(self, event: RowList.Selected) -> None:
-        self.app.push_screen(DocumentScreen(self.entries[int(event.key)].citation))
 
 
 def open_contested(app: KhorasanApp) -> None:

@@ -27,16 +27,17 @@ class CitationEntry:
     context: str  # what the citation supports, e.g. "ISKP — led by — Shahab Al-Muhajir"
 
 
-class SourcesScreen(Screen):
+class CitationListScreen(Screen):
+    """Quotes with their documents; enter opens the document at the quote."""
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, actor_id: str, tie_id: str | None = None) -> None:
-        super().__init__(id="sources")
-        self.actor_id = actor_id
-        self.tie_id = tie_id
-        self.entries: list[CitationEntry] = []
+    def __init__(self, heading: str = "", entries: list[CitationEntry] | None = None, *, id: str = "citations") -> None:
+        super().__init__(id=id)
+        self.heading = heading
+        self.entries: list[CitationEntry] = list(entries or [])
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,22 +46,13 @@ class SourcesScreen(Screen):
         yield Static("", id="citation-preview", markup=False)
         yield Footer()
 
+    def collect(self) -> None:
+        """Fill `heading` and `entries` when they depend on the app's state."""
+
     def on_mount(self) -> None:
+        self.collect()
         graph = self.app.graph
-        actor = graph.actors[self.actor_id]
-        if self.tie_id and self.tie_id in graph.ties:
-            tie = graph.ties[self.tie_id]
-            other = graph.actors[tie.other(self.actor_id)]
-            heading = f"Sources for: {actor.name} — {tie.wording_from(self.actor_id)} — {other.name}"
-            self.entries = [CitationEntry(c, heading) for c in tie.citations]
-        else:
-            heading = f"Sources for: {actor.name} (its own citations, then its ties')"
-            self.entries = [CitationEntry(c, f"{actor.name} (actor)") for c in actor.citations]
-            for tie in graph.ties_of(self.actor_id, self.app.tie_filter):
-                other = graph.actors[tie.other(self.actor_id)]
-                context = f"{actor.name} — {tie.wording_from(self.actor_id)} — {other.name} [{tie.status}]"
-                self.entries.extend(CitationEntry(c, context) for c in tie.citations)
-        title = Text(safe(heading), style="bold")
+        title = Text(safe(self.heading), style="bold")
         title.append(f"   {len(self.entries)} citation(s) · enter: open the document · escape: back", style="dim")
         self.query_one("#sources-title", Static).update(title)
 
@@ -97,6 +89,31 @@ class SourcesScreen(Screen):
     @on(RowList.Selected, "#citation-list")
     def _open(self, event: RowList.Selected) -> None:
         self.app.push_screen(DocumentScreen(self.entries[int(event.key)].citation))
+
+
+class SourcesScreen(CitationListScreen):
+    """`s`: the citations of the highlighted tie, or of an actor and all its ties."""
+
+    def __init__(self, actor_id: str, tie_id: str | None = None) -> None:
+        super().__init__(id="sources")
+        self.actor_id = actor_id
+        self.tie_id = tie_id
+
+    def collect(self) -> None:
+        graph = self.app.graph
+        actor = graph.actors[self.actor_id]
+        if self.tie_id and self.tie_id in graph.ties:
+            tie = graph.ties[self.tie_id]
+            other = graph.actors[tie.other(self.actor_id)]
+            self.heading = f"Sources for: {actor.name} — {tie.wording_from(self.actor_id)} — {other.name}"
+            self.entries = [CitationEntry(c, self.heading) for c in tie.citations]
+            return
+        self.heading = f"Sources for: {actor.name} (its own citations, then its ties')"
+        self.entries = [CitationEntry(c, f"{actor.name} (actor)") for c in actor.citations]
+        for tie in graph.ties_of(self.actor_id, self.app.tie_filter):
+            other = graph.actors[tie.other(self.actor_id)]
+            context = f"{actor.name} — {tie.wording_from(self.actor_id)} — {other.name} [{tie.status}]"
+            self.entries.extend(CitationEntry(c, context) for c in tie.citations)
 
 
 def find_quote(text: str, quote: str) -> tuple[int, int] | None:
