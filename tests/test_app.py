@@ -330,3 +330,21 @@ def test_find_quote_tolerates_whitespace():
 
 def test_bundled_store_loads_for_the_app():
     assert load_store(BUNDLED).actors
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "empty", "not-json"])
+def test_app_entry_point_refuses_unusable_store_before_drawing(tmp_path, capsys, kind):
+    from khorasan_tui.cli import main
+
+    path = {"missing": tmp_path / "none.json", "directory": tmp_path, "empty": tmp_path / "e.json", "not-json": tmp_path / "n.json"}[kind]
+    if kind == "empty":
+        path.write_bytes(b"")
+    if kind == "not-json":
+        path.write_bytes(b"{oops")
+    before = path.read_bytes() if path.is_file() else None
+    assert main(["--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open store" in err and str(path) in err
+    assert "Traceback" not in err
+    if before is not None:
+        assert path.read_bytes() == before
