@@ -89,6 +89,9 @@ class ExplorerScreen(Screen):
         self.query_one("#actor-list").focus()
 
     # -- filling the panes ---------------------------------------------------------
+    def show_loading(self, message: str) -> None:
+        self.query_one("#detail", Static).update(Text(message))
+
     def refresh_all(self) -> None:
         self.run_search(self.query_one("#search", Input).value)
         self.show_current()

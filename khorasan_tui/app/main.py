@@ -91,8 +91,32 @@ class KhorasanApp(App[int]):
             # After the first frame, so start-up shows the screen before filling it.
             self.call_after_refresh(self._store_ready, self._preloaded)
         else:
-            self.sub_title = "loading…"
+            self._show_loading()
             self._load_store()
+
+    def _show_loading(self) -> None:
+        """Progress while a big store loads: the UI is live, the lists show a spinner."""
+        import time
+
+        started = time.monotonic()
+        try:
+            size = self.store_path.stat().st_size / 1_000_000
+        except OSError:
+            size = 0.0
+        name = self.store_path.name if self.store_path else "store"
+
+        spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+        def tick() -> None:
+            if self.graph is None and self.load_error is None:
+                elapsed = time.monotonic() - started
+                message = f"loading {name} ({size:,.1f} MB) · {elapsed:.1f} s"
+                self.sub_title = message
+                frame = spinner[int(elapsed * 4) % len(spinner)]
+                self.explorer.show_loading(f"{frame} {message[0].upper()}{message[1:]}\nKeys work meanwhile: ? help, q quit.")
+
+        tick()
+        self._loading_timer = self.set_interval(0.25, tick)
 
     @work(thread=True, exclusive=True, group="load")
     def _load_store(self) -> None:
@@ -124,6 +148,8 @@ class KhorasanApp(App[int]):
 
     def _store_ready(self, data: StoreData, graph: Graph | None = None, contested: set[str] | None = None) -> None:
         self.graph = graph or Graph(data)
+        if getattr(self, "_loading_timer", None) is not None:
+            self._loading_timer.stop()
         if contested is None:
             self._refresh_contested()
         else:
