@@ -167,6 +167,10 @@ class Graph:
         self.by_type = dict(by_type)
         self.by_document = dict(by_document)
         self._search_rows: list[tuple[str, str, str]] | None = None
+        # Per-actor documents and type counts: a hub's detail pane would walk
+        # thousands of ties on every visit. Cleared whenever the indexes change.
+        self._documents_cache: dict[str, list[str]] = {}
+        self._counts_cache: dict[str, dict[str, int]] = {}
 
     def add_tie(self, tie: Tie) -> None:
         """Index one new tie without rebuilding everything."""
@@ -177,6 +181,9 @@ class Graph:
         self.by_type.setdefault(tie.type, []).append(tie.id)
         for doc in {c.source for c in tie.citations}:
             self.by_document.setdefault(doc, []).append(tie.id)
+        for end in (tie.source, tie.target):
+            self._documents_cache.pop(end, None)
+            self._counts_cache.pop(end, None)
 
     # -- lookups ---------------------------------------------------------------
     def actor(self, actor_id: str) -> Actor:
@@ -201,19 +208,29 @@ class Graph:
 
     def documents_of(self, actor_id: str) -> list[str]:
         """Documents that mention an actor: its own citations and its ties'."""
+        cached = self._documents_cache.get(actor_id)
+        if cached is not None:
+            return list(cached)
         docs: dict[str, None] = {}
         for c in self.actors[actor_id].citations:
             docs.setdefault(c.source, None)
         for tie in self.ties_of(actor_id):
             for c in tie.citations:
                 docs.setdefault(c.source, None)
-        return sorted(docs)
+        self._documents_cache[actor_id] = sorted(docs)
+        return list(self._documents_cache[actor_id])
 
     def type_counts(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> dict[str, int]:
+        unfiltered = tie_filter is ALL_TIES
+        if unfiltered and actor_id in self._counts_cache:
+            return dict(self._counts_cache[actor_id])
         counts: dict[str, int] = defaultdict(int)
         for tie in self.ties_of(actor_id, tie_filter):
             counts[tie.type] += 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        if unfiltered:
+            self._counts_cache[actor_id] = dict(ordered)
+        return ordered
 
     def most_connected(self, n: int = 10) -> list[tuple[str, int]]:
         # nsmallest keeps sorted()'s order at a fraction of the cost when n is small.

@@ -363,3 +363,26 @@ def test_short_aliases_do_not_pollute_fuzzy_matches(names):
     assert "al-qaeda" not in [h.actor_id for h in names.search("Haqqani Netwark")]
     # ...but a short typo still finds a short name
     assert "aqis" in [h.actor_id for h in names.search("AQS")]
+
+
+def test_per_actor_summaries_follow_changes():
+    """documents_of and type_counts are cached per actor; changes must show."""
+    from khorasan_tui.graph import Graph
+    from khorasan_tui.model import Actor, Citation, Tie
+    from khorasan_tui.store import StoreData
+
+    data = StoreData()
+    for name in ("a", "b", "c"):
+        data.actors[name] = Actor(name, name.upper(), "group")
+    data.ties["t1"] = Tie("t1", "allied_with", "a", "b", citations=[Citation("d1", "q")])
+    graph = Graph(data)
+    assert graph.documents_of("a") == ["d1"]
+    assert graph.type_counts("a") == {"allied_with": 1}
+    graph.add_tie(Tie("t2", "hostile_to", "a", "c", citations=[Citation("d2", "q")]))
+    assert graph.documents_of("a") == ["d1", "d2"]
+    assert graph.type_counts("a") == {"allied_with": 1, "hostile_to": 1}
+    del data.ties["t2"]
+    graph.reindex()
+    assert graph.documents_of("a") == ["d1"]
+    graph.documents_of("a").append("mutated")  # callers get copies
+    assert graph.documents_of("a") == ["d1"]
