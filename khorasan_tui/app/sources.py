@@ -126,6 +126,12 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
+class DocumentLines(RowList):
+    """A document's wrapped lines: browsed, not opened, so enter is not offered."""
+
+    BINDINGS = [Binding("enter", "select", "Open", show=False)]
+
+
 class DocumentScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -141,7 +147,7 @@ class DocumentScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="document-title", markup=False)
-        yield RowList(id="document-lines", empty_text="(empty document)", highlight_cursor_row=False)
+        yield DocumentLines(id="document-lines", empty_text="(empty document)", highlight_cursor_row=False)
         yield Footer()
 
     def on_mount(self) -> None:
