@@ -58,6 +58,7 @@ class TimelineEntry:
     citations: list[Citation]
     end: str | None = None  # ties only
     status: str | None = None  # ties only
+    start: str | None = None  # the tie's own start (None for an event, dated by `date`)
 
     @property
     def documents(self) -> list[str]:
@@ -128,7 +129,7 @@ def _tie_entry(graph: Graph, tie: Tie) -> TimelineEntry | None:
     elif end:
         title += ": ended"
     actor_ids = list(dict.fromkeys([tie.source, tie.target]))
-    return TimelineEntry(date, "tie", tie.id, title, actor_ids, list(tie.citations), end, tie.status)
+    return TimelineEntry(date, "tie", tie.id, title, actor_ids, list(tie.citations), end, tie.status, start)
 
 
 def timeline_sort_key(entry: TimelineEntry) -> tuple:
@@ -150,20 +151,25 @@ def timeline(graph: Graph, actor_id: str | None = None, as_of: str | None = None
         ties = graph.ties_of(actor_id)
         candidates = [actor_id, *(t.other(actor_id) for t in ties)]
         event_ids = list(dict.fromkeys(a for a in candidates if a in graph.actors and graph.actors[a].kind == "event"))
-    entries: list[TimelineEntry] = []
-    for event_id in event_ids:
-        entry = _event_entry(graph, event_id)
-        if entry is not None and (as_of is None or active_at(entry.date, None, as_of)):
-            entries.append(entry)
-    for tie in ties:
-        entry = _tie_entry(graph, tie)
-        if entry is None:
-            continue
-        if as_of is not None and not active_at(_date(tie.start), _date(tie.end), as_of):
-            continue
-        entries.append(entry)
+    entries = [e for e in (_event_entry(graph, event_id) for event_id in event_ids) if e is not None]
+    entries.extend(e for e in (_tie_entry(graph, tie) for tie in ties) if e is not None)
     entries.sort(key=timeline_sort_key)
-    return entries
+    return as_of_entries(entries, as_of)
+
+
+def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[TimelineEntry]:
+    """The entries of a timeline still standing on `as_of` (all with None).
+
+    Kept apart from `timeline` so a view can build the timeline once and
+    re-filter it as the user steps through the years.
+    """
+    if as_of is None:
+        return list(entries)
+    return [
+        e
+        for e in entries
+        if (active_at(e.date, None, as_of) if e.kind == "event" else active_at(e.start, e.end, as_of))
+    ]
 
 
 # -- contested claims --------------------------------------------------------------

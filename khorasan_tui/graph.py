@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .model import (
-    TIE_TYPES,
     Actor,
     Tie,
     date_end_key,
@@ -438,30 +437,17 @@ class Graph:
             nodes.append(tie.other(nodes[-1]))
         return nodes
 
-    def neighbourhood(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> tuple[set[str], set[str]]:
-        """Actor ids and tie ids within `depth` hops of `centre`."""
+    def reach(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> set[str]:
+        """Actor ids within `depth` hops of `centre` (itself included)."""
         actors = {centre}
-        ties: set[str] = set()
         frontier = {centre}
         for _ in range(max(depth, 0)):
-            nxt: set[str] = set()
-            for node in frontier:
-                for tie in self.ties_of(node, tie_filter):
-                    ties.add(tie.id)
-                    other = tie.other(node)
-                    if other not in actors:
-                        nxt.add(other)
-            actors |= nxt
-            frontier = nxt
-        # ties among the outer ring complete the picture
-        ties |= {t.id for a in actors for t in self.ties_of(a, tie_filter) if t.other(a) in actors}
+            frontier = {other for node in frontier for other in self.neighbours(node, tie_filter)} - actors
+            actors |= frontier
+        return actors
+
+    def neighbourhood(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> tuple[set[str], set[str]]:
+        """Actor ids within `depth` hops of `centre`, and every tie among them."""
+        actors = self.reach(centre, depth, tie_filter)
+        ties = {t.id for a in actors for t in self.ties_of(a, tie_filter) if t.other(a) in actors}
         return actors, ties
-
-
-def tie_type_label(tie: Tie, from_actor: str) -> str:
-    return tie.wording_from(from_actor)
-
-
-def directed(tie_type: str) -> bool:
-    spec = TIE_TYPES.get(tie_type)
-    return spec.directed if spec else True

@@ -21,7 +21,6 @@ from ..analysis import (
     RULE_RIVAL_LEADERS,
     RULE_STATUS_MISMATCH,
     Finding,
-    contested,
     tie_title,
 )
 from ..graph import Graph, active_at
@@ -195,19 +194,23 @@ class ContestedScreen(AnalysisScreen):
 
     def on_mount(self) -> None:
         graph = self.khorasan.graph
-        # the rules walk every tie (a fraction of a second at 100k ties): run them once here
-        findings = contested(graph, self.actor_id)
-        if self.actor_id is not None and not findings:
+        if self.actor_id is not None and not self._in_scope():
             self.notify(f"No contested claims involve {_name(graph, self.actor_id)}; showing all.")
             self.actor_id = None
-            findings = None
-        self.fill(focus_tie=self.focus_tie, findings=findings)
+        self.fill(focus_tie=self.focus_tie)
         self.query_one("#contested-list", RowList).focus()
 
     def as_of_changed(self) -> None:
         self.fill()
 
-    def fill(self, focus_tie: str | None = None, findings: list[Finding] | None = None) -> None:
+    def _in_scope(self) -> list[Finding]:
+        """The app's findings (computed once per store version), for this scope."""
+        findings = self.khorasan.contested_findings
+        if self.actor_id is None:
+            return list(findings)
+        return [f for f in findings if f.involves(self.actor_id)]
+
+    def fill(self, focus_tie: str | None = None) -> None:
         app = self.khorasan
         graph = app.graph
         row_list = self.query_one("#contested-list", RowList)
@@ -218,7 +221,7 @@ class ContestedScreen(AnalysisScreen):
         self.findings = []
         self.sides = []
         self.hidden_by_date = 0
-        for finding in findings if findings is not None else contested(graph, self.actor_id):
+        for finding in self._in_scope():
             sides = visible_sides(graph, finding, app.as_of)
             if sides is None:
                 self.hidden_by_date += 1

@@ -128,7 +128,6 @@ class DiagramScreen(AnalysisScreen):
         self.centre = centre
         self.depth = 1
         self.expanded: frozenset[str] = frozenset()
-        self._built_for: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -184,7 +183,8 @@ class DiagramScreen(AnalysisScreen):
         app = self.khorasan
         graph = app.graph
         actor = graph.actors[self.centre]
-        actors, _ = graph.neighbourhood(self.centre, self.depth, app.tie_filter)
+        # Counting only: reach() skips collecting the ties among the whole ring.
+        actors = graph.reach(self.centre, self.depth, app.tie_filter)
         ties = len(graph.ties_of(self.centre, app.tie_filter))
         text = Text()
         text.append(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}", style="bold")

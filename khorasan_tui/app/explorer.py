@@ -93,8 +93,11 @@ class ExplorerScreen(Screen):
         self.query_one("#detail", Static).update(Text(message))
 
     def refresh_all(self) -> None:
-        self.run_search(self.query_one("#search", Input).value)
+        self.rerun_search()
         self.show_current()
+
+    def rerun_search(self) -> None:
+        self.run_search(self.query_one("#search", Input).value)
 
     def show_current(self) -> None:
         app = self.khorasan
@@ -344,7 +347,7 @@ class ExplorerScreen(Screen):
         kinds = [None, *KINDS]
         app = self.khorasan
         app.kind_filter = kinds[(kinds.index(app.kind_filter) + 1) % len(kinds)]
-        self.run_search(self.query_one("#search", Input).value)
+        self.rerun_search()
 
     def action_cycle_tie_type(self) -> None:
         app = self.khorasan
@@ -365,13 +368,9 @@ class ExplorerScreen(Screen):
 
     def action_clear_filters(self) -> None:
         app = self.khorasan
-        app.tie_types = None
-        app.tie_statuses = None
-        app.kind_filter = None
+        app.set_filters(None, None, None)
         if app.as_of:
-            app.set_as_of(None)  # refreshes every pane itself
-        else:
-            self.refresh_all()
+            app.set_as_of(None)
 
     def current_tie_id(self) -> str | None:
         tie_list = self.query_one("#tie-list", RowList)

@@ -25,6 +25,17 @@ from .history import History
 from .palette import ActorCommands
 
 
+# Above this many ties the contested rules run in a worker after an edit.
+THREADED_FINDINGS = 20_000
+
+
+def contested(graph: Graph) -> list:
+    """analysis.contested, imported when first needed: start-up does not pay for it."""
+    from ..analysis import contested as find_contested
+
+    return find_contested(graph)
+
+
 class KhorasanApp(App[int]):
     CSS_PATH = "khorasan.tcss"
     TITLE = "Khorasan"
@@ -76,10 +87,14 @@ class KhorasanApp(App[int]):
         self.tie_types: frozenset[str] | None = None
         self.tie_statuses: frozenset[str] | None = None
         self.as_of: str | None = None
+        # Contested findings are computed once per store version (load, edit) and
+        # shared: the relationship pane's ⚡ and the contested screen read them.
+        self.contested_findings: list = []
         self.contested_ids: set[str] = set()
         self.loaded = asyncio.Event()
         self.load_error: str | None = None
         self.editor = None  # an edit.Editor once the store has loaded
+        self._year_span: tuple[int, int] | None = None
         self.read_only_reason = "opened with --read-only" if read_only else ""
 
     # -- start-up ------------------------------------------------------------------
@@ -129,7 +144,7 @@ class KhorasanApp(App[int]):
             data = load_store(self.store_path)
             graph = Graph(data)
             # The contested rules walk every tie: seconds on a big store, so here.
-            contested = contested_ids_of(graph)
+            findings = contested(graph)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
@@ -139,32 +154,31 @@ class KhorasanApp(App[int]):
         finally:
             gc.enable()
         gc.freeze()
-        self.call_from_thread(self._store_ready, data, graph, contested)
+        self.call_from_thread(self._store_ready, data, graph, findings)
 
     def _load_failed(self, message: str) -> None:
         self.load_error = message
         self.loaded.set()
         self.exit(return_code=2, message=f"cannot open store: {message}")
 
-    def _store_ready(self, data: StoreData, graph: Graph | None = None, contested: set[str] | None = None) -> None:
+    def _store_ready(self, data: StoreData, graph: Graph | None = None, findings: list | None = None) -> None:
         self.graph = graph or Graph(data)
         if getattr(self, "_loading_timer", None) is not None:
             self._loading_timer.stop()
-        if contested is None:
-            self._refresh_contested()
-        else:
-            self.contested_ids = contested
+        self._set_findings(findings if findings is not None else contested(self.graph))
         self.title = f"Khorasan · {data.path.name if data.path else data.name}"
         self._start_editor(data)
         self._update_subtitle()
-        start = self.start_actor if self.start_actor in self.graph.actors else None
-        if start is None and self.graph.actors:
-            start = self.graph.most_connected(1)[0][0]
-        explorer = self.explorer
+        start = self.start_actor if self.start_actor in self.graph.actors else self._most_connected()
         if start:
-            self.open_actor(start)
-        explorer.refresh_all()
+            self.open_actor(start)  # fills the detail and relationship panes
+        else:
+            self.explorer.show_current()
+        self.explorer.run_search("")
         self.loaded.set()
+
+    def _most_connected(self) -> str | None:
+        return self.graph.most_connected(1)[0][0] if self.graph.actors else None
 
     def _start_editor(self, data: StoreData) -> None:
         # Imported here, after the first frame: start-up pays only for what it draws.
@@ -181,20 +195,41 @@ class KhorasanApp(App[int]):
 
     def _store_changed(self, change) -> None:
         """After an edit, undo, redo or reload: indexes are fresh; repaint."""
-        self._refresh_contested()
+        self._year_span = None
+        self._recompute_findings()
         self._update_subtitle()
         if self.current is not None and self.current not in self.graph.actors:
             self.history.forget(self.current)
             self.current = self.history.current
         if self.current is None and self.graph.actors:
-            self.current = self.graph.most_connected(1)[0][0]
+            self.current = self._most_connected()
             self.history.visit(self.current)
         self.explorer.refresh_all()
         if change.action == "reload":
             self.notify(change.description, title="Store reloaded", severity="warning")
 
-    def _refresh_contested(self) -> None:
-        self.contested_ids = contested_ids_of(self.graph)
+    def _set_findings(self, findings: list) -> None:
+        self.contested_findings = findings
+        self.contested_ids = {tie_id for finding in findings for tie_id in finding.tie_ids}
+
+    def _recompute_findings(self) -> None:
+        if len(self.graph.ties) <= THREADED_FINDINGS:
+            self._set_findings(contested(self.graph))
+        else:
+            self._findings_in_thread()
+
+    @work(thread=True, exclusive=True, group="contested")
+    def _findings_in_thread(self) -> None:
+        try:
+            findings = contested(self.graph)
+        except RuntimeError:
+            # another edit changed the indexes mid-walk; that edit schedules a fresh run
+            return
+        self.call_from_thread(self._findings_ready, findings)
+
+    def _findings_ready(self, findings: list) -> None:
+        self._set_findings(findings)
+        self.explorer.show_current()
 
     def _update_subtitle(self) -> None:
         if self.graph is None:
@@ -255,10 +290,13 @@ class KhorasanApp(App[int]):
         self.explorer.show_current()
 
     def set_filters(self, kind: str | None, types: Iterable[str] | None, statuses: Iterable[str] | None) -> None:
+        kind_changed = kind != self.kind_filter
         self.kind_filter = kind
         self.tie_types = frozenset(types) if types else None
         self.tie_statuses = frozenset(statuses) if statuses else None
-        self.explorer.refresh_all()
+        if kind_changed:
+            self.explorer.rerun_search()
+        self.explorer.show_current()
 
     # -- screens -------------------------------------------------------------------
     def action_help(self) -> None:
@@ -359,7 +397,7 @@ class KhorasanApp(App[int]):
         """Hide ties not yet begun or already ended on `value` (None: show all) everywhere."""
         self.as_of = value or None
         self._update_subtitle()
-        self.explorer.refresh_all()
+        self.explorer.show_current()  # the actor list does not depend on the date
         for screen in self.screen_stack:
             changed = getattr(screen, "as_of_changed", None)
             if changed is not None:
@@ -370,7 +408,9 @@ class KhorasanApp(App[int]):
 
         if self.graph is None:
             return
-        value = step_as_of(self.as_of, step, year_span(self.graph))
+        if self._year_span is None:
+            self._year_span = year_span(self.graph)  # walks every tie: once per store version
+        value = step_as_of(self.as_of, step, self._year_span)
         if value == self.as_of:
             self.bell()
             return
@@ -426,14 +466,6 @@ class KhorasanApp(App[int]):
             yield SystemCommand("Delete", "The highlighted tie, or the current actor with its ties (d)", self.action_delete)
             yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
             yield SystemCommand("Redo", "Redo the last undone edit (ctrl+r)", self.action_redo)
-
-
-def contested_ids_of(graph: Graph) -> set[str]:
-    try:
-        from ..analysis import contested_tie_ids
-    except ImportError:
-        return set()
-    return contested_tie_ids(graph)
 
 
 def make_app(

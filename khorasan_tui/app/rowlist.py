@@ -116,24 +116,11 @@ class RowList(ScrollView, can_focus=True):
             self._silent = False
         self.refresh()
 
-    def refresh_rows(self) -> None:
-        """Re-render rows whose text changed (e.g. new glyphs) without moving."""
-        self._cache.clear()
-        self.refresh()
-
     @property
     def cursor_key(self) -> str | None:
         if 0 <= self.cursor < len(self._keys):
             return self._keys[self.cursor]
         return None
-
-    def select_key(self, key: str) -> bool:
-        try:
-            index = self._keys.index(key)
-        except ValueError:
-            return False
-        self.cursor = index
-        return True
 
     # -- cursor ------------------------------------------------------------------
     def _next_selectable(self, start: int, step: int) -> int:
@@ -150,8 +137,6 @@ class RowList(ScrollView, can_focus=True):
         return max(-1, min(value, len(self._keys) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._cache.pop((old, self.size.width), None)
-        self._cache.pop((new, self.size.width), None)
         if new >= 0:
             self._scroll_cursor_into_view(new)
             key = self._keys[new]
@@ -268,10 +253,10 @@ class RowList(ScrollView, can_focus=True):
         strip = Strip(segments).crop_extend(0, width, style)
         return strip
 
+    # Cached rows never hold the cursor mark or focus styling (render_line adds
+    # them), so focus changes only repaint.
     def on_focus(self) -> None:
-        self._cache.clear()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._cache.clear()
         self.refresh()

@@ -180,7 +180,6 @@ class DocumentScreen(Screen):
             )
             q_start = start + len(QUOTE_OPEN) + 1
             self.document.stylize("reverse bold", q_start, q_start + (end - start))
-            self._span = (start, end + len(QUOTE_OPEN) + len(QUOTE_CLOSE) + 2)
         title.append("   escape: back · n: jump to the quote", style="dim")
         self.query_one("#document-title", Static).update(title)
         self._layout_lines()
@@ -193,6 +192,9 @@ class DocumentScreen(Screen):
     def _layout_lines(self) -> None:
         row_list = self.query_one("#document-lines", RowList)
         width = max(row_list.scrollable_content_region.width - 2, 20)
+        if width == getattr(self, "_wrapped_at", None):
+            return  # mount and the first resize ask for the same layout
+        self._wrapped_at = width
         lines = self.document.wrap(self.app.console, width)
         self._lines = list(lines)
         self._quote_lines = [

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from ..analysis import TimelineEntry, timeline
+from ..analysis import TimelineEntry, as_of_entries, timeline
 from ..diagram import tie_glyph
 from ..graph import Graph
 from ..model import KIND_GLYPHS, STATUS_GLYPHS, is_partial_date
@@ -166,6 +166,7 @@ class TimelineScreen(AnalysisScreen):
         super().__init__(id="timeline")
         self.actor_id = actor_id
         self.entries: list[TimelineEntry] = []
+        self._built: dict[str | None, list[TimelineEntry]] = {}  # per scope, before the as-of filter
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -188,7 +189,11 @@ class TimelineScreen(AnalysisScreen):
         row_list = self.query_one("#timeline-list", RowList)
         keep = row_list.cursor_key
         keep_id = self.entries[int(keep)].id if keep is not None and keep.isdigit() and int(keep) < len(self.entries) else None
-        self.entries = timeline(graph, self.actor_id, app.as_of)
+        if self.actor_id not in self._built:
+            # Building a timeline reads every tie in scope (seconds on a big
+            # store); stepping the date only re-filters what was built.
+            self._built[self.actor_id] = timeline(graph, self.actor_id)
+        self.entries = as_of_entries(self._built[self.actor_id], app.as_of)
         keys: list[str | None] = []
         rows: list[tuple[str, object]] = []
         year = None
