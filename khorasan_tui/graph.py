@@ -166,6 +166,7 @@ class Graph:
         self.by_type = dict(by_type)
         self.by_document = dict(by_document)
         self._search_rows: list[tuple[str, str, str]] | None = None
+        self._folded_summaries: list[tuple[str, str]] | None = None
         # Per-actor documents and type counts: a hub's detail pane would walk
         # thousands of ties on every visit. Cleared whenever the indexes change.
         self._documents_cache: dict[str, list[str]] = {}
@@ -280,18 +281,27 @@ class Graph:
     def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
         return [row for row in self._rows() if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
 
-    def _fuzzy(self, key: str) -> list[tuple[str, float]]:
-        """Best fuzzy score per actor over all its names, best first."""
+    def _fuzzy_matches(self, key: str, limit: int, cutoff: float = 0) -> list[tuple[float, tuple[str, str, str]]]:
+        """(score, row) for the names closest to `key` (rapidfuzz WRatio)."""
         from rapidfuzz import fuzz, process
 
         rows = self._fuzzy_rows(key)
-        choices = [norm for norm, _, _ in rows]
+        found = process.extract(key, [r[0] for r in rows], scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
+        return [(score, rows[index]) for _, score, index in found]
+
+    def _fuzzy(self, key: str) -> list[tuple[str, float]]:
+        """Best fuzzy score per actor over all its names, best first."""
         best: dict[str, float] = {}
-        for _, score, index in process.extract(key, choices, scorer=fuzz.WRatio, limit=50):
-            aid = rows[index][2]
+        for score, (_, _, aid) in self._fuzzy_matches(key, limit=50):
             if score > best.get(aid, -1):
                 best[aid] = score
         return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def _summaries(self) -> list[tuple[str, str]]:
+        """(actor id, casefolded summary), folded once rather than per keystroke."""
+        if self._folded_summaries is None:
+            self._folded_summaries = [(a.id, a.summary.casefold()) for a in self.actors.values() if a.summary]
+        return self._folded_summaries
 
     def search(self, text: str, kind: str | None = None, limit: int = 50, fuzzy: bool = True) -> list[SearchHit]:
         """Actors whose name, alias or summary matches `text`, best first.
@@ -321,19 +331,13 @@ class Graph:
                 offer(aid, 85.0 - min(len(norm) - len(key), 20) * 0.1, name)
         folded = text.casefold().strip()
         if len(folded) >= 3:
-            for actor in self.actors.values():
-                if actor.id not in best and folded in actor.summary.casefold():
-                    offer(actor.id, 60.0, "summary")
+            for aid, summary in self._summaries():
+                if aid not in best and folded in summary:
+                    offer(aid, 60.0, "summary")
         if fuzzy and len(best) < 5 and len(key) >= 3:
-            from rapidfuzz import fuzz, process
-
-            rows = self._fuzzy_rows(key)
-            for _, score, index in process.extract(
-                key, [r[0] for r in rows], scorer=fuzz.WRatio, limit=20, score_cutoff=70
-            ):
-                aid = rows[index][2]
+            for score, (_, name, aid) in self._fuzzy_matches(key, limit=20, cutoff=70):
                 if aid not in best or best[aid].score < score * 0.8:
-                    offer(aid, round(score * 0.8, 1), rows[index][1])
+                    offer(aid, round(score * 0.8, 1), name)
         ranked = sorted(best.values(), key=lambda h: (-h.score, -self.degree(h.actor_id), h.actor_id))
         return ranked[:limit]
 
