@@ -95,6 +95,15 @@ def checked_choices(values: list[str] | None, allowed, what: str) -> list[str]:
     return items
 
 
+def checked_date(value: str | None, flag: str) -> str | None:
+    """A partial ISO date from the command line, or a usage error naming the flag."""
+    from .model import is_partial_date
+
+    if value is not None and not is_partial_date(value):
+        raise CliExit(EXIT_USAGE, f"{flag} {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value
+
+
 # Each command lives in its own module; cli only knows the name of the handler.
 COMMANDS: dict[str, str] = {
     "show": "khorasan_tui.commands.lookup:show",

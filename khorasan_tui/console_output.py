@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from .model import KIND_GLYPHS, STATUS_GLYPHS, strip_control
+from .model import strip_control
 
 
 def plain(value: Any) -> str:
@@ -24,13 +24,6 @@ def plain(value: Any) -> str:
 def print_json(data: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()
-
-
-def _columns_from_environment() -> int:
-    try:
-        return int(os.environ.get("COLUMNS", "0") or 0)
-    except ValueError:  # COLUMNS is set by shells and users; junk must not crash a lookup
-        return 0
 
 
 def Printer(stream=None) -> RichPrinter | PlainPrinter:
@@ -48,7 +41,6 @@ def Printer(stream=None) -> RichPrinter | PlainPrinter:
 class PlainPrinter:
     """Plain lines and ' | '-separated tables: greppable, no escapes, no wrapping."""
 
-    is_tty = False
 
     def __init__(self, stream) -> None:
         self.stream = stream
@@ -79,25 +71,22 @@ class PlainPrinter:
 
 
 class RichPrinter:
-    """A rich console sized for the terminal."""
+    """A rich console on a terminal (`Printer` sends everything else to PlainPrinter)."""
+
 
     def __init__(self, stream) -> None:
         from rich.console import Console
 
-        is_tty = stream.isatty()
-        no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
-        width = None if is_tty else max(_columns_from_environment(), 160)
+        no_color = bool(os.environ.get("NO_COLOR"))
         self.console = Console(
             file=stream,
             no_color=no_color,
             highlight=False,
             emoji=False,
             markup=False,
-            width=width,
-            force_terminal=is_tty,
+            force_terminal=True,
             color_system=None if no_color else "auto",
         )
-        self.is_tty = is_tty
 
     def text(self, *parts: Any, style: str = "") -> Any:
         from rich.text import Text
@@ -105,7 +94,7 @@ class RichPrinter:
         return Text("".join(plain(p) for p in parts), style=style)
 
     def line(self, *parts: Any, style: str = "") -> None:
-        self.console.print(self.text(*parts, style=style), soft_wrap=not self.is_tty)
+        self.console.print(self.text(*parts, style=style))
 
     def blank(self) -> None:
         self.console.print()
@@ -127,17 +116,3 @@ class RichPrinter:
             table.add_row(*(self.text(cell) for cell in row))
         self.console.print(table)
 
-
-def kind_label(kind: str) -> str:
-    return f"{KIND_GLYPHS.get(kind, '?')} {kind}"
-
-
-def status_label(status: str, claimant_name: str | None = None) -> str:
-    label = f"{STATUS_GLYPHS.get(status, '?')} {status}"
-    if claimant_name:
-        label += f" by {claimant_name}"
-    return label
-
-
-def eprint(message: str) -> None:
-    sys.stderr.write(plain(message) + "\n")

@@ -260,12 +260,6 @@ class Diagram:
                 runs.append((ch, style))
         return runs
 
-    def node_index(self, actor_id: str) -> int | None:
-        for i, node in enumerate(self.nodes):
-            if node.actor_id == actor_id:
-                return i
-        return None
-
 
 class _Canvas:
     def __init__(self, width: int, height: int) -> None:

@@ -45,17 +45,16 @@ from .model import (
     slugify,
 )
 from .store import (
-    StoreConflict,
     StoreData,
     StoreError,
     atomic_write,
+    changed_since,
     check_structure,
-    current_fingerprint,
     load_store,
     locked,
     save_store,
 )
-from .validate import squash_whitespace
+from .validate import DocumentTexts, squash_whitespace
 
 # Limits keep one runaway paste from making the store or the screen unusable.
 MAX_NAME = 300
@@ -63,7 +62,6 @@ MAX_SUMMARY = 20_000
 MAX_QUOTE = 10_000
 MAX_DOCUMENT = 20_000_000
 UNDO_LIMIT = 200
-SAVE_ATTEMPTS = 3
 SOURCES_FOLDER = "sources"
 
 ACTOR_DATE_FIELDS = ("born", "founded", "died", "ended")
@@ -228,7 +226,6 @@ def _put(problems: dict[str, str], name: str, message: str | None) -> None:
 # -- commands --------------------------------------------------------------------------
 
 
-_TABLES = ("actors", "ties", "sources")
 _SINGULAR = {"actors": "actor", "ties": "tie", "sources": "document"}
 
 
@@ -388,7 +385,7 @@ class Editor:
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
-        self._texts: dict[str, str | None] = {}
+        self._texts = DocumentTexts(self.graph.data)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool | None = None) -> Editor:
@@ -542,15 +539,7 @@ class Editor:
         """A document's text, whitespace squashed, read once per session."""
         if pending and source_id in pending:
             return squash_whitespace(pending[source_id])
-        if source_id not in self._texts:
-            source = self.data.sources.get(source_id)
-            path = self.data.source_text_path(source) if source else None
-            try:
-                raw = path.read_text(encoding="utf-8") if path else None
-            except (OSError, UnicodeDecodeError):
-                raw = None
-            self._texts[source_id] = squash_whitespace(raw) if raw is not None else None
-        return self._texts[source_id]
+        return self._texts.squashed(source_id)
 
     def deletion_impact(self, actor_id: str) -> DeletionImpact:
         actor = self.actor(actor_id)
@@ -735,10 +724,7 @@ class Editor:
     # -- reloading ------------------------------------------------------------------
     def changed_on_disk(self) -> bool:
         """Whether the file differs from what we last read or wrote."""
-        if self.data.path is None or self.data.fingerprint is None:
-            return False
-        now = current_fingerprint(self.data.path)
-        return now is not None and now.digest != self.data.fingerprint.digest
+        return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
 
     def reload(self) -> None:
         """Read the file again (someone else saved it). Undo history is kept: each
@@ -754,7 +740,7 @@ class Editor:
         self.graph.actors = fresh.actors
         self.graph.ties = fresh.ties
         self.graph.reindex()
-        self._texts.clear()
+        self._texts = DocumentTexts(fresh)
 
     # -- building and checking commands ---------------------------------------------
     def _checked_actor(
@@ -1087,23 +1073,19 @@ class Editor:
                 except OSError as exc:
                     raise SaveError(f"cannot lock {path}: {exc.strerror or exc}") from None
                 try:
-                    for _ in range(SAVE_ATTEMPTS):
-                        if self.changed_on_disk():
-                            self._reload_for_edit(path)
-                            reloaded = True
-                        command = self._build(build, action, reloaded)
-                        if command is None:
-                            break
+                    # Under the lock nobody else can save, so one comparison with
+                    # the file decides: build on what is there now.
+                    if self.changed_on_disk():
+                        self._reload_for_edit(path)
+                        reloaded = True
+                    command = self._build(build, action, reloaded)
+                    if command is not None:
                         self._apply_checked(command, forward, action, reloaded)
-                        if self._save(command, forward, path):
-                            break
-                    else:
-                        raise EditConflict(f"{path} keeps changing under us; try again")
+                        self._save(command, forward, path)
                 finally:
                     lock.release()
         finally:
-            if reloaded:
-                self.graph.reindex()
+            if reloaded:  # _replace_data re-indexed; a failed edit was unapplied
                 self._notify(Change("reload", f"reloaded {path.name if path else 'store'}: changed by someone else"))
         if command is None:
             return Command("nothing changed", [])
@@ -1161,17 +1143,15 @@ class Editor:
         else:
             command.apply(self.data)
 
-    def _save(self, command: Command, forward: bool, path: Path) -> bool:
-        """Write texts and store; False when someone saved meanwhile (try again)."""
+    def _save(self, command: Command, forward: bool, path: Path) -> None:
+        """Write texts and store; on failure undo the change in memory and on disk."""
         written: list[Path] = []
         try:
             if forward:
                 written = self._write_texts(command)
-            save_store(self.data)
-        except StoreConflict:
-            self._unapply(command, forward)
-            self._remove_texts(written)
-            return False
+            # _commit holds the lock and has just compared the file with what we
+            # read; a second comparison would read and hash the whole file again.
+            save_store(self.data, check_conflict=False)
         except EditError:
             self._unapply(command, forward)
             raise
@@ -1182,7 +1162,6 @@ class Editor:
             raise SaveError(f"could not save {path}: {reason}; the file is unchanged") from None
         if not forward:
             self._remove_texts([self.data.folder / f.relative_path for f in command.files], command.files)
-        return True
 
     def _write_texts(self, command: Command) -> list[Path]:
         """Write a new source's text before the store that cites it, so a crash
@@ -1205,7 +1184,7 @@ class Editor:
                         os.chmod(target, self.data.path.stat().st_mode & 0o666)
                     except OSError:
                         pass
-                self._texts.pop(Path(text_file.relative_path).stem, None)
+                self._texts.forget(Path(text_file.relative_path).stem)
         except BaseException:
             self._remove_texts(written)
             raise
@@ -1219,4 +1198,4 @@ class Editor:
                 target.unlink()
             except OSError:
                 pass
-            self._texts.pop(target.stem, None)
+            self._texts.forget(target.stem)

@@ -27,7 +27,6 @@ from .graph import Graph
 from .model import TIE_TYPES, Actor, Tie
 from .serialize import actor_json, source_json, tie_json
 
-FORMATS = ("json", "csv", "graphml", "gexf", "dot")
 
 # (name, type) with type one of "string", "boolean", "int".
 # Gephi treats columns called start/end as time intervals and "type" (CSV) as

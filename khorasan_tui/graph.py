@@ -61,6 +61,17 @@ class TieFilter:
     statuses: frozenset[str] | None = None
     document: str | None = None
     as_of: str | None = None
+    # Worked out once, not per tie: queries run a filter over thousands of ties.
+    accepts_all: bool = field(init=False, default=True)
+    _as_of_span: tuple[tuple[int, int, int], tuple[int, int, int]] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.accepts_all = (
+            self.types is None and not self.exclude_types and self.statuses is None
+            and self.document is None and self.as_of is None
+        )
+        if self.as_of is not None:
+            self._as_of_span = (date_sort_key(self.as_of), date_end_key(self.as_of))
 
     def accepts(self, tie: Tie) -> bool:
         if self.types is not None and tie.type not in self.types:
@@ -71,7 +82,7 @@ class TieFilter:
             return False
         if self.document is not None and all(c.source != self.document for c in tie.citations):
             return False
-        if self.as_of is not None and not active_at(tie.start, tie.end, self.as_of):
+        if self._as_of_span is not None and not _active(tie.start, tie.end, *self._as_of_span):
             return False
         return True
 
@@ -102,10 +113,14 @@ def active_at(start: str | None, end: str | None, as_of: str) -> bool:
     Partial dates are generous: a tie that starts in '2020' is active as of
     '2020-01-01', and one that ends in '2020' is still active then.
     """
+    return _active(start, end, date_sort_key(as_of), date_end_key(as_of))
+
+
+def _active(start: str | None, end: str | None, as_of_first: tuple, as_of_last: tuple) -> bool:
     # A malformed date (validate reports it) must not crash a query: ignore it.
-    if start and is_partial_date(start) and date_sort_key(start) > date_end_key(as_of):
+    if start and is_partial_date(start) and date_sort_key(start) > as_of_last:
         return False
-    if end and is_partial_date(end) and date_end_key(end) < date_sort_key(as_of):
+    if end and is_partial_date(end) and date_end_key(end) < as_of_first:
         return False
     return True
 
@@ -172,28 +187,14 @@ class Graph:
         self._documents_cache: dict[str, list[str]] = {}
         self._counts_cache: dict[str, dict[str, int]] = {}
 
-    def add_tie(self, tie: Tie) -> None:
-        """Index one new tie without rebuilding everything."""
-        self.ties[tie.id] = tie
-        self.adjacency.setdefault(tie.source, []).append(tie.id)
-        if tie.target != tie.source:
-            self.adjacency.setdefault(tie.target, []).append(tie.id)
-        self.by_type.setdefault(tie.type, []).append(tie.id)
-        for doc in {c.source for c in tie.citations}:
-            self.by_document.setdefault(doc, []).append(tie.id)
-        for end in (tie.source, tie.target):
-            self._documents_cache.pop(end, None)
-            self._counts_cache.pop(end, None)
-
     # -- lookups ---------------------------------------------------------------
-    def actor(self, actor_id: str) -> Actor:
-        return self.actors[actor_id]
-
     def degree(self, actor_id: str) -> int:
         return len(self.adjacency.get(actor_id, ()))
 
     def ties_of(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> list[Tie]:
-        ties = (self.ties[t] for t in self.adjacency.get(actor_id, ()))
+        ties = [self.ties[t] for t in self.adjacency.get(actor_id, ())]
+        if tie_filter.accepts_all:
+            return ties
         return [t for t in ties if tie_filter.accepts(t)]
 
     def neighbours(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> list[str]:
@@ -221,7 +222,7 @@ class Graph:
         return list(self._documents_cache[actor_id])
 
     def type_counts(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> dict[str, int]:
-        unfiltered = tie_filter is ALL_TIES
+        unfiltered = tie_filter.accepts_all
         if unfiltered and actor_id in self._counts_cache:
             return dict(self._counts_cache[actor_id])
         counts: dict[str, int] = defaultdict(int)
@@ -364,7 +365,7 @@ class Graph:
         """
         if a == b:
             return []
-        accepts = None if tie_filter == ALL_TIES else tie_filter.accepts
+        accepts = None if tie_filter.accepts_all else tie_filter.accepts
         adjacency = self.adjacency
         ties = self.ties
         dist_a: dict[str, int] = {a: 0}
@@ -433,13 +434,6 @@ class Graph:
                     if len(paths) >= limit:
                         return paths
         return paths
-
-    def path_actors(self, start: str, path: list[Tie]) -> list[str]:
-        """The actors a chain passes through, starting at `start`."""
-        nodes = [start]
-        for tie in path:
-            nodes.append(tie.other(nodes[-1]))
-        return nodes
 
     def reach(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> set[str]:
         """Actor ids within `depth` hops of `centre` (itself included)."""

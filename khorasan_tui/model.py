@@ -35,17 +35,6 @@ KIND_GLYPHS: dict[str, str] = {
     "place": "⌖",
 }
 
-# Plain-ASCII fallbacks for terminals whose fonts miss the glyphs above.
-KIND_ABBREVIATIONS: dict[str, str] = {
-    "group": "GRP",
-    "person": "PER",
-    "state": "STA",
-    "agency": "AGY",
-    "organization": "ORG",
-    "event": "EVT",
-    "place": "PLC",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class TieType:
@@ -99,6 +88,19 @@ STATUSES: dict[str, str] = {
     "claimed": "a party claims it",
 }
 STATUS_GLYPHS: dict[str, str] = {"reported": "●", "alleged": "◐", "claimed": "◌"}
+
+
+def kind_label(kind: str) -> str:
+    """'⚑ group': a glyph and a word, so kind never rests on colour alone."""
+    return f"{KIND_GLYPHS.get(kind, '?')} {kind}"
+
+
+def status_label(status: str, claimant_name: str | None = None) -> str:
+    """'◌ claimed by Taliban'."""
+    label = f"{STATUS_GLYPHS.get(status, '?')} {status}"
+    if claimant_name:
+        label += f" by {claimant_name}"
+    return label
 
 # [0-9], not \d (which admits Arabic-Indic and other digits), and fullmatch, not
 # "$" (which lets a trailing newline through).

@@ -6,10 +6,13 @@ One place defines them so `show`, `ties`, `path`, `timeline`, `contested` and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .graph import Graph
-from .model import TIE_TYPES, Actor, Source, Tie
+from .model import Actor, Source, Tie
+
+if TYPE_CHECKING:  # lookups print without loading the analysis module
+    from .analysis import Finding, TimelineEntry
 
 
 def actor_ref(graph: Graph, actor_id: str) -> dict[str, Any]:
@@ -31,12 +34,11 @@ def actor_json(graph: Graph, actor: Actor, with_counts: bool = True) -> dict[str
 
 
 def tie_json(graph: Graph, tie: Tie) -> dict[str, Any]:
-    spec = TIE_TYPES.get(tie.type)
     claimant = graph.actors.get(tie.claimant) if tie.claimant else None
     return {
         "id": tie.id,
         "type": tie.type,
-        "directed": spec.directed if spec else True,
+        "directed": tie.directed,
         "source": actor_ref(graph, tie.source),
         "target": actor_ref(graph, tie.target),
         "status": tie.status,
@@ -60,4 +62,32 @@ def path_json(graph: Graph, start: Actor, end: Actor, paths: list[list[Tie]]) ->
         "to": actor_ref(graph, end.id),
         "length": len(paths[0]) if paths else None,
         "paths": [[tie_json(graph, t) for t in path] for path in paths],
+    }
+
+
+def timeline_entry_json(graph: Graph, entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "date": entry.date,
+        "kind": entry.kind,
+        "id": entry.id,
+        "title": entry.title,
+        "actors": [actor_ref(graph, a) for a in entry.actor_ids],
+        "citations": [c.to_dict() for c in entry.citations],
+        "end": entry.end,
+        "status": entry.status,
+    }
+
+
+def finding_json(graph: Graph, finding: Finding) -> dict[str, Any]:
+    def ref(actor_id: str) -> dict[str, Any]:
+        full = actor_ref(graph, actor_id)
+        return {"id": full["id"], "name": full["name"]}
+
+    return {
+        "a": ref(finding.a),
+        "b": ref(finding.b),
+        "rule": finding.rule,
+        "reason": finding.reason,
+        "group": ref(finding.group) if finding.group else None,
+        "ties": [tie_json(graph, graph.ties[t]) for t in finding.tie_ids],
     }

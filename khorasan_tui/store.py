@@ -355,6 +355,18 @@ def current_fingerprint(path: Path) -> Fingerprint | None:
         return None
 
 
+def changed_since(path: Path, fingerprint: Fingerprint | None) -> bool:
+    """Whether the file's content differs from what `fingerprint` recorded.
+
+    Content, not timestamps: a `touch` is no conflict, and two saves within
+    one clock tick of the same size are still told apart.
+    """
+    if fingerprint is None:
+        return False
+    now = current_fingerprint(path)
+    return now is not None and now.digest != fingerprint.digest
+
+
 def save_store(data: StoreData, path: str | Path | None = None, *, check_conflict: bool = True) -> None:
     """Write the whole store atomically under a lock.
 
@@ -371,10 +383,8 @@ def save_store(data: StoreData, path: str | Path | None = None, *, check_conflic
     lock = locked(target)
     try:
         with lock:
-            if check_conflict and data.fingerprint is not None and target == data.path:
-                now = current_fingerprint(target)
-                if now is not None and now.digest != data.fingerprint.digest:
-                    raise StoreConflict(target, "the file was changed by someone else since it was read")
+            if check_conflict and target == data.path and changed_since(target, data.fingerprint):
+                raise StoreConflict(target, "the file was changed by someone else since it was read")
             payload = _dumps(data.to_tinydb())
             atomic_write(target, payload)
             data.path = target

@@ -295,7 +295,6 @@ class _Builder:
         self.rng = random.Random(seed)
         self.n_actors = n_actors
         self.n_ties = n_ties
-        self.seed = seed
         self.names = _Names(self.rng)
         self.actors: dict[str, Actor] = {}
         self.ties: dict[str, Tie] = {}

@@ -60,6 +60,10 @@ class DocumentTexts:
             self._texts[source_id] = squash_whitespace(raw) if raw is not None else None
         return self._texts[source_id]
 
+    def forget(self, source_id: str) -> None:
+        """Drop a cached text whose file was just written or removed."""
+        self._texts.pop(source_id, None)
+
     def contains(self, source_id: str, quote: str) -> bool:
         text = self.squashed(source_id)
         return text is not None and squash_whitespace(quote) in text

@@ -6,7 +6,6 @@ import pytest
 
 from khorasan_tui.model import (
     COOPERATIVE_TYPES,
-    KIND_ABBREVIATIONS,
     KIND_GLYPHS,
     KINDS,
     STATUS_GLYPHS,
@@ -19,6 +18,7 @@ from khorasan_tui.model import (
     date_end_key,
     date_sort_key,
     is_partial_date,
+    kind_label,
     make_tie_id,
     normalize_key,
     slugify,
@@ -28,11 +28,10 @@ from khorasan_tui.model import (
 # -- vocabularies ---------------------------------------------------------------
 
 
-def test_every_kind_has_a_glyph_and_an_ascii_fallback():
+def test_every_kind_has_a_glyph_and_a_label():
     assert set(KIND_GLYPHS) == set(KINDS)
-    assert set(KIND_ABBREVIATIONS) == set(KINDS)
     assert len(set(KIND_GLYPHS.values())) == len(KINDS), "kinds must be told apart without colour"
-    assert all(abbr.isascii() for abbr in KIND_ABBREVIATIONS.values())
+    assert all(kind_label(k) == f"{KIND_GLYPHS[k]} {k}" for k in KINDS)
 
 
 def test_core_kinds_and_statuses():

@@ -24,7 +24,7 @@ from ..analysis import (
     tie_title,
 )
 from ..graph import Graph, active_at
-from ..model import COOPERATIVE_TYPES, STATUS_GLYPHS, STATUSES, Tie
+from ..model import COOPERATIVE_TYPES, STATUSES, Tie, status_label
 from .registry import register_help
 from .render import (
     CITATION_GLYPH,
@@ -116,7 +116,7 @@ def tie_account(graph: Graph, tie: Tie) -> Text:
     text = Text()
     text.append("• ", style="bold")
     text.append(safe(tie_title(graph, tie)), style="bold")
-    facts = f"{STATUS_GLYPHS.get(tie.status, '?')} {tie.status}"
+    facts = status_label(tie.status)
     span = when(tie.start, tie.end)
     if span:
         facts += f" · {span}"

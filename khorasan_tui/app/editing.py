@@ -26,9 +26,8 @@ from ..edit import (
     check_date,
     check_date_order,
     check_kind,
-    check_quote_text,
 )
-from ..model import KIND_GLYPHS, KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES
+from ..model import KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 from .render import safe
 
 NEW_SOURCE = "__new__"
@@ -177,10 +176,8 @@ class FormScreen(ModalScreen[bool]):
         self.dismiss(False)
 
     def action_save(self) -> None:
-        problems = {f.name: p for f in self.fields if (p := self.check_field(f.name))}
-        if problems:
-            self.show_status(f"{len(problems)} field(s) need attention")
-            return
+        # The live checks only inform; the Editor decides. It also knows which
+        # fields did not change (an old clash in the store must not block an edit).
         try:
             message = self.submit()
         except ValidationError as exc:
@@ -235,7 +232,7 @@ class ActorFormScreen(FormScreen):
                 "kind",
                 "Kind",
                 widget="select",
-                options=[(f"{KIND_GLYPHS[k]} {k}", k) for k in KINDS],
+                options=[(kind_label(k), k) for k in KINDS],
                 value=actor.kind if actor else "group",
                 optional=False,
                 validate=check_kind,
@@ -367,13 +364,8 @@ class TieFormScreen(FormScreen):
         return None
 
     def _check_quote(self, text: str) -> str | None:
-        problem = check_quote_text(text)
-        if problem:
-            return problem
         source = self.value("source") if self.is_mounted else ""
-        if source and source != NEW_SOURCE:
-            return self.editor.check_quote(text, source)
-        return None
+        return self.editor.check_quote(text, source if source and source != NEW_SOURCE else None)
 
     def field_changed(self, name: str) -> None:
         super().field_changed(name)

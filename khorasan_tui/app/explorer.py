@@ -32,13 +32,10 @@ THREADED_TIES = 2_000
 class SearchBox(Input):
     BINDINGS = [
         Binding("escape", "leave", "Leave search", show=True),
-        Binding("down", "to_list", "To list", show=False),
+        Binding("down", "leave", "To list", show=False),
     ]
 
     def action_leave(self) -> None:
-        self.screen.query_one("#actor-list", RowList).focus()
-
-    def action_to_list(self) -> None:
         self.screen.query_one("#actor-list", RowList).focus()
 
 
@@ -59,7 +56,6 @@ class ExplorerScreen(Screen):
     def __init__(self) -> None:
         super().__init__(id="explorer")
         self._hits: list[SearchHit] = []
-        self._tie_keys: list[str | None] = []
 
     @property
     def khorasan(self) -> KhorasanApp:
@@ -108,7 +104,7 @@ class ExplorerScreen(Screen):
             self.query_one("#tie-list", RowList).set_rows([], lambda i, w: Text(""))
             self._update_breadcrumb()
             return
-        detail.update(actor_detail(app.graph, actor, app.as_of))
+        detail.update(actor_detail(app.graph, actor))
         self.query_one("#detail-pane").scroll_home(animate=False)
         self._fill_ties(actor.id)
         self._update_breadcrumb()
@@ -122,7 +118,6 @@ class ExplorerScreen(Screen):
         if degree > THREADED_TIES:
             # A hub's thousands of ties take tens of ms to filter and order:
             # do it off the UI thread so the jump itself stays instant.
-            self._tie_keys = []
             tie_list.set_rows([], lambda i, w: Text(""))
             self.query_one("#ties-status", Static).update(Text(f"ordering {degree} ties…", style="dim"), layout=False)
             self.query_one("#tie-quote", Static).update(Text(""))
@@ -174,7 +169,6 @@ class ExplorerScreen(Screen):
             tie = graph.ties[value]
             return tie_row(graph, tie, actor_id, width, contested=value in contested)
 
-        self._tie_keys = keys
         tie_list = self.query_one("#tie-list", RowList)
         tie_list.set_rows(keys, render, keep_key=keep, announce=False)
         self._show_tie_quote(tie_list.cursor_key)
@@ -288,8 +282,8 @@ class ExplorerScreen(Screen):
     def _show_tie_quote(self, tie_id: str | None) -> None:
         app = self.khorasan
         tie = app.graph.ties.get(tie_id) if tie_id else None
-        if tie is not None and app.current:
-            self.query_one("#tie-quote", Static).update(tie_detail(app.graph, tie, app.current))
+        if tie is not None:
+            self.query_one("#tie-quote", Static).update(tie_detail(app.graph, tie))
 
     @on(RowList.Selected, "#tie-list")
     def _tie_selected(self, event: RowList.Selected) -> None:
@@ -302,7 +296,7 @@ class ExplorerScreen(Screen):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.focus()
-        search.select_all() if hasattr(search, "select_all") else None
+        search.select_all()
 
     PANES = ("#actor-list", "#detail-pane", "#tie-list")
 
@@ -315,9 +309,6 @@ class ExplorerScreen(Screen):
         if focused is self.query_one("#search"):
             return 0
         return -1
-
-    def _visible_panes(self) -> list[str]:
-        return [s for s in self.PANES if self.query_one(s).display and self.query_one(s).parent.display]
 
     def action_focus_next_pane(self) -> None:
         self._cycle_pane(1)

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from ..model import KIND_GLYPHS, KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES
+from ..model import KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 
 
 class FilterScreen(ModalScreen[None]):
@@ -29,7 +29,7 @@ class FilterScreen(ModalScreen[None]):
                     yield Label("Actor kind (none = all)")
                     yield SelectionList(
                         *[
-                            Selection(Text(f"{KIND_GLYPHS[k]} {k}"), k, app.kind_filter == k)
+                            Selection(Text(kind_label(k)), k, app.kind_filter == k)
                             for k in KINDS
                         ],
                         id="filter-kinds",

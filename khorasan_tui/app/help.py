@@ -39,7 +39,13 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
 def _extra_screens() -> list[tuple[str, type]]:
     """Screens added by later features register here without editing this file."""
     # The analysis screens load lazily (start-up cost); import them so they register.
-    from . import contested_screen, diagram_screen, pathfinder, registry, timeline_screen  # noqa: F401
+    from . import (  # noqa: F401
+        contested_screen,
+        diagram_screen,
+        pathfinder,
+        registry,
+        timeline_screen,
+    )
 
     return list(registry.HELP_SECTIONS)
 

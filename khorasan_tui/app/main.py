@@ -24,7 +24,6 @@ from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
 
-
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
 

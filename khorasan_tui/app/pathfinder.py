@@ -17,7 +17,13 @@ from textual.widgets.selection_list import Selection
 
 from ..diagram import tie_glyph
 from ..graph import Graph, SearchHit, TieFilter
-from ..model import COOPERATIVE_TYPES, KIND_GLYPHS, STATUS_GLYPHS, TIE_TYPES, Tie
+from ..model import (
+    COOPERATIVE_TYPES,
+    KIND_GLYPHS,
+    TIE_TYPES,
+    Tie,
+    status_label,
+)
 from ..pathtext import Hop, hop_facts, path_hops, paths_text
 from .registry import register_help
 from .render import CITATION_GLYPH, actor_row, safe, safe_block, when
@@ -101,7 +107,6 @@ class PathFinderScreen(AnalysisScreen):
         self.max_length: int | None = DEFAULT_MAX_LENGTH
         self.paths: list[list[Tie]] = []
         self.hops: list[list[Hop]] = []
-        self._hits: list[SearchHit] = []
         self._active_input = 1
 
     # -- layout --------------------------------------------------------------------
@@ -158,7 +163,6 @@ class PathFinderScreen(AnalysisScreen):
             hits = graph.search(text, limit=SUGGESTIONS)
         else:
             hits = [SearchHit(a, 0.0, graph.actors[a].name) for a, _ in graph.most_connected(SUGGESTIONS)]
-        self._hits = hits
 
         def render(index: int, width: int) -> Text:
             hit = hits[index]
@@ -367,7 +371,7 @@ class PathFinderScreen(AnalysisScreen):
         row.append(" → ")
         row.append(f"{KIND_GLYPHS.get(target.kind, '?')} ", style="bold")
         row.append(safe(target.name), style="bold")
-        tail = f"  {STATUS_GLYPHS.get(tie.status, '?')} {tie.status}"
+        tail = f"  {status_label(tie.status)}"
         span = when(tie.start, tie.end)
         if span:
             tail += f"  {span}"

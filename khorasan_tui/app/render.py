@@ -10,7 +10,15 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..graph import Graph
-from ..model import KIND_GLYPHS, STATUS_GLYPHS, TIE_TYPES, Actor, Tie, strip_control
+from ..model import (
+    KIND_GLYPHS,
+    STATUS_GLYPHS,
+    TIE_TYPES,
+    Actor,
+    Tie,
+    kind_label,
+    strip_control,
+)
 
 CONTESTED_GLYPH = "⚡"
 CITATION_GLYPH = "❝"
@@ -27,17 +35,6 @@ def safe_block(value: object) -> str:
     """Untrusted multi-line text: control characters out, newlines kept."""
     text = "" if value is None else str(value)
     return "\n".join(strip_control(line) for line in text.replace("\r\n", "\n").split("\n"))
-
-
-def kind_badge(kind: str) -> str:
-    return f"{KIND_GLYPHS.get(kind, '?')} {kind}"
-
-
-def status_badge(status: str, claimant: str | None = None) -> str:
-    badge = f"{STATUS_GLYPHS.get(status, '?')} {status}"
-    if claimant:
-        badge += f" by {claimant}"
-    return badge
 
 
 def when(start: str | None, end: str | None) -> str:
@@ -101,11 +98,11 @@ def type_header(tie_type: str, count: int) -> Text:
     return Text(f"── {tie_type} {arrow} ({count}) ", style="bold", no_wrap=True, end="")
 
 
-def actor_detail(graph: Graph, actor: Actor, as_of: str | None = None) -> RenderableType:
+def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
     """The centre pane: who or what this is, and where the documents say so."""
     parts: list[RenderableType] = []
     parts.append(Text(safe(actor.name), style="bold"))
-    parts.append(Text(f"{kind_badge(actor.kind)} · id {safe(actor.id)} · {graph.degree(actor.id)} ties", style="dim"))
+    parts.append(Text(f"{kind_label(actor.kind)} · id {safe(actor.id)} · {graph.degree(actor.id)} ties", style="dim"))
     if actor.possible_duplicate_of:
         parts.append(Text(f"⚠ possible duplicate of {safe(actor.possible_duplicate_of)}", style="bold"))
     if actor.aliases:
@@ -147,17 +144,13 @@ def actor_detail(graph: Graph, actor: Actor, as_of: str | None = None) -> Render
     return Group(*parts)
 
 
-def tie_detail(graph: Graph, tie: Tie, from_actor: str) -> Text:
-    """The line under the tie list: the first quote behind the highlighted tie."""
-    text = Text()
+def tie_detail(graph: Graph, tie: Tie) -> Text:
+    """The lines under the tie list: the first quote behind the highlighted tie."""
     if not tie.citations:
-        text.append("No citation.", style="italic")
-        return text
+        return Text("No citation.", style="italic")
     first = tie.citations[0]
-    source = graph.data.sources.get(first.source)
-    text.append(f"{CITATION_GLYPH} ", style="bold")
-    text.append(safe(first.quote), style="italic")
-    text.append(f"  — {safe(source.title if source else first.source)}", style="dim")
+    text = citation_row(graph, first.quote, first.source)
+    text.no_wrap = False  # here the quote may take a few lines
     if len(tie.citations) > 1:
         text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")
     return text

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from ..analysis import TimelineEntry, as_of_entries, timeline
 from ..diagram import tie_glyph
 from ..graph import Graph
-from ..model import KIND_GLYPHS, STATUS_GLYPHS, is_partial_date
+from ..model import KIND_GLYPHS, STATUS_GLYPHS, is_partial_date, status_label
 from .registry import register_help
 from .render import CITATION_GLYPH, safe, safe_block
 from .rowlist import RowList
@@ -269,7 +269,7 @@ class TimelineScreen(AnalysisScreen):
         text.append(f"{entry.date} ", style="bold")
         text.append(safe(entry.title), style="bold")
         if entry.status:
-            text.append(f"  {STATUS_GLYPHS.get(entry.status, '?')} {entry.status}", style="dim")
+            text.append(f"  {status_label(entry.status)}", style="dim")
         names = [safe(graph.actors[a].name) for a in entry.actor_ids if a in graph.actors]
         if names:
             text.append("\nActors: ", style="dim")

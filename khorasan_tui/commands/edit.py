@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any, Callable, TypeVar
 
 from ..cli import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
-from ..console_output import Printer, kind_label, print_json
+from ..console_output import Printer, print_json
 from ..edit import AmbiguousActor, EditError, Editor, UnknownItem, is_writable
-from ..model import TIE_TYPES, Tie
+from ..model import TIE_TYPES, Tie, kind_label
 from ..serialize import actor_json, actor_ref, tie_json
 from ..store import StoreError, load_store, locked
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context, checked_choices
-from ..console_output import Printer, kind_label, print_json, status_label
+from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context, checked_choices, checked_date
+from ..console_output import Printer, print_json
 from ..graph import Graph, TieFilter
-from ..model import STATUSES, TIE_TYPES, Tie, is_partial_date
+from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
+from ..pathtext import path_hops
 from ..serialize import actor_json, actor_ref, path_json, tie_json
 
 
-def _when(start: str | None, end: str | None) -> str:
+def when_words(start: str | None, end: str | None) -> str:
     if start and end:
         return f"{start} – {end}"
     if start:
@@ -29,7 +30,7 @@ def tie_row(graph: Graph, tie: Tie, from_actor: str) -> list[str]:
         wording += f" ({tie.role})"
     first = tie.citations[0] if tie.citations else None
     quote = f"“{first.quote}” [{first.source}]" if first else ""
-    return [wording, f"{other.name} ({other.id})", status_label(tie.status, claimant), _when(tie.start, tie.end), quote]
+    return [wording, f"{other.name} ({other.id})", status_label(tie.status, claimant), when_words(tie.start, tie.end), quote]
 
 
 def show(ctx: Context) -> int:
@@ -65,9 +66,7 @@ def _filter(ctx: Context, as_of: str | None = None) -> TieFilter:
     types = checked_choices(getattr(args, "type", None), TIE_TYPES, "tie type")
     exclude = checked_choices(getattr(args, "exclude_type", None), TIE_TYPES, "tie type")
     statuses = checked_choices(getattr(args, "status", None), STATUSES, "status")
-    if as_of is not None and not is_partial_date(as_of):
-        raise CliExit(EXIT_USAGE, f"--as-of {as_of!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    return TieFilter.of(types, statuses, getattr(args, "source", None), as_of, exclude)
+    return TieFilter.of(types, statuses, getattr(args, "source", None), checked_date(as_of, "--as-of"), exclude)
 
 
 def ties(ctx: Context) -> int:
@@ -109,15 +108,12 @@ def path(ctx: Context) -> int:
     for n, chain in enumerate(paths, 1):
         out.blank()
         out.line(f"Chain {n}")
-        node = start.id
-        for tie in chain:
-            nxt = tie.other(node)
-            row = tie_row(graph, tie, node)
-            out.line(f"  {graph.actors[node].name} —{row[0]}→ {graph.actors[nxt].name}   [{row[2]}]")
-            if tie.citations:
-                c = tie.citations[0]
+        for hop in path_hops(start.id, chain):
+            row = tie_row(graph, hop.tie, hop.from_id)
+            out.line(f"  {graph.actors[hop.from_id].name} —{row[0]}→ {graph.actors[hop.to_id].name}   [{row[2]}]")
+            if hop.tie.citations:
+                c = hop.tie.citations[0]
                 out.line(f"      “{c.quote}” ({c.source})")
-            node = nxt
     return EXIT_OK
 
 
