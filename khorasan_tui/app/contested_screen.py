@@ -169,10 +169,8 @@ def finding_view(graph: Graph, finding: Finding, sides: tuple[Side, Side], width
 
 class ContestedScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close"),
         Binding("v", "toggle_scope", "Actor/all"),
         Binding("o", "open_actor", "Open actor"),
-        Binding("x", "clear_as_of", "Clear as-of", show=False),
     ]
 
     def __init__(self, actor_id: str | None = None, focus_tie: str | None = None) -> None:

@@ -110,7 +110,6 @@ class DiagramView(ScrollView, can_focus=True):
 
 class DiagramScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close"),
         Binding("up,k", "move('up')", "Node above", show=False),
         Binding("down,j", "move('down')", "Node below", show=False),
         Binding("left,h", "move('left')", "Column to the left", show=False),
@@ -120,7 +119,6 @@ class DiagramScreen(AnalysisScreen):
         Binding("home", "focus_centre", "Back to the centre", show=False),
         Binding("enter", "activate", "Recentre"),
         Binding("2", "toggle_depth", "Depth 1/2"),
-        Binding("x", "clear_as_of", "Clear as-of", show=False),
     ]
 
     def __init__(self, centre: str) -> None:

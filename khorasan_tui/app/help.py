@@ -30,10 +30,25 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
         sections.append(extra)
     out = []
     for title, cls in sections:
-        bindings = [b for b in cls.BINDINGS if isinstance(b, Binding)]
+        bindings = own_bindings(cls)
         if bindings:
             out.append((title, bindings))
     return out
+
+
+def own_bindings(cls: type) -> list[Binding]:
+    """The bindings a class of ours declares or inherits from ours (as Textual
+    merges them), nearest class first; one per key."""
+    seen: set[str] = set()
+    found: list[Binding] = []
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("khorasan_tui"):
+            continue
+        for binding in vars(klass).get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.key not in seen:
+                seen.add(binding.key)
+                found.append(binding)
+    return found
 
 
 def _extra_screens() -> list[tuple[str, type]]:

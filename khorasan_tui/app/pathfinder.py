@@ -86,7 +86,6 @@ class EndpointInput(Input):
 
 class PathFinderScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close"),
         Binding("T", "cycle_types", "Types"),
         Binding("S", "cycle_statuses", "Status"),
         Binding("plus,equals_sign", "longer", "Longer", key_display="+", show=False),
@@ -95,7 +94,6 @@ class PathFinderScreen(AnalysisScreen):
         Binding("r", "swap", "Swap ends", show=False),
         Binding("y", "copy", "Copy"),
         Binding("s", "sources", "Sources", show=False),
-        Binding("x", "clear_as_of", "Clear as-of", show=False),
     ]
 
     def __init__(self, start: str | None = None, end: str | None = None) -> None:

@@ -155,11 +155,9 @@ def document_label(graph: Graph, doc_id: str) -> str:
 
 class TimelineScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("escape", "close", "Close"),
         Binding("v", "toggle_scope", "Actor/all"),
         Binding("o", "open_actor", "Open actor"),
         Binding("s", "sources", "Sources"),
-        Binding("x", "clear_as_of", "Clear as-of", show=False),
     ]
 
     def __init__(self, actor_id: str | None = None) -> None:
