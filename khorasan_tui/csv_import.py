@@ -36,11 +36,14 @@ from .model import (
     date_sort_key,
     is_partial_date,
     make_tie_id,
+    new_actor_id,
     normalize_key,
     slugify,
     strip_control,
+    unique_id,
 )
 from .store import StoreData
+from .validate import squash_whitespace
 
 FIELDS: dict[str, str] = {
     "source": "name of the actor the tie starts from",
@@ -329,11 +332,7 @@ def _choose_source_id(data: StoreData, options: ImportOptions, path_taken: Calla
         if taken(options.source_id):
             raise ImportUsageError(f"--source-id {options.source_id!r} is already a source of this store")
         return options.source_id
-    base = slugify(Path(options.file_name).stem)
-    candidate, n = base, 2
-    while taken(candidate):
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+    return unique_id(slugify(Path(options.file_name).stem), taken)
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
@@ -357,10 +356,6 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
     return columns
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _verbatim_quote(cell: str, raw: str) -> str:
     """A quote that occurs in the kept CSV text (up to whitespace, as validate reads).
 
@@ -368,15 +363,15 @@ def _verbatim_quote(cell: str, raw: str) -> str:
     when its quotation marks were doubled (the file is the evidence, so the
     quote follows the file); otherwise the whole record's text.
     """
-    squashed_raw = _squash(raw)
+    squashed_raw = squash_whitespace(raw)
     quote = cell.strip()
     if quote:
         for candidate in (quote, quote.replace('"', '""')):
             if candidate in raw:
                 return candidate
-            if _squash(candidate) in squashed_raw:
+            if squash_whitespace(candidate) in squashed_raw:
                 # Spread over lines in the file; one line reads better.
-                return _squash(candidate)
+                return squash_whitespace(candidate)
     whole = raw.strip()
     return whole if "\n" not in whole and "\r" not in whole else squashed_raw
 
@@ -467,7 +462,7 @@ class _Names:
             self._merge(match.name, match.key, suggested_id, via="--merge-suggested")
             match.actor_id = suggested_id
             return suggested_id
-        actor_id = self._new_id(match.name)
+        actor_id = new_actor_id(match.name, self.data.actors)
         actor = Actor(
             id=actor_id,
             name=match.name,
@@ -495,13 +490,6 @@ class _Names:
             self.alias_index[key] = [actor_id]
             alias_added = True
         self.merged.append({"raw": raw, "id": actor_id, "via": via, "alias_added": alias_added})
-
-    def _new_id(self, name: str) -> str:
-        base = slugify(name)
-        candidate, n = base, 2
-        while candidate in self.data.actors:
-            candidate, n = f"{base}-{n}", n + 1
-        return candidate
 
 
 def _clean(cell: str) -> str:
@@ -647,7 +635,7 @@ def plan_import(
         target_actor = names.commit(target_match, target_kind)
         quote = _verbatim_quote(cell(record, "quote"), record.raw)
         ends = (source_actor, target_actor) if TIE_TYPES[tie_type].directed else tuple(sorted((source_actor, target_actor)))
-        signature = (ends, tie_type, start, end, _squash(quote))
+        signature = (ends, tie_type, start, end, squash_whitespace(quote))
         if signature in seen_rows:
             rejected.append({"line": record.line, "reason": f"repeats line {seen_rows[signature]}"})
             continue

@@ -41,8 +41,8 @@ from .model import (
     date_sort_key,
     is_partial_date,
     make_tie_id,
+    new_actor_id,
     normalize_key,
-    slugify,
 )
 from .store import (
     StoreData,
@@ -808,7 +808,7 @@ class Editor:
         if problems:
             raise ValidationError(problems)
         if old is None:
-            new_id = actor_id or self._free_actor_id(slugify(name))
+            new_id = actor_id or new_actor_id(name, self.data.actors)
             return Actor(id=new_id, name=name, kind=kind, aliases=clean_aliases, summary=summary, **clean_dates)
         new = copy.deepcopy(old)
         new.name = name
@@ -818,15 +818,6 @@ class Editor:
         for key, value in clean_dates.items():
             setattr(new, key, value)
         return new
-
-    def _free_actor_id(self, base: str) -> str:
-        base = base[:80].strip("-") or "actor"
-        if base not in self.data.actors:
-            return base
-        n = 2
-        while f"{base}-{n}" in self.data.actors:
-            n += 1
-        return f"{base}-{n}"
 
     def _tie_command(
         self,

@@ -24,9 +24,8 @@ from typing import Any
 import orjson
 
 from .graph import Graph
-from .model import TIE_TYPES, Actor, Tie
+from .model import Actor, Tie
 from .serialize import actor_json, source_json, tie_json
-
 
 # (name, type) with type one of "string", "boolean", "int".
 # Gephi treats columns called start/end as time intervals and "type" (CSV) as
@@ -101,9 +100,8 @@ def node_record(actor: Actor) -> dict[str, Any]:
 
 
 def edge_record(tie: Tie) -> dict[str, Any]:
-    spec = TIE_TYPES.get(tie.type)
     return {
-        "label": spec.forward if spec else tie.type,
+        "label": tie.wording_from(tie.source),
         "tie_type": tie.type,
         "directed": tie.directed,
         "status": tie.status,

@@ -6,7 +6,6 @@ and the CLI both ask questions here and never walk the raw tables.
 
 from __future__ import annotations
 
-import gc
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from .model import (
     is_partial_date,
     normalize_key,
 )
-from .store import StoreData
+from .store import StoreData, gc_paused
 
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
 FUZZY_MARGIN = 4.0  # ...when the runner-up actor scores at least this much lower
@@ -143,15 +142,9 @@ class Graph:
     # -- indexes ---------------------------------------------------------------
     def reindex(self) -> None:
         # Runs once per load over every actor and tie (600k items in a big
-        # store): plain loops with local names, and the cyclic collector paused,
-        # since these millions of new references form no cycles.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # store): plain loops with local names, and the cyclic collector paused.
+        with gc_paused():
             self._build_indexes()
-        finally:
-            if collecting:
-                gc.enable()
 
     def _build_indexes(self) -> None:
         alias_index: dict[str, list[str]] = defaultdict(list)

@@ -10,7 +10,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Container
 
 SCHEMA_VERSION = 1
 
@@ -345,12 +345,23 @@ class Source:
         )
 
 
+MAX_ACTOR_ID = 80
+
+
+def unique_id(base: str, taken: Container[str] | Callable[[str], bool], sep: str = "-") -> str:
+    """`base`, or `base-2`, `base-3`…: the first one `taken` does not hold."""
+    is_taken = taken if callable(taken) else taken.__contains__
+    candidate, n = base, 2
+    while is_taken(candidate):
+        candidate, n = f"{base}{sep}{n}", n + 1
+    return candidate
+
+
+def new_actor_id(name: str, taken: Container[str] | Callable[[str], bool]) -> str:
+    """A readable slug for a new actor ('sirajuddin-haqqani'), unique among `taken`."""
+    return unique_id(slugify(name)[:MAX_ACTOR_ID].strip("-") or "actor", taken)
+
+
 def make_tie_id(source: str, tie_type: str, target: str, taken: set[str] | dict[str, Any]) -> str:
     """A readable id, unique among `taken`: 'shahab-al-muhajir--leads--iskp'."""
-    base = f"{source}--{tie_type}--{target}"
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}--{n}" in taken:
-        n += 1
-    return f"{base}--{n}"
+    return unique_id(f"{source}--{tie_type}--{target}", taken, sep="--")

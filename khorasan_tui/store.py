@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 from tinydb import TinyDB
@@ -37,6 +38,11 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
+def encode_store(data: StoreData) -> bytes:
+    """The file's bytes: TinyDB tables, stable order, two-space indentation."""
+    return _dumps(data.to_tinydb())
+
+
 class StoreError(Exception):
     """A store that cannot be used. The message names the file and the problem."""
 
@@ -52,6 +58,20 @@ class StoreConflict(StoreError):
 
 def _dumps(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector while building millions of small objects
+    without cycles (parsing, indexing): it would only rescan them again and
+    again, roughly doubling the time. Never re-enables it behind a caller's back."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -332,17 +352,8 @@ def load_store(path: str | Path) -> StoreData:
         raise _problem(path, "permission denied") from None
     except OSError as exc:
         raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
-    # Parsing builds millions of small objects and no cycles: the cyclic
-    # collector would only rescan them again and again (half the load time of
-    # a big store). The app's loader thread pauses it too; never re-enable it
-    # behind the caller's back.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         data = parse_store(raw, path.absolute())
-    finally:
-        if collecting:
-            gc.enable()
     data.fingerprint = Fingerprint.of_bytes(raw, stat)
     return data
 
@@ -385,7 +396,7 @@ def save_store(data: StoreData, path: str | Path | None = None, *, check_conflic
         with lock:
             if check_conflict and target == data.path and changed_since(target, data.fingerprint):
                 raise StoreConflict(target, "the file was changed by someone else since it was read")
-            payload = _dumps(data.to_tinydb())
+            payload = encode_store(data)
             atomic_write(target, payload)
             data.path = target
             data.fingerprint = Fingerprint.of_bytes(payload, target.stat())

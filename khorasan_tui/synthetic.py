@@ -15,13 +15,10 @@ order, so a seed always gives the same bytes.
 from __future__ import annotations
 
 import bisect
-import gc
 import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
 
 from .model import (
     KINDS,
@@ -31,10 +28,10 @@ from .model import (
     Source,
     Tie,
     make_tie_id,
+    new_actor_id,
     normalize_key,
-    slugify,
 )
-from .store import StoreData, atomic_write, check_structure
+from .store import StoreData, atomic_write, check_structure, encode_store, gc_paused
 
 QUOTES_PER_DOCUMENT = 2_000
 HUB_SHARE = 0.2  # of the randomly drawn tie ends that land on hubs
@@ -261,11 +258,7 @@ class _Names:
         return f"{base} {n}"
 
     def actor_id(self, name: str) -> str:
-        base = slugify(name)
-        actor_id, n = base, 2
-        while actor_id in self.ids:
-            actor_id = f"{base}-{n}"
-            n += 1
+        actor_id = new_actor_id(name, self.ids)
         self.ids.add(actor_id)
         return actor_id
 
@@ -617,16 +610,9 @@ def generate(path: str | Path, n_actors: int, n_ties: int, seed: int = 1) -> Gen
     """Write a synthetic store to `path` and its articles to a folder beside it."""
     path = Path(path).absolute()
     folder = sources_folder_for(path)
-    # Millions of small objects and no cycles among them: the cyclic collector
-    # would only rescan them, over and over (it doubles the run time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         data, texts = build(n_actors, n_ties, seed, folder.name)
-        payload = orjson.dumps(data.to_tinydb(), option=orjson.OPT_INDENT_2) + b"\n"
-    finally:
-        if collecting:
-            gc.enable()
+        payload = encode_store(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(exist_ok=True)
     for stale in folder.glob("syn-*.txt"):
@@ -634,8 +620,8 @@ def generate(path: str | Path, n_actors: int, n_ties: int, seed: int = 1) -> Gen
             stale.unlink()
     for file_name, text in texts.items():
         (folder / file_name).write_text(text, encoding="utf-8")
-    # The layout save_store writes (same TinyDB tables, same indentation), without
-    # its lock file and backup: a generated store has no history to protect.
+    # Written as save_store would, without its lock file and backup: a
+    # generated store has no history to protect.
     atomic_write(path, payload, backup=False)
     return GeneratedStore(path, folder, len(data.actors), len(data.ties), len(data.sources))
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from ..edit import EditError
 from ..graph import Graph, TieFilter
 from ..model import Actor
-from ..store import StoreData, StoreError, load_store
+from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
@@ -136,22 +136,19 @@ class KhorasanApp(App[int]):
     def _load_store(self) -> None:
         import gc
 
-        # Parsing builds millions of small objects; the cyclic collector would
-        # rescan them over and over and roughly double the load time.
-        gc.disable()
         try:
-            data = load_store(self.store_path)
-            graph = Graph(data)
-            # The contested rules walk every tie: seconds on a big store, so here.
-            findings = contested(graph)
+            with gc_paused():
+                data = load_store(self.store_path)
+                graph = Graph(data)
+                # The contested rules walk every tie: seconds on a big store, so here.
+                findings = contested(graph)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
         except Exception as exc:  # a bug, not bad input: still never leave the UI waiting
             self.call_from_thread(self._load_failed, f"{self.store_path}: unexpected error: {exc!r}")
             return
-        finally:
-            gc.enable()
+        # Freezing what was built keeps later collections from walking the whole store.
         gc.freeze()
         self.call_from_thread(self._store_ready, data, graph, findings)
 

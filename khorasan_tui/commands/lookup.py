@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context, checked_choices, checked_date
+from ..cli import (
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliExit,
+    Context,
+    checked_choices,
+    checked_date,
+)
 from ..console_output import Printer, print_json
 from ..graph import Graph, TieFilter
 from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
