@@ -5,16 +5,36 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from pathlib import Path
 
 from khorasan_tui.app.main import KhorasanApp
+from khorasan_tui.app.rowlist import RowList
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "khorasan.json"
 
 
 async def ready(app: KhorasanApp, pilot) -> None:
-    """Wait until the store has loaded and the panes have painted."""
+    """Wait until the store has loaded and the panes have painted.
+
+    Every wait has a time limit: a crash during start-up never sets `loaded`,
+    and a stuck worker never completes; either must fail the test, not hang it.
+    """
     await asyncio.wait_for(app.loaded.wait(), timeout=60)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await asyncio.wait_for(app.workers.wait_for_complete(), timeout=60)
     await pilot.pause()
+
+
+def focus_tie(app: KhorasanApp, predicate) -> str:
+    """Focus the relationship pane and put its cursor on the first tie for which
+    `predicate(tie)` holds; return that tie's key."""
+    rows = app.screen.query_one("#tie-list", RowList)
+    rows.focus()
+    for index, key in enumerate(rows.keys):
+        if key is not None and predicate(app.graph.ties[key]):
+            rows.cursor = index
+            return key
+    raise AssertionError("no such tie in the relationship pane")
 
 
 def screen_text(app: KhorasanApp) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList, CommandPalette
 
 from khorasan_tui.app.explorer import ExplorerScreen
 from khorasan_tui.app.help import HelpScreen, binding_sections, help_rows, key_label
@@ -14,23 +15,11 @@ from khorasan_tui.app.sources import DocumentScreen, SourcesScreen, find_quote
 from khorasan_tui.model import Actor, Citation, Source, Tie
 from khorasan_tui.store import StoreData, load_store, save_store
 
-from .apphelpers import ready, screen_text
-
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = ROOT / "data" / "khorasan.json"
+from .apphelpers import BUNDLED, focus_tie, ready, screen_text, until
 
 
 def tie_list(app) -> RowList:
     return app.screen.query_one("#tie-list", RowList)
-
-
-def move_tie_cursor_to(app, predicate) -> str:
-    rows = tie_list(app)
-    for index, key in enumerate(rows.keys):
-        if key is not None and predicate(app.graph.ties[key]):
-            rows.cursor = index
-            return key
-    raise AssertionError("no such tie in the relationship pane")
 
 
 async def test_starts_on_iskp_with_counts_in_header():
@@ -89,8 +78,7 @@ async def test_jump_along_a_tie_then_back_and_forward():
         await ready(app, pilot)
         app.open_actor("haqqani-network")
         await pilot.pause()
-        tie_list(app).focus()
-        move_tie_cursor_to(app, lambda t: t.type == "leads" and t.source == "sirajuddin-haqqani")
+        focus_tie(app, lambda t: t.type == "leads" and t.source == "sirajuddin-haqqani")
         await pilot.press("enter")
         await pilot.pause()
         assert app.current == "sirajuddin-haqqani"
@@ -102,14 +90,13 @@ async def test_jump_along_a_tie_then_back_and_forward():
         await pilot.press("alt+left")
         assert app.current == "haqqani-network"
         # a new jump truncates forward history, as in a browser
-        tie_list(app).focus()
-        move_tie_cursor_to(app, lambda t: t.type == "leads" and t.source == "haji-mali-khan")
+        focus_tie(app, lambda t: t.type == "leads" and t.source == "haji-mali-khan")
         await pilot.press("enter")
         await pilot.pause()
         assert app.current == "haji-mali-khan"
         assert "sirajuddin-haqqani" not in app.history.entries[app.history.index :]
         assert not app.history.can_forward
-        assert "Haji Mali Khan" in screen_text(app).split("\n")[0] or "[Haji Mali Khan]" in screen_text(app)
+        assert "[Haji Mali Khan]" in screen_text(app)  # the breadcrumb marks the current actor
 
 
 async def test_sources_then_document_with_highlighted_quote():
@@ -118,8 +105,7 @@ async def test_sources_then_document_with_highlighted_quote():
         await ready(app, pilot)
         app.open_actor("haqqani-network")
         await pilot.pause()
-        tie_list(app).focus()
-        tie_id = move_tie_cursor_to(app, lambda t: t.source == "sirajuddin-haqqani" and t.type == "leads")
+        tie_id = focus_tie(app, lambda t: t.source == "sirajuddin-haqqani" and t.type == "leads")
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SourcesScreen)
@@ -201,12 +187,24 @@ async def test_help_lists_every_binding():
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "Back" in screen_text(app)
+        # what the help screen draws, not only the rows it is built from
+        shown = str(app.screen.query_one("#help-table").render())
+        shown_lines = [line.strip() for line in shown.splitlines()]
         rows = help_rows()
-        for _, bindings in binding_sections():
+        for title, bindings in binding_sections():
+            assert title in shown_lines, title
             for binding in bindings:
-                assert (key_label(binding), binding.description) in rows
+                assert binding.description, (title, binding.key)
+                assert binding.description in shown, (title, binding.description)
+                # the key and its description share a line
+                label = key_label(binding)
+                assert any(
+                    line.startswith(label) and line.endswith(binding.description) for line in shown_lines
+                ), (label, binding.description)
+                assert (label, binding.description) in rows
         for key in ("/", "[ / alt+left", "] / alt+right", "?", "q", "s", "enter"):
             assert any(k == key for k, _ in rows), key
+            assert any(line.startswith(key + " ") for line in shown_lines), key
         await pilot.press("escape")
         assert isinstance(app.screen, ExplorerScreen)
 
@@ -216,9 +214,19 @@ async def test_palette_finds_an_actor_by_alias():
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
         await pilot.press(*"Mullah Omar")
-        await pilot.pause(0.5)
+        commands = palette.query_one(CommandList)
+
+        def searched_and_highlighted() -> bool:
+            # the palette's search runs in its workers; the list is final once they are done
+            searching = any(w.node is palette and not w.is_finished for w in app.workers)
+            return not searching and commands.highlighted is not None
+
+        await until(pilot, searched_and_highlighted)
+        highlighted = commands.get_option_at_index(commands.highlighted)
+        assert str(highlighted.hit.text) == app.graph.actors["mohammed-omar"].name
         await pilot.press("enter")
         await pilot.pause()
         assert app.current == "mohammed-omar"
@@ -292,12 +300,15 @@ async def test_narrow_layout_shows_one_pane_at_a_time():
         await ready(app, pilot)
         screen = app.screen
         assert screen.has_class("-narrow")
+        actors_pane, right = screen.query_one("#actors-pane"), screen.query_one("#right")
         app.screen.query_one("#tie-list").focus()
         await pilot.pause()
-        assert not screen.query_one("#actors-pane").display or not screen.has_class("-show-actors")
+        assert not screen.has_class("-show-actors")
+        assert actors_pane.display is False and right.display is True
         app.screen.query_one("#actor-list").focus()
         await pilot.pause()
         assert screen.has_class("-show-actors")
+        assert actors_pane.display is True and right.display is False
 
 
 async def test_no_color_still_marks_cursor_and_status(monkeypatch):

@@ -4,7 +4,6 @@ then the screens driven by the keyboard through Textual's Pilot."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from pathlib import Path
 
@@ -32,11 +31,7 @@ from khorasan_tui.model import (
 from khorasan_tui.pathtext import path_hops, paths_text
 from khorasan_tui.store import StoreData, load_store, save_store
 
-from . import apphelpers
-from .apphelpers import screen_text
-
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = ROOT / "data" / "khorasan.json"
+from .apphelpers import BUNDLED, focus_tie, ready, screen_text
 HOSTILE_NAME = "[bold red]Evil[/] \x1b[31m[@click=app.quit]x[/]"
 
 
@@ -220,11 +215,6 @@ def test_rival_leaders_split_into_one_side_per_leader():
 # -- the screens ----------------------------------------------------------------------------
 
 
-async def ready(app, pilot) -> None:
-    # a crash during start-up never sets `loaded`: fail instead of hanging the suite
-    await asyncio.wait_for(apphelpers.ready(app, pilot), timeout=30)
-
-
 def store_file(tmp_path: Path, data: StoreData) -> Path:
     path = tmp_path / "store.json"
     save_store(data, path, check_conflict=False)
@@ -273,9 +263,9 @@ async def test_path_finder_shows_hops_copies_and_opens_an_actor():
 
         # options narrow the chains: cooperative only, then reported only
         await pilot.press("T")
-        assert all(t.type in COOPERATIVE_TYPES for p in screen.paths for t in p)
+        assert screen.paths and all(t.type in COOPERATIVE_TYPES for p in screen.paths for t in p)
         await pilot.press("S")
-        assert all(t.status == "reported" for p in screen.paths for t in p)
+        assert screen.paths and all(t.status == "reported" for p in screen.paths for t in p)
         assert "cooperative ties only" in screen.options_summary()
 
         target = screen.current_hop().to_id
@@ -400,6 +390,7 @@ async def test_timeline_order_and_as_of_steps_hide_ties_everywhere():
         await pilot.press(*"2016", "enter")
         await pilot.pause()
         assert app.as_of == "2016"
+        assert screen.entries
         for entry in screen.entries:
             if entry.kind == "event":
                 assert date_sort_key(entry.date) <= (2016, 12, 31)
@@ -489,11 +480,7 @@ async def test_contested_from_a_highlighted_tie_and_stacked_when_narrow():
         await ready(app, pilot)
         app.open_actor("taliban")
         await pilot.pause()
-        ties = app.explorer.query_one("#tie-list", RowList)
-        ties.focus()
-        index = next(i for i, k in enumerate(ties.keys) if k in app.contested_ids and app.graph.ties[k].type == "hostile_to")
-        ties.cursor = index
-        tie_id = ties.keys[index]
+        tie_id = focus_tie(app, lambda t: t.id in app.contested_ids and t.type == "hostile_to")
         await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
@@ -530,9 +517,10 @@ async def test_hostile_names_stay_text_in_every_view(tmp_path):
     app = make_app(store_file(tmp_path, make_data(actors, ties)), start_actor="hub")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        for key in ("g", "t", "c"):
+        for key, screen_type in {"g": DiagramScreen, "t": TimelineScreen, "c": ContestedScreen}.items():
             await pilot.press(key)
             await pilot.pause()
+            assert isinstance(app.screen, screen_type), key
             assert "[bold red]Evil" in screen_text(app), key
             await pilot.press("escape")
             await pilot.pause()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,13 @@ from khorasan_tui.app.rowlist import RowList
 from khorasan_tui.store import load_store
 from khorasan_tui.validate import is_valid, validate
 
-from .apphelpers import ready, until
-
-ROOT = Path(__file__).resolve().parent.parent
+from .apphelpers import BUNDLED, ready, until
 
 
 @pytest.fixture
-def store(tmp_path) -> Path:
-    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
-    shutil.copy(ROOT / "data" / "khorasan.json", tmp_path / "khorasan.json")
-    return tmp_path / "khorasan.json"
+def store(bundled_store_copy) -> Path:
+    """The store the app edits: a copy of the bundled one (see conftest)."""
+    return bundled_store_copy
 
 
 def check_text(screen, name: str) -> str:
@@ -42,9 +38,12 @@ async def test_add_actor_validates_as_you_type_then_saves_and_undoes(store):
         form.query_one("#input-born", Input).value = "2020-13"
         await pilot.pause()
         assert "not a date" in check_text(form, "born")
+        unsaved = store.read_bytes()
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ActorFormScreen), "a bad date must block the save"
+        assert store.read_bytes() == unsaved, "a blocked save writes nothing"
+        assert "nangarhar-shura" not in load_store(store).actors
         form.query_one("#input-born", Input).value = "2019"
         form.query_one("#input-aliases", Input).value = "NS; Shura of Nangarhar"
         await pilot.pause()
@@ -90,9 +89,12 @@ async def test_new_tie_requires_a_verbatim_quote_and_saves(store):
         await pilot.pause()
         assert "✗" in check_text(form, "quote")
         assert "Tehrik-e-Taliban Pakistan" in check_text(form, "to")
+        unsaved = store.read_bytes()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, TieFormScreen)
+        assert isinstance(app.screen, TieFormScreen), "a quote not in the document must block the save"
+        assert store.read_bytes() == unsaved, "a blocked save writes nothing"
+        assert len(load_store(store).ties) == before
         form.query_one("#input-quote", TextArea).text = "including the Jundullah, an anti-Shiite group operating mainly against Iran, and the Ttp"
         await pilot.pause()
         await pilot.press("ctrl+s")
@@ -157,6 +159,7 @@ async def test_delete_tie_and_actor_ask_first(store):
 
 
 async def test_read_only_hides_editing_keys(store):
+    original = store.read_bytes()
     app = make_app(store, read_only=True)
     async with app.run_test(size=(100, 36)) as pilot:
         await ready(app, pilot)
@@ -165,4 +168,5 @@ async def test_read_only_hides_editing_keys(store):
         await pilot.press("a", "n", "d", "u")
         await pilot.pause()
         assert isinstance(app.screen, ExplorerScreen)
-        assert load_store(store).ties.keys() == load_store(ROOT / "data" / "khorasan.json").ties.keys()
+        assert load_store(store).ties.keys() == load_store(BUNDLED).ties.keys()
+    assert store.read_bytes() == original, "a read-only session never writes the store"

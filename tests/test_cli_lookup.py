@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +15,7 @@ import pytest
 
 from khorasan_tui import cli
 from khorasan_tui.model import KINDS, STATUSES, TIE_TYPES
-from khorasan_tui.store import default_store_path
 
-STORE = default_store_path()
 ESC = "\x1b"
 HOSTILE_NAME = "[bold]x[/]\x1b[31m"
 HOSTILE_NAME_PRINTED = "[bold]x[/][31m"
@@ -72,13 +69,6 @@ def khorasan(*argv: str, **env: str | None) -> subprocess.CompletedProcess:
         env=subprocess_env(**env),
         timeout=60,
     )
-
-
-def copy_store(folder: Path) -> Path:
-    shutil.copytree(STORE.parent / "sources", folder / "sources")
-    target = folder / STORE.name
-    shutil.copyfile(STORE, target)
-    return target
 
 
 def check_actor_ref(ref: dict) -> None:
@@ -295,8 +285,8 @@ def test_validate(run, run_json):
     assert "✓ valid" in out
 
 
-def test_validate_reports_a_quote_missing_from_its_document(run, tmp_path):
-    db = copy_store(tmp_path)
+def test_validate_reports_a_quote_missing_from_its_document(run, bundled_store_copy):
+    db = bundled_store_copy
     doc = orjson.loads(db.read_bytes())
     tie = next(iter(doc["ties"].values()))
     tie["citations"][0]["quote"] = "a sentence no document contains"
@@ -405,12 +395,12 @@ def test_unusable_store_exits_2_naming_the_file(run, tmp_path, kind, argv, as_js
         assert db.read_bytes() == before
 
 
-def test_db_before_the_command_is_used(run, tmp_path):
+def test_db_before_the_command_is_used(run, tmp_path, bundled_store_copy):
     absent = tmp_path / "absent.json"
     code, _, err = run("--db", str(absent), "show", "iskp")
     assert code == 2
     assert str(absent) in err
-    db = copy_store(tmp_path)
+    db = bundled_store_copy
     code, out, err = run("--db", str(db), "validate", "--json")
     assert code == 0, err
     assert json.loads(out)["path"] == str(db)
@@ -495,19 +485,35 @@ def test_no_color_is_honoured_on_a_terminal():
     uncoloured = run_in_pty(argv, subprocess_env(NO_COLOR="1", COLUMNS="120")).decode("utf-8", "replace")
     assert "Haqqani Network" in uncoloured
     assert not COLOUR_SGR.search(uncoloured)
+    assert ESC not in uncoloured, "NO_COLOR gives plain text (README), not just fewer colours"
 
 
-def test_no_color_in_process(run, monkeypatch):
-    monkeypatch.setenv("NO_COLOR", "1")
-    for argv in PLAIN_COMMANDS:
-        code, out, _ = run(*argv)
-        assert code == 0
-        assert ESC not in out
+# What each lookup prints on a terminal, to show the output under NO_COLOR is the real one.
+PLAIN_COMMAND_TEXT = {
+    ("show", "iskp"): "Islamic State-Khorasan",
+    ("ties", "iskp"): "Islamic State-Khorasan",
+    ("path", "sirajuddin-haqqani", "taliban"): "Sirajuddin Haqqani",
+    ("search", "haqqani"): "Haqqani Network",
+    ("stats",): "actors",
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("argv", PLAIN_COMMANDS, ids=" ".join)
+def test_no_color_gives_plain_text_on_a_terminal_for_every_lookup(argv):
+    # A real terminal, not capsys: only a tty gets styled output, so only a tty can
+    # show that NO_COLOR turns the styling off.
+    command = [sys.executable, "-m", "khorasan_tui", *argv]
+    styled = run_in_pty(command, subprocess_env(COLUMNS="120")).decode("utf-8", "replace")
+    assert ESC in styled, "without NO_COLOR a terminal gets styling"
+    plain = run_in_pty(command, subprocess_env(NO_COLOR="1", COLUMNS="120")).decode("utf-8", "replace")
+    assert PLAIN_COMMAND_TEXT[argv] in plain
+    assert ESC not in plain
 
 
 @pytest.fixture
-def hostile_db(tmp_path) -> Path:
-    db = copy_store(tmp_path)
+def hostile_db(bundled_store_copy) -> Path:
+    db = bundled_store_copy
     doc = orjson.loads(db.read_bytes())
     by_id = {record["id"]: record for record in doc["actors"].values()}
     by_id["iskp"]["name"] = HOSTILE_NAME
@@ -552,7 +558,8 @@ def test_hostile_show_keeps_markup_literal(run, hostile_db):
 def test_hostile_names_in_error_messages_have_no_escapes(run, hostile_db):
     # the closest-match hint and the ambiguity list quote store names on stderr
     code, _, err = run("show", "bold x 31m", "--db", str(hostile_db))
-    assert code in (0, 1, 3)
+    assert code == 1, err  # no actor matches; the closest name is offered
+    assert HOSTILE_NAME_PRINTED in err
     assert ESC not in err
     code, _, err = run("show", "Islamic", "--db", str(hostile_db))
     assert code == 3
@@ -568,8 +575,16 @@ def test_hostile_names_in_json_are_escaped(run, hostile_db):
 
 
 def test_hostile_store_in_a_real_process(hostile_db):
-    for argv in (("show", "iskp"), ("ties", "taliban"), ("show", "Islamic")):
+    cases = [
+        # argv, exit code, where the (sanitised) hostile name shows, the name
+        (("show", "iskp"), 0, "stdout", HOSTILE_NAME_PRINTED),
+        (("ties", "taliban"), 0, "stdout", CLICK_NAME),
+        (("show", "Islamic"), 3, "stderr", HOSTILE_NAME_PRINTED),  # ambiguous: the candidates go to stderr
+    ]
+    for argv, expected, stream, name in cases:
         result = khorasan(*argv, "--db", str(hostile_db), FORCE_COLOR="1")
+        assert result.returncode == expected, (argv, result.stderr)
+        assert name in getattr(result, stream), argv
         assert ESC not in result.stdout and ESC not in result.stderr
         assert "Traceback" not in result.stderr
 
@@ -581,8 +596,8 @@ def test_junk_columns_variable_is_ignored(run, monkeypatch):
     assert "Islamic State-Khorasan" in out
 
 
-def test_malformed_dates_are_reported_not_crashed_on(run, tmp_path):
-    db = copy_store(tmp_path)
+def test_malformed_dates_are_reported_not_crashed_on(run, bundled_store_copy):
+    db = bundled_store_copy
     doc = orjson.loads(db.read_bytes())
     by_id = {record["id"]: record for record in doc["actors"].values()}
     by_id["iskp"]["founded"] = "January 2015"

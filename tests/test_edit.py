@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import tempfile
@@ -34,12 +33,8 @@ from khorasan_tui.model import KINDS, STATUSES, TIE_TYPES
 from khorasan_tui.store import load_store, save_store
 from khorasan_tui.validate import validate
 
-_spec = importlib.util.spec_from_file_location("store_writer", Path(__file__).with_name("store_writer.py"))
-store_writer = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(store_writer)
-make_store, DOC_ID, QUOTES, DOC_TEXT = store_writer.make_store, store_writer.DOC_ID, store_writer.QUOTES, store_writer.DOC_TEXT
-
-BUNDLED = Path(__file__).resolve().parent.parent / "data"
+from . import store_writer
+from .store_writer import DOC_ID, DOC_TEXT, QUOTES, make_store
 
 
 def errors(data) -> list[str]:
@@ -57,10 +52,9 @@ def editor(path) -> Editor:
 
 
 @pytest.fixture
-def bundled(tmp_path) -> Path:
-    shutil.copy2(BUNDLED / "khorasan.json", tmp_path / "khorasan.json")
-    shutil.copytree(BUNDLED / "sources", tmp_path / "sources")
-    return tmp_path / "khorasan.json"
+def bundled(bundled_store_copy) -> Path:
+    """A copy of the bundled store to edit (see conftest)."""
+    return bundled_store_copy
 
 
 # -- field checks ------------------------------------------------------------------------------
@@ -438,14 +432,23 @@ def test_cli_edit_errors_exit_with_the_documented_codes(path, capsys):
 
 def test_cli_edits_on_a_copy_of_the_bundled_store(bundled, capsys):
     db = ["--db", str(bundled)]
-    code, out, _ = run(capsys, "ties", "haqqani-network", *db, "--json")
+    code, out, err = run(capsys, "validate", *db, "--json")
+    assert code == 0, err
+    before = json.loads(out)
+    assert before["valid"] is True
+    code, out, err = run(capsys, "ties", "haqqani-network", *db, "--json")
+    assert code == 0, err
     first = json.loads(out)[0]["citations"][0]
     code, out, err = run(capsys, "add-tie", "ISKP", "hostile_to", "haqqani-network", "--source", first["source"],
                          "--quote", first["quote"], *db)
     assert code == 0, err
     assert "Islamic State-Khorasan" in out
-    code, out, _ = run(capsys, "validate", *db, "--json")
-    assert json.loads(out)["ties"] > 0
+    code, out, err = run(capsys, "validate", *db, "--json")
+    assert code == 0, err
+    after = json.loads(out)
+    assert after["valid"] is True
+    assert after["ties"] == before["ties"] + 1
+    assert len(load_store(bundled).ties) == after["ties"]
 
 
 # -- properties --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson
@@ -200,13 +199,8 @@ def test_importing_twice_keeps_both_documents_and_stays_valid(capsys, store_path
     assert_valid(store_path)
 
 
-def test_import_into_a_copy_of_the_bundled_store_adds_no_problem(capsys, tmp_path: Path) -> None:
-    from khorasan_tui.store import default_store_path
-
-    bundled = default_store_path()
-    shutil.copytree(bundled.parent / "sources", tmp_path / "sources")
-    copy = tmp_path / "khorasan.json"
-    shutil.copyfile(bundled, copy)
+def test_import_into_a_copy_of_the_bundled_store_adds_no_problem(capsys, bundled_store_copy: Path) -> None:
+    copy = bundled_store_copy
     errors_before = {str(p) for p in validate(load_store(copy)) if p.level == "error"}
     code, report, err = run_import(capsys, copy, "--json")
     assert code == 0, err
@@ -336,7 +330,7 @@ def test_records_keep_line_numbers_and_raw_text() -> None:
 
 def test_plan_import_leaves_its_input_untouched(store_path: Path) -> None:
     data = load_store(store_path)
-    snapshot = (dict(data.actors), dict(data.ties), dict(data.sources), data.actors["jaish-e-mohammed"].aliases[:])
+    before = data.to_tinydb()  # fresh dicts and lists all the way down: a deep snapshot
     text, _ = csv_import.decode(FIXTURE.read_bytes())
     options = csv_import.ImportOptions(
         source_title="t",
@@ -347,8 +341,7 @@ def test_plan_import_leaves_its_input_untouched(store_path: Path) -> None:
     )
     result = csv_import.plan_import(data, text, options)
     assert result.report["imported_ties"] == 7
-    assert (dict(data.actors), dict(data.ties), dict(data.sources)) == snapshot[:3]
-    assert data.actors["jaish-e-mohammed"].aliases == snapshot[3]
+    assert data.to_tinydb() == before
     assert "Jaish-e-Mohammad" in result.data.actors["jaish-e-mohammed"].aliases
 
 

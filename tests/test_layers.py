@@ -138,5 +138,6 @@ def test_piped_lookup_does_not_import_rich_console():
     )
     assert "Islamic State-Khorasan" in result.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "khorasan_tui.graph" in imported, "the import-time report was read"
     assert "rich.console" not in imported
     assert not any(name.startswith("textual") for name in imported)

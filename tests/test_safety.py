@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import importlib.util
 import json
 import os
 import random
@@ -30,11 +29,10 @@ from khorasan_tui.edit import (
 from khorasan_tui.store import StoreError, load_store, locked
 from khorasan_tui.validate import validate
 
-WRITER = Path(__file__).with_name("store_writer.py")
-_spec = importlib.util.spec_from_file_location("store_writer", WRITER)
-store_writer = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(store_writer)
-make_store = store_writer.make_store
+from . import store_writer
+from .store_writer import make_store
+
+WRITER = Path(store_writer.__file__)  # also run as a script: a second writer process
 
 
 def errors(data) -> list[str]:

@@ -5,26 +5,11 @@ Regenerate after an intended change: pytest tests/test_snapshots.py --snapshot-u
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from khorasan_tui.app.main import make_app
-from khorasan_tui.app.rowlist import RowList
 
-from .apphelpers import ready
-
-BUNDLED = Path(__file__).resolve().parent.parent / "data" / "khorasan.json"
-
-
-def focus_tie(app, predicate) -> None:
-    rows = app.screen.query_one("#tie-list", RowList)
-    rows.focus()
-    for index, key in enumerate(rows.keys):
-        if key is not None and predicate(app.graph.ties[key]):
-            rows.cursor = index
-            return
-    raise AssertionError("tie not found")
+from .apphelpers import BUNDLED, focus_tie, ready
 
 
 async def on_iskp(pilot) -> None:

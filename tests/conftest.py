@@ -1,0 +1,20 @@
+"""Fixtures shared by several test files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture
+def bundled_store_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled store (data/khorasan.json and its data/sources/) in
+    tmp_path, so a test may edit it; returns the copy's store path."""
+    shutil.copytree(DATA / "sources", tmp_path / "sources")
+    target = tmp_path / "khorasan.json"
+    shutil.copyfile(DATA / "khorasan.json", target)
+    return target
