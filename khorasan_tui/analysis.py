@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .graph import Graph, active_at
+from .graph import Graph, TieFilter
 from .model import (
     COOPERATIVE_TYPES,
     STATUSES,
@@ -151,6 +151,10 @@ def timeline(graph: Graph, actor_id: str | None = None, as_of: str | None = None
         ties = graph.ties_of(actor_id)
         candidates = [actor_id, *(t.other(actor_id) for t in ties)]
         event_ids = list(dict.fromkeys(a for a in candidates if a in graph.actors and graph.actors[a].kind == "event"))
+    if as_of is not None:
+        # The date test is cheap and titles are not: drop ties before building entries.
+        as_of_filter = TieFilter.of(as_of=as_of)
+        ties = [t for t in ties if as_of_filter.accepts(t)]
     entries = [e for e in (_event_entry(graph, event_id) for event_id in event_ids) if e is not None]
     entries.extend(e for e in (_tie_entry(graph, tie) for tie in ties) if e is not None)
     entries.sort(key=timeline_sort_key)
@@ -165,11 +169,8 @@ def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[Timel
     """
     if as_of is None:
         return list(entries)
-    return [
-        e
-        for e in entries
-        if (active_at(e.date, None, as_of) if e.kind == "event" else active_at(e.start, e.end, as_of))
-    ]
+    as_of_filter = TieFilter.of(as_of=as_of)  # works out the date span once
+    return [e for e in entries if as_of_filter.active(e.date if e.kind == "event" else e.start, e.end)]
 
 
 # -- contested claims --------------------------------------------------------------

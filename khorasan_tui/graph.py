@@ -81,9 +81,11 @@ class TieFilter:
             return False
         if self.document is not None and all(c.source != self.document for c in tie.citations):
             return False
-        if self._as_of_span is not None and not _active(tie.start, tie.end, *self._as_of_span):
-            return False
-        return True
+        return self.active(tie.start, tie.end)
+
+    def active(self, start: str | None, end: str | None) -> bool:
+        """Whether something dated start..end stands on this filter's as-of date."""
+        return self._as_of_span is None or _active(start, end, *self._as_of_span)
 
     @classmethod
     def of(
