@@ -176,17 +176,58 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# NATO Admiralty scale: how reliable the source is (A-F) and how credible one
+# piece of information is (1-6). F and 6 mean "cannot be judged".
+SOURCE_GRADES: dict[str, str] = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY: dict[int, str] = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+
+
+def _extra(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """Fields another tool added: kept as they are and written back on save."""
+    if len(data) <= len(known) and data.keys() <= known:
+        return {}
+    return {k: v for k, v in data.items() if k not in known}
+
+
 @dataclass(slots=True)
 class Citation:
     source: str
     quote: str
+    credibility: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    FIELDS = frozenset({"source", "quote", "credibility"})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "quote": self.quote}
+        data: dict[str, Any] = {"source": self.source, "quote": self.quote}
+        if self.credibility is not None:
+            data["credibility"] = self.credibility
+        if self.extra:
+            data.update(self.extra)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Citation:
-        return cls(source=data["source"], quote=data["quote"])
+        return cls(
+            source=data["source"],
+            quote=data["quote"],
+            credibility=data.get("credibility"),
+            extra=_extra(data, cls.FIELDS),
+        )
 
 
 def _citations(data: dict[str, Any]) -> list[Citation]:
@@ -206,6 +247,14 @@ class Actor:
     ended: str | None = None
     citations: list[Citation] = field(default_factory=list)
     possible_duplicate_of: str | None = None
+    # Ids this actor absorbed in merges: they still resolve to it.
+    merged_ids: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    FIELDS = frozenset(
+        {"id", "name", "kind", "aliases", "summary", "born", "founded", "died", "ended", "citations",
+         "possible_duplicate_of", "merged_ids"}
+    )
 
     @property
     def names(self) -> list[str]:
@@ -232,6 +281,10 @@ class Actor:
             if value:
                 data[key] = value
         data["citations"] = [c.to_dict() for c in self.citations]
+        if self.merged_ids:
+            data["merged_ids"] = list(self.merged_ids)
+        if self.extra:
+            data.update(self.extra)
         return data
 
     @classmethod
@@ -248,6 +301,8 @@ class Actor:
             ended=data.get("ended"),
             citations=_citations(data),
             possible_duplicate_of=data.get("possible_duplicate_of"),
+            merged_ids=list(data.get("merged_ids") or []),
+            extra=_extra(data, cls.FIELDS),
         )
 
 
@@ -264,6 +319,15 @@ class Tie:
     end: str | None = None
     summary: str = ""
     citations: list[Citation] = field(default_factory=list)
+    # The curator's note, above all where a date comes from general knowledge
+    # rather than the quoted document: never passed off as quoted.
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    FIELDS = frozenset(
+        {"id", "type", "source", "target", "status", "claimant", "role", "start", "end", "summary", "citations",
+         "note"}
+    )
 
     @property
     def directed(self) -> bool:
@@ -283,7 +347,7 @@ class Tie:
         return tie_type.backward
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
             "source": self.source,
@@ -296,6 +360,11 @@ class Tie:
             "summary": self.summary,
             "citations": [c.to_dict() for c in self.citations],
         }
+        if self.note:
+            data["note"] = self.note
+        if self.extra:
+            data.update(self.extra)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Tie:
@@ -311,6 +380,8 @@ class Tie:
             end=data.get("end"),
             summary=data.get("summary") or "",
             citations=_citations(data),
+            note=data.get("note") or "",
+            extra=_extra(data, cls.FIELDS),
         )
 
 
@@ -322,9 +393,18 @@ class Source:
     published: str | None = None
     published_note: str = ""
     path: str = ""  # relative to the store's folder
+    url: str | None = None
+    retrieved: str | None = None
+    language: str | None = None
+    grade: str | None = None  # SOURCE_GRADES: set by the analyst
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    FIELDS = frozenset(
+        {"id", "title", "publisher", "published", "published_note", "path", "url", "retrieved", "language", "grade"}
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "publisher": self.publisher,
@@ -332,6 +412,13 @@ class Source:
             "published_note": self.published_note,
             "path": self.path,
         }
+        for key in ("url", "retrieved", "language", "grade"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.extra:
+            data.update(self.extra)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Source:
@@ -342,6 +429,11 @@ class Source:
             published=data.get("published"),
             published_note=data.get("published_note") or "",
             path=data.get("path") or "",
+            url=data.get("url"),
+            retrieved=data.get("retrieved"),
+            language=data.get("language"),
+            grade=data.get("grade"),
+            extra=_extra(data, cls.FIELDS),
         )
 
 
