@@ -86,8 +86,11 @@ STATUSES: dict[str, str] = {
     "reported": "the document states it as fact",
     "alleged": "the document hedges",
     "claimed": "a party claims it",
+    # A passage that states a view in order to reject it ("It's often said ...")
+    # supports nothing; recorded so that the disagreement itself is on file.
+    "disputed": "the document mentions it only to dispute it",
 }
-STATUS_GLYPHS: dict[str, str] = {"reported": "●", "alleged": "◐", "claimed": "◌"}
+STATUS_GLYPHS: dict[str, str] = {"reported": "●", "alleged": "◐", "claimed": "◌", "disputed": "✗"}
 
 
 def kind_label(kind: str) -> str:
