@@ -36,7 +36,7 @@ def test_every_kind_has_a_glyph_and_a_label():
 
 def test_core_kinds_and_statuses():
     assert {"group", "person", "state", "agency", "organization", "event", "place"} <= set(KINDS)
-    assert set(STATUSES) == {"reported", "alleged", "claimed"}
+    assert set(STATUSES) == {"reported", "alleged", "claimed", "disputed"}
     assert set(STATUS_GLYPHS) == set(STATUSES)
     assert len(set(STATUS_GLYPHS.values())) == len(STATUSES)
 
