@@ -121,6 +121,8 @@ COMMANDS: dict[str, str] = {
     "add-tie": "khorasan_tui.commands.edit:add_tie",
     "add-alias": "khorasan_tui.commands.edit:add_alias",
     "rm": "khorasan_tui.commands.edit:remove",
+    "merge": "khorasan_tui.commands.edit:merge",
+    "undo": "khorasan_tui.commands.edit:undo",
 }
 
 
@@ -264,8 +266,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("alias")
 
-    p = command("rm", "remove a tie, or an actor with its ties")
+    p = command("rm", "remove a tie, or an actor with its ties (asks first; --yes when not on a terminal)")
     p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.add_argument("--dry-run", action="store_true", help="show what would go; change nothing")
+
+    p = command("merge", "merge the second actor into the first (ties, names, citations; the old id keeps working)")
+    p.add_argument("keep")
+    p.add_argument("other")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+
+    p = command("undo", "take back the last change the command line saved to this store")
+    p.add_argument("--dry-run", action="store_true", help="say what would be undone; change nothing")
     return parser
 
 

@@ -42,7 +42,7 @@ from .model import (
     strip_control,
     unique_id,
 )
-from .store import StoreData
+from .storedata import StoreData
 from .validate import squash_whitespace
 
 FIELDS: dict[str, str] = {

@@ -1,22 +1,19 @@
-"""Validated edits with undo and redo, each saved at once and atomically.
+"""The editor's operations: validated edits with undo and redo, each saved at once.
 
 The app's forms and the CLI's edit commands both go through `Editor`:
 
-* field checks (`check_*`) return a message or None, cheap enough to run on
-  every keystroke;
-* each operation validates its whole input, becomes a `Command` (records before
-  and after, plus any source text file it creates), is applied to the
-  in-memory store, checked again as a whole and saved under the store's lock;
+* field checks (`check_*`) are the rulebook's (`rules`), worded for a form's
+  labels, cheap enough to run on every keystroke;
+* each operation validates its input and becomes a `changes.Command` (records
+  before and after, plus any document text it creates);
+* `transaction.WritePath` applies it, holds what it touched to the rulebook
+  and saves it under the store's lock, reloading first when someone else
+  saved: the one write path, shared with the importers, ingest and merges;
 * `undo` / `redo` replay commands backwards and forwards, and refuse when
   someone else has changed the same records meanwhile;
 * listeners registered with `subscribe` hear of every change, so views refresh.
 
-Another program may save the store while we hold it. Under the lock, before
-every edit, the file's digest is compared with the one we read: if it changed,
-the file is reloaded and the edit is validated again against what is there
-now; it is saved only if it still applies, otherwise `EditConflict` says why.
-Someone else's save is never overwritten. An `Editor` is not thread-safe:
-call it from one thread at a time.
+An `Editor` is not thread-safe: call it from one thread at a time.
 """
 
 from __future__ import annotations
@@ -25,59 +22,46 @@ import copy
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from . import rules
+from .changes import Command, RecordChange, TextFile
+from .documents import squash_whitespace
 from .graph import Ambiguous, Graph, NotFound
 from .model import (
-    KINDS,
-    STATUSES,
     TIE_TYPES,
     Actor,
     Citation,
     Source,
     Tie,
-    date_sort_key,
-    is_partial_date,
     make_tie_id,
     new_actor_id,
     normalize_key,
 )
-from .store import (
-    StoreData,
-    StoreError,
-    atomic_write,
-    changed_since,
-    check_structure,
-    load_store,
-    locked,
-    save_store,
-)
-from .validate import DocumentTexts, squash_whitespace
+from .store import load_store
+from .storedata import StoreData
+from .transaction import Conflict, RuleBroken, SaveFailed, WriteError, WritePath
 
-# Limits keep one runaway paste from making the store or the screen unusable.
-MAX_NAME = 300
-MAX_SUMMARY = 20_000
-MAX_QUOTE = 10_000
-MAX_DOCUMENT = 20_000_000
+# The rulebook's limits, under the names forms and tests have always used.
+MAX_NAME = rules.MAX_NAME
+MAX_SUMMARY = rules.MAX_SUMMARY
+MAX_QUOTE = rules.MAX_QUOTE
+MAX_DOCUMENT = rules.MAX_DOCUMENT_BYTES
 UNDO_LIMIT = 200
 SOURCES_FOLDER = "sources"
 
-ACTOR_DATE_FIELDS = ("born", "founded", "died", "ended")
+ACTOR_DATE_FIELDS = rules.ACTOR_DATE_FIELDS
 
-# One-line fields refuse every control character; multi-line ones allow tab and newline.
-_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ACTOR_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _SOURCE_NUMBER = re.compile(r"([0-9]+)_")
 
 
 # -- errors ----------------------------------------------------------------------------
 
-
-class EditError(Exception):
-    """An edit that was refused. The message is written for the user; nothing was saved."""
+EditError = WriteError  # an edit that was refused; the message is for the user; nothing was saved
+EditConflict = Conflict  # someone else changed the store so that this edit (or undo) no longer applies
+SaveError = SaveFailed  # the store could not be written; the file is as it was
 
 
 class ReadOnlyError(EditError):
@@ -108,19 +92,15 @@ class AmbiguousActor(EditError):
         super().__init__(f"{query!r} fits several actors: {_listing(candidates)}")
 
 
-class EditConflict(EditError):
-    """Someone else changed the store so that this edit (or undo) no longer applies."""
-
-
-class SaveError(EditError):
-    """The store could not be written (disk, permissions, lock); the file is as it was."""
-
-
 def _listing(actors: Iterable[Actor]) -> str:
     return ", ".join(f"{a.name} ({a.id})" for a in actors)
 
 
-# -- field checks: each returns a message, or None when the value is fine ---------------
+# -- field checks for forms: the rulebook's, with the form's label -------------------------
+
+
+def _labelled(label: str, message: str | None) -> str | None:
+    return f"{label} {message}" if message else None
 
 
 def check_text(
@@ -131,69 +111,37 @@ def check_text(
     multiline: bool = False,
     max_length: int = MAX_NAME,
 ) -> str | None:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        return f"{label} must be text"
-    if required and not value.strip():
-        return f"{label} is empty"
-    if len(value) > max_length:
-        return f"{label} is too long ({len(value):,} characters; at most {max_length:,})"
-    if (_BLOCK_CONTROL if multiline else _LINE_CONTROL).search(value):
-        return f"{label} contains control characters"
-    return None
+    return _labelled(label, rules.check_text(value, required=required, multiline=multiline, max_length=max_length))
 
 
 def check_name(value: Any, label: str = "name") -> str | None:
-    problem = check_text(value, label, required=True)
-    if problem:
-        return problem
-    if not normalize_key(value):
-        return f"{label} {value.strip()!r} needs at least one letter or digit"
-    return None
+    return _labelled(label, rules.check_name(value))
 
 
 def check_kind(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in KINDS:
-        return f"unknown kind {value!r}; choose from {', '.join(KINDS)}"
-    return None
+    return rules.check_kind(value)
 
 
 def check_tie_type(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in TIE_TYPES:
-        return f"unknown tie type {value!r}; choose from {', '.join(TIE_TYPES)}"
-    return None
+    return rules.check_tie_type(value)
 
 
 def check_status(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in STATUSES:
-        return f"unknown status {value!r}; choose from {', '.join(STATUSES)}"
-    return None
+    return rules.check_status(value)
 
 
 def check_date(value: Any, label: str = "date") -> str | None:
-    """Empty is fine (no date); otherwise a partial ISO date."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not is_partial_date(value):
-        return f"{label} {value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
-    return None
+    return _labelled(label, rules.check_date(value))
 
 
 def check_date_order(
     start: str | None, end: str | None, start_label: str = "start", end_label: str = "end"
 ) -> str | None:
-    # Same rule as validate.validate, so that an accepted edit never fails validation.
-    if start and end and is_partial_date(start) and is_partial_date(end):
-        if date_sort_key(start) > date_sort_key(end):
-            return f"{start_label} ({start}) is after {end_label} ({end})"
-    return None
+    return rules.check_date_order(start, end)
 
 
 def check_quote_text(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "the quote is empty: copy the words from the document that state the tie"
-    return check_text(value, "the quote", multiline=True, max_length=MAX_QUOTE)
+    return _labelled("the quote", rules.check_quote(value))
 
 
 def _optional(value: Any) -> Any:
@@ -221,76 +169,6 @@ def _block(value: Any) -> Any:
 def _put(problems: dict[str, str], name: str, message: str | None) -> None:
     if message and name not in problems:
         problems[name] = message
-
-
-# -- commands --------------------------------------------------------------------------
-
-
-_SINGULAR = {"actors": "actor", "ties": "tie", "sources": "document"}
-
-
-@dataclass
-class RecordChange:
-    """One record of one table, before and after; None means absent."""
-
-    table: str
-    key: str
-    before: Any
-    after: Any
-    # The record's TinyDB document id when it was last removed, so that undoing a
-    # deletion puts it back in its old place in the file.
-    doc_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TextFile:
-    """A document text that exists while the command is applied (a new source's)."""
-
-    relative_path: str
-    content: str
-
-
-@dataclass
-class Command:
-    description: str
-    changes: list[RecordChange]
-    files: list[TextFile] = field(default_factory=list)
-
-    def apply(self, data: StoreData) -> None:
-        _swap(data, self.changes, forward=True)
-
-    def revert(self, data: StoreData) -> None:
-        _swap(data, list(reversed(self.changes)), forward=False)
-
-    def ids(self, table: str) -> frozenset[str]:
-        return frozenset(c.key for c in self.changes if c.table == table)
-
-
-def _swap(data: StoreData, changes: list[RecordChange], forward: bool) -> None:
-    """Move each record from its expected state to its new one, all or nothing."""
-    for change in changes:
-        expected = change.before if forward else change.after
-        current = getattr(data, change.table).get(change.key)
-        if current != expected:
-            what = _SINGULAR[change.table]
-            if expected is None:
-                state = "now exists"
-            elif current is None:
-                state = "no longer exists"
-            else:
-                state = "was changed"
-            raise EditConflict(f"{what} {change.key!r} {state}")
-    for change in changes:
-        items: dict[str, Any] = getattr(data, change.table)
-        doc_ids = data.doc_ids.setdefault(change.table, {})
-        new = change.after if forward else change.before
-        if new is None:
-            change.doc_id = doc_ids.pop(change.key, change.doc_id)
-            items.pop(change.key, None)
-        else:
-            if change.key not in items and change.doc_id is not None and change.doc_id not in doc_ids.values():
-                doc_ids[change.key] = change.doc_id
-            items[change.key] = copy.deepcopy(new)
 
 
 # -- what the UI hears and passes ------------------------------------------------------
@@ -328,7 +206,7 @@ class DeletionImpact:
 
     actor: Actor
     ties: tuple[Tie, ...]  # removed with the actor
-    claims: tuple[Tie, ...]  # other ties that name it as claimant: the claimant is cleared
+    claims: tuple[Tie, ...]  # other ties that name it as claimant: removed too (a claim needs its claimant)
     duplicates: tuple[Actor, ...]  # actors marked as its possible duplicates: the mark is cleared
 
     @property
@@ -336,8 +214,47 @@ class DeletionImpact:
         return len(self.ties)
 
     @property
+    def all_ties(self) -> tuple[Tie, ...]:
+        return self.ties + self.claims
+
+    @property
     def tie_ids(self) -> frozenset[str]:
-        return frozenset(t.id for t in self.ties)
+        return frozenset(t.id for t in self.all_ties)
+
+    def describe(self) -> str:
+        """'Taliban and its 45 ties, and 21 ties it claims'."""
+        text = f"{self.actor.name} and {_count(self.tie_count, 'tie')}"
+        if self.claims:
+            text += f", and {_count(len(self.claims), 'tie')} it claims (a claim needs its claimant)"
+        return text
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeImpact:
+    """What merging `other` into `keep` does; ask for this before confirming."""
+
+    keep: Actor
+    other: Actor
+    repointed: tuple[Tie, ...]  # ties of `other` that move to `keep`
+    folded: tuple[Tie, ...]  # of those, ties that duplicate one of keep's: their citations join it
+    dropped: tuple[Tie, ...]  # ties between the two: they would tie keep to itself
+    claims: tuple[Tie, ...]  # ties that name `other` as claimant: they name keep
+
+    def describe(self) -> str:
+        parts = [f"merge {self.other.name} ({self.other.id}) into {self.keep.name} ({self.keep.id})"]
+        parts.append(f"{_count(len(self.repointed), 'tie')} move")
+        if self.folded:
+            parts.append(f"{_count(len(self.folded), 'tie')} join an existing tie")
+        if self.dropped:
+            parts.append(f"{_count(len(self.dropped), 'tie')} between the two go")
+        if self.claims:
+            parts.append(f"{_count(len(self.claims), 'claim')} change claimant")
+        return "; ".join(parts)
+
 
 
 class _Keep:
@@ -357,7 +274,8 @@ def is_writable(path: str | Path) -> bool:
         return False
     if not os.access(path.parent, os.W_OK | os.X_OK):
         return False
-    lock = path.with_name(path.name + ".lock")
+    real = Path(os.path.realpath(path))
+    lock = real.with_name(real.name + ".lock")
     if lock.exists() and not os.access(lock, os.W_OK):
         return False
     return True
@@ -385,7 +303,9 @@ class Editor:
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
-        self._texts = DocumentTexts(self.graph.data)
+        self._writes = WritePath(
+            self.graph.data, on_reload=self._replace_data, name_owners=lambda: self.graph.alias_index
+        )
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool | None = None) -> Editor:
@@ -432,6 +352,16 @@ class Editor:
     @property
     def can_redo(self) -> bool:
         return bool(self._redo) and not self.read_only
+
+    @property
+    def last_command(self) -> Command | None:
+        """The change saved last in this session (what `undo` would take back)."""
+        return self._undo[-1] if self._undo else None
+
+    def undo_command(self, command: Command) -> Change:
+        """Undo a change saved in an earlier session (the CLI's journal)."""
+        self._undo.append(command)
+        return self.undo()
 
     @property
     def undo_description(self) -> str | None:
@@ -499,12 +429,12 @@ class Editor:
         return None
 
     def check_actor_id(self, actor_id: str) -> str | None:
-        if not isinstance(actor_id, str) or not _ACTOR_ID.fullmatch(actor_id):
-            return f"id {actor_id!r} must be lower-case letters, digits, '.', '_' or '-'"
-        if len(actor_id) > MAX_NAME:
-            return "id is too long"
-        if actor_id in self.data.actors:
-            return f"id {actor_id!r} is taken by {self.data.actors[actor_id].name}"
+        problem = rules.check_actor_id(actor_id)
+        if problem:
+            return f"id {problem}"
+        if actor_id in self.data.actors or actor_id in self.graph.merged:
+            owner = self.data.actors.get(actor_id) or self.data.actors[self.graph.merged[actor_id]]
+            return f"id {actor_id!r} is taken by {owner.name}"
         return None
 
     def check_source(self, source_id: str) -> str | None:
@@ -535,15 +465,13 @@ class Editor:
             return "the quote does not occur in the document's text"
         return None
 
-    def _document_text(self, source_id: str, pending: dict[str, str] | None = None) -> str | None:
+    def _document_text(self, source_id: str) -> str | None:
         """A document's text, whitespace squashed, read once per session."""
-        if pending and source_id in pending:
-            return squash_whitespace(pending[source_id])
-        return self._texts.squashed(source_id)
+        return self._writes.texts.squashed(source_id)
 
     def deletion_impact(self, actor_id: str) -> DeletionImpact:
         actor = self.actor(actor_id)
-        ties = tuple(t for t in self.data.ties.values() if actor_id in (t.source, t.target))
+        ties = tuple(self.graph.ties_of(actor_id))
         gone = {t.id for t in ties}
         claims = tuple(t for t in self.data.ties.values() if t.claimant == actor_id and t.id not in gone)
         duplicates = tuple(
@@ -666,7 +594,8 @@ class Editor:
         return command.changes[0].before
 
     def delete_actor(self, actor_id: str, *, confirmed: DeletionImpact | None = None) -> DeletionImpact:
-        """Delete an actor, its ties, and references to it as claimant or duplicate.
+        """Delete an actor, its ties, the ties it is the claimant of, and its
+        possible-duplicate marks: the store stays valid, with nothing dangling.
 
         Pass the `deletion_impact` the user confirmed: if the actor's ties have
         changed since (another analyst's save), the deletion is refused.
@@ -676,28 +605,105 @@ class Editor:
             impact = self.deletion_impact(actor_id)
             if confirmed is not None and impact.tie_ids != confirmed.tie_ids:
                 raise EditConflict(
-                    f"{impact.actor.name} now has {impact.tie_count} ties, not the {confirmed.tie_count} "
-                    "you confirmed; look again before deleting"
+                    f"{impact.actor.name} now has {_count(len(impact.all_ties), 'tie')}, not the "
+                    f"{len(confirmed.all_ties):,} you confirmed; look again before deleting"
                 )
-            changes = [RecordChange("ties", t.id, copy.deepcopy(t), None) for t in impact.ties]
-            for tie in impact.claims:
-                cleared = copy.deepcopy(tie)
-                cleared.claimant = None
-                changes.append(RecordChange("ties", tie.id, copy.deepcopy(tie), cleared))
+            changes = [RecordChange("ties", t.id, copy.deepcopy(t), None) for t in impact.all_ties]
             for other in impact.duplicates:
                 unmarked = copy.deepcopy(other)
                 unmarked.possible_duplicate_of = None
                 changes.append(RecordChange("actors", other.id, copy.deepcopy(other), unmarked))
             changes.append(RecordChange("actors", actor_id, copy.deepcopy(impact.actor), None))
-            plural = "tie" if impact.tie_count == 1 else "ties"
-            return Command(f"delete actor {impact.actor.name} and {impact.tie_count} {plural}", changes)
+            return Command(f"delete actor {impact.describe()}", changes)
 
-        command = self._commit(build, "do")
-        removed_ties = tuple(c.before for c in command.changes if c.table == "ties" and c.after is None)
-        claims = tuple(c.before for c in command.changes if c.table == "ties" and c.after is not None)
-        duplicates = tuple(c.before for c in command.changes if c.table == "actors" and c.key != actor_id)
+        self._commit(build, "do")
+        command = self._undo[-1]
+        gone = {c.key: c.before for c in command.changes if c.table == "ties"}
         actor = next(c.before for c in command.changes if c.table == "actors" and c.key == actor_id)
-        return DeletionImpact(actor, removed_ties, claims, duplicates)
+        claims = tuple(t for t in gone.values() if t.claimant == actor_id and actor_id not in (t.source, t.target))
+        ties = tuple(t for t in gone.values() if actor_id in (t.source, t.target))
+        duplicates = tuple(c.before for c in command.changes if c.table == "actors" and c.key != actor_id)
+        return DeletionImpact(actor, ties, claims, duplicates)
+
+    def merge_impact(self, keep_id: str, other_id: str) -> MergeImpact:
+        keep, other = self.actor(keep_id), self.actor(other_id)
+        if keep_id == other_id:
+            raise ValidationError({"other": "an actor cannot be merged into itself"})
+        existing = {_tie_key(t, keep_id, keep_id) for t in self.graph.ties_of(keep_id)}
+        repointed, folded, dropped = [], [], []
+        for tie in self.graph.ties_of(other_id):
+            if keep_id in (tie.source, tie.target):
+                dropped.append(tie)
+                continue
+            repointed.append(tie)
+            if _tie_key(tie, other_id, keep_id) in existing:
+                folded.append(tie)
+        claims = tuple(t for t in self.data.ties.values() if t.claimant == other_id and t not in dropped)
+        return MergeImpact(keep, other, tuple(repointed), tuple(folded), tuple(dropped), claims)
+
+    def merge_actors(self, keep_id: str, other_id: str, *, confirmed: MergeImpact | None = None) -> MergeImpact:
+        """Merge `other` into `keep`: its ties move (a tie keep already has gains
+        the other's citations instead), its names become keep's aliases, its
+        citations join keep's, its id keeps resolving to keep. One undoable step."""
+
+        def build() -> Command:
+            impact = self.merge_impact(keep_id, other_id)
+            if confirmed is not None and {t.id for t in impact.repointed} != {t.id for t in confirmed.repointed}:
+                raise EditConflict(f"{impact.other.name}'s ties changed since you confirmed; look again before merging")
+            changes: list[RecordChange] = []
+            by_key = {_tie_key(t, keep_id, keep_id): t for t in self.graph.ties_of(keep_id)}
+            joined: dict[str, Tie] = {}
+            for tie in impact.repointed:
+                key = _tie_key(tie, other_id, keep_id)
+                if key in by_key:
+                    target = joined.setdefault(by_key[key].id, copy.deepcopy(by_key[key]))
+                    target.citations += [c for c in tie.citations if c not in target.citations]
+                    changes.append(RecordChange("ties", tie.id, copy.deepcopy(tie), None))
+                    continue
+                moved = copy.deepcopy(tie)
+                moved.source = keep_id if tie.source == other_id else tie.source
+                moved.target = keep_id if tie.target == other_id else tie.target
+                if moved.claimant == other_id:
+                    moved.claimant = keep_id
+                changes.append(RecordChange("ties", tie.id, copy.deepcopy(tie), moved))
+            for tie in impact.dropped:
+                changes.append(RecordChange("ties", tie.id, copy.deepcopy(tie), None))
+            for tie_id, tie in joined.items():
+                changes.append(RecordChange("ties", tie_id, copy.deepcopy(self.data.ties[tie_id]), tie))
+            touched = {c.key for c in changes}
+            for tie in impact.claims:
+                if tie.id not in touched:
+                    claimed = copy.deepcopy(tie)
+                    claimed.claimant = keep_id
+                    changes.append(RecordChange("ties", tie.id, copy.deepcopy(tie), claimed))
+            for actor in self.data.actors.values():
+                if actor.possible_duplicate_of == other_id and actor.id != other_id:
+                    marked = copy.deepcopy(actor)
+                    marked.possible_duplicate_of = None if actor.id == keep_id else keep_id
+                    changes.append(RecordChange("actors", actor.id, copy.deepcopy(actor), marked))
+            keep = copy.deepcopy(next((c.after for c in changes if c.key == keep_id and c.table == "actors"), impact.keep))
+            other = impact.other
+            seen = {normalize_key(n) for n in keep.names}
+            for name in other.names:
+                if normalize_key(name) not in seen:
+                    seen.add(normalize_key(name))
+                    keep.aliases.append(name)
+            keep.citations += [c for c in other.citations if c not in keep.citations]
+            keep.merged_ids = [*keep.merged_ids, other_id, *[m for m in other.merged_ids if m not in keep.merged_ids]]
+            keep.summary = keep.summary or other.summary
+            for key in ACTOR_DATE_FIELDS:
+                if not getattr(keep, key) and getattr(other, key):
+                    setattr(keep, key, getattr(other, key))
+            if keep.possible_duplicate_of == other_id:
+                keep.possible_duplicate_of = None
+            changes = [c for c in changes if not (c.table == "actors" and c.key == keep_id)]
+            changes.append(RecordChange("actors", keep_id, copy.deepcopy(self.data.actors[keep_id]), keep))
+            changes.append(RecordChange("actors", other_id, copy.deepcopy(other), None))
+            return Command(impact.describe(), changes)
+
+        impact = self.merge_impact(keep_id, other_id) if confirmed is None else confirmed
+        self._commit(build, "do")
+        return impact
 
     def undo(self) -> Change:
         if not self._undo:
@@ -724,14 +730,14 @@ class Editor:
     # -- reloading ------------------------------------------------------------------
     def changed_on_disk(self) -> bool:
         """Whether the file differs from what we last read or wrote."""
-        return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
+        return self._writes.changed_on_disk()
 
     def reload(self) -> None:
         """Read the file again (someone else saved it). Undo history is kept: each
         undo still checks that its records are as it left them."""
         if self.data.path is None:
             return
-        self._replace_data(load_store(self.data.path))
+        self._writes.reload()
         self._notify(Change("reload", f"reloaded {self.data.path.name}"))
 
     def _replace_data(self, fresh: StoreData) -> None:
@@ -740,7 +746,6 @@ class Editor:
         self.graph.actors = fresh.actors
         self.graph.ties = fresh.ties
         self.graph.reindex()
-        self._texts = DocumentTexts(fresh)
 
     # -- building and checking commands ---------------------------------------------
     def _checked_actor(
@@ -935,149 +940,42 @@ class Editor:
                 return candidate
             number += 1
 
-    def _consistency_problems(self, command: Command, forward: bool, fresh: bool) -> list[str]:
-        """Whole-store rules for the records a command just set.
-
-        Only what the command introduces is checked, so problems already in the
-        store (left for the curators) never block an unrelated edit. Undo and
-        redo (`fresh` False) put back records that were in the store before, so
-        they are checked for references only: a name clash or a quote that
-        predates this session must not make an edit impossible to undo.
-        """
-        data = self.data
-        problems: list[str] = []
-        pending = {
-            Path(f.relative_path).stem: f.content for f in command.files
-        } if forward else {}
-        removed_actors = {
-            c.key for c in command.changes if c.table == "actors" and (c.after if forward else c.before) is None
-        }
-        for change in command.changes:
-            old, new = (change.before, change.after) if forward else (change.after, change.before)
-            if change.table == "actors":
-                if new is None:
-                    problems += self._removed_actor_problems(change.key)
-                else:
-                    problems += self._actor_problems(new, old, removed_actors, fresh)
-            elif change.table == "ties" and new is not None:
-                problems += self._tie_problems(new, old, pending, fresh)
-            elif change.table == "sources" and new is None:
-                citing = [t.id for t in data.ties.values() if any(c.source == change.key for c in t.citations)]
-                citing += [a.id for a in data.actors.values() if any(c.source == change.key for c in a.citations)]
-                if citing:
-                    problems.append(f"document {change.key} is cited by {', '.join(citing[:5])}")
-        try:
-            check_structure(data)
-        except StoreError as exc:
-            problems.append(exc.problem)
-        return problems
-
-    def _actor_problems(self, actor: Actor, old: Actor | None, removed: set[str], fresh: bool) -> list[str]:
-        def changed(name: str) -> bool:
-            return fresh and (old is None or getattr(actor, name) != getattr(old, name))
-
-        messages = [
-            check_name(actor.name) if changed("name") else None,
-            check_kind(actor.kind) if changed("kind") else None,
-            *(check_date(getattr(actor, k), k) for k in ACTOR_DATE_FIELDS if changed(k)),
-        ]
-        if any(changed(k) for k in ACTOR_DATE_FIELDS):
-            messages.append(check_date_order(actor.start, actor.end))
-        old_keys = {normalize_key(n) for n in old.names} if old else set()
-        for name in actor.names if fresh else ():
-            if normalize_key(name) in old_keys:
-                continue
-            owners = [a for a in self.name_owners(name, exclude=actor.id) if a.id not in removed]
-            if owners:
-                messages.append(f"{name!r} already names {_listing(owners)}")
-        if actor.possible_duplicate_of and actor.possible_duplicate_of not in self.data.actors:
-            messages.append(f"possible duplicate of missing actor {actor.possible_duplicate_of!r}")
-        return [f"actor {actor.id}: {m}" for m in messages if m]
-
-    def _removed_actor_problems(self, actor_id: str) -> list[str]:
-        users = [t.id for t in self.data.ties.values() if actor_id in (t.source, t.target, t.claimant)]
-        users += [a.id for a in self.data.actors.values() if a.possible_duplicate_of == actor_id]
-        if users:
-            return [f"actor {actor_id} is still referred to by {', '.join(users[:5])}"]
-        return []
-
-    def _tie_problems(self, tie: Tie, old: Tie | None, pending: dict[str, str], fresh: bool) -> list[str]:
-        def changed(*names: str) -> bool:
-            return fresh and (old is None or any(getattr(tie, n) != getattr(old, n) for n in names))
-
-        messages: list[str | None] = []
-        for end in (tie.source, tie.target):
-            if end not in self.data.actors:
-                messages.append(f"actor {end!r} no longer exists")
-        if tie.claimant is not None and tie.claimant not in self.data.actors:
-            messages.append(f"claimant {tie.claimant!r} no longer exists")
-        if changed("type"):
-            messages.append(check_tie_type(tie.type))
-        if changed("status"):
-            messages.append(check_status(tie.status))
-        if changed("source", "target") and tie.source == tie.target:
-            messages.append("ties an actor to itself")
-        if changed("start", "end"):
-            messages += [check_date(tie.start, "start"), check_date(tie.end, "end")]
-            messages.append(check_date_order(tie.start, tie.end))
-        if changed("citations") and not tie.citations:
-            messages.append("has no citation")
-        old_citations = old.citations if old else []
-        for citation in tie.citations if fresh else ():
-            if citation in old_citations:
-                continue
-            if citation.source not in self.data.sources:
-                messages.append(f"cites missing document {citation.source!r}")
-            elif not citation.quote.strip():
-                messages.append("has an empty quote")
-            elif squash_whitespace(citation.quote) not in (self._document_text(citation.source, pending) or ""):
-                messages.append(f"quote not found in {citation.source}")
-        return [f"tie {tie.id}: {m}" for m in messages if m]
-
     # -- committing -----------------------------------------------------------------
     def _require_writable(self) -> None:
         if self.read_only:
             reason = f" ({self.read_only_reason})" if self.read_only_reason else ""
             raise ReadOnlyError(f"the store is open read-only{reason}; nothing can be changed")
 
+    def commit(self, build: Callable[[], Command | None]) -> Command:
+        """Save a change built elsewhere (an importer, ingest) as one undoable step.
+
+        `build` runs under the store's lock on what the file holds now, so it
+        must read the store through this editor when it runs, not before.
+        """
+        return self._commit(build, "do")
+
     def _commit(self, build: Callable[[], Command | None], action: str) -> Command:
         """Build (validate) the command against the current file, apply it, save it."""
-        from filelock import Timeout
-
         self._require_writable()
-        forward = action != "undo"
-        path = self.data.path
         reloaded = False
-        command: Command | None = None
         try:
-            if path is None:
-                command = self._build(build, action, reloaded=False)
-                if command is not None:
-                    self._apply_checked(command, forward, action)
-            else:
-                lock = locked(path)
-                try:
-                    lock.acquire()
-                except Timeout:
-                    message = f"another program is saving {path} (it holds {lock.lock_file}); try again"
-                    raise SaveError(message) from None
-                except OSError as exc:
-                    raise SaveError(f"cannot lock {path}: {exc.strerror or exc}") from None
-                try:
-                    # Under the lock nobody else can save, so one comparison with
-                    # the file decides: build on what is there now.
-                    if self.changed_on_disk():
-                        self._reload_for_edit(path)
-                        reloaded = True
-                    command = self._build(build, action, reloaded)
-                    if command is not None:
-                        self._apply_checked(command, forward, action, reloaded)
-                        self._save(command, forward, path)
-                finally:
-                    lock.release()
+            outcome = self._writes.commit(build, forward=action != "undo", fresh=action == "do")
+            reloaded = outcome.reloaded
+        except WriteError as exc:
+            reloaded = getattr(exc, "reloaded", False)
+            if isinstance(exc, RuleBroken):
+                exc = ValidationError({"edit": str(exc)}) if action == "do" and not reloaded else EditConflict(str(exc))
+            if reloaded and action == "do" and isinstance(exc, (ValidationError, UnknownItem, AmbiguousActor, Conflict)):
+                exc = EditConflict(
+                    f"someone else saved {self.data.path.name if self.data.path else 'the store'} meanwhile "
+                    f"and this edit no longer applies: {exc}"
+                )
+            raise exc from None
         finally:
-            if reloaded:  # _replace_data re-indexed; a failed edit was unapplied
+            if reloaded:
+                path = self.data.path
                 self._notify(Change("reload", f"reloaded {path.name if path else 'store'}: changed by someone else"))
+        command = outcome.command
         if command is None:
             return Command("nothing changed", [])
         if action == "do":
@@ -1094,99 +992,12 @@ class Editor:
         )
         return command
 
-    def _build(self, build: Callable[[], Command | None], action: str, reloaded: bool) -> Command | None:
-        try:
-            return build()
-        except (ValidationError, UnknownItem, AmbiguousActor, EditConflict) as exc:
-            if reloaded and action == "do":
-                raise EditConflict(
-                    f"someone else saved {self.data.path.name if self.data.path else 'the store'} meanwhile "
-                    f"and this edit no longer applies: {exc}"
-                ) from None
-            raise
 
-    def _reload_for_edit(self, path: Path) -> None:
-        try:
-            fresh = load_store(path)
-        except StoreError as exc:
-            raise SaveError(
-                f"someone else saved {path} and it can no longer be read ({exc.problem}); "
-                "nothing was saved, so as not to overwrite it"
-            ) from None
-        self._replace_data(fresh)
-
-    def _apply_checked(self, command: Command, forward: bool, action: str, reloaded: bool = False) -> None:
-        if forward:
-            command.apply(self.data)
-        else:
-            command.revert(self.data)
-        problems = self._consistency_problems(command, forward, fresh=action == "do")
-        if problems:
-            self._unapply(command, forward)
-            message = "; ".join(problems)
-            if action == "do" and not reloaded:
-                raise ValidationError({"edit": message})
-            raise EditConflict(message)
-
-    def _unapply(self, command: Command, forward: bool) -> None:
-        if forward:
-            command.revert(self.data)
-        else:
-            command.apply(self.data)
-
-    def _save(self, command: Command, forward: bool, path: Path) -> None:
-        """Write texts and store; on failure undo the change in memory and on disk."""
-        written: list[Path] = []
-        try:
-            if forward:
-                written = self._write_texts(command)
-            # _commit holds the lock and has just compared the file with what we
-            # read; a second comparison would read and hash the whole file again.
-            save_store(self.data, check_conflict=False)
-        except EditError:
-            self._unapply(command, forward)
-            raise
-        except (StoreError, OSError) as exc:
-            self._unapply(command, forward)
-            self._remove_texts(written)
-            reason = exc.problem if isinstance(exc, StoreError) else (exc.strerror or str(exc))
-            raise SaveError(f"could not save {path}: {reason}; the file is unchanged") from None
-        if not forward:
-            self._remove_texts([self.data.folder / f.relative_path for f in command.files], command.files)
-
-    def _write_texts(self, command: Command) -> list[Path]:
-        """Write a new source's text before the store that cites it, so a crash
-        between the two leaves at worst an unused file."""
-        written: list[Path] = []
-        try:
-            for text_file in command.files:
-                target = self.data.folder / text_file.relative_path
-                payload = text_file.content.encode("utf-8")
-                if target.exists():
-                    if target.read_bytes() == payload:
-                        continue
-                    raise EditConflict(f"{text_file.relative_path} already exists with other text")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, payload, backup=False)
-                written.append(target)
-                if self.data.path is not None and self.data.path.exists():
-                    # mkstemp makes files private; share them as the store is shared.
-                    try:
-                        os.chmod(target, self.data.path.stat().st_mode & 0o666)
-                    except OSError:
-                        pass
-                self._texts.forget(Path(text_file.relative_path).stem)
-        except BaseException:
-            self._remove_texts(written)
-            raise
-        return written
-
-    def _remove_texts(self, paths: list[Path], expected: list[TextFile] | None = None) -> None:
-        for index, target in enumerate(paths):
-            try:
-                if expected is not None and target.read_bytes() != expected[index].content.encode("utf-8"):
-                    continue  # someone else's text now: leave it
-                target.unlink()
-            except OSError:
-                pass
-            self._texts.forget(target.stem)
+def _tie_key(tie: Tie, old: str, new: str) -> tuple:
+    """What makes two ties the same claim once `old` is read as `new`."""
+    source = new if tie.source == old else tie.source
+    target = new if tie.target == old else tie.target
+    if not tie.directed:
+        source, target = sorted((source, target))
+    claimant = new if tie.claimant == old else tie.claimant
+    return (tie.type, source, target, tie.status, claimant, (tie.role or "").casefold(), tie.start, tie.end)

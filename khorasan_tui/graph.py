@@ -19,7 +19,7 @@ from .model import (
     is_partial_date,
     normalize_key,
 )
-from .store import StoreData, gc_paused
+from .storedata import StoreData, gc_paused
 
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
 FUZZY_MARGIN = 4.0  # ...when the runner-up actor scores at least this much lower
@@ -132,6 +132,7 @@ class Graph:
     actors: dict[str, Actor] = field(init=False)
     ties: dict[str, Tie] = field(init=False)
     alias_index: dict[str, list[str]] = field(init=False)
+    merged: dict[str, str] = field(init=False)
     adjacency: dict[str, list[str]] = field(init=False)
     by_type: dict[str, list[str]] = field(init=False)
     by_document: dict[str, list[str]] = field(init=False)
@@ -150,8 +151,12 @@ class Graph:
 
     def _build_indexes(self) -> None:
         alias_index: dict[str, list[str]] = defaultdict(list)
+        merged: dict[str, str] = {}
         for actor in self.actors.values():
             actor_id = actor.id
+            if actor.merged_ids:
+                for old in actor.merged_ids:
+                    merged[old] = actor_id
             for name in (actor.name, *actor.aliases):
                 key = normalize_key(name)
                 if key and actor_id not in alias_index[key]:
@@ -172,6 +177,8 @@ class Graph:
                 for doc in dict.fromkeys(c.source for c in citations):
                     by_document[doc].append(tie_id)
         self.alias_index = dict(alias_index)
+        # Ids of actors merged into others: links and scripts that use them still work.
+        self.merged = merged
         self.adjacency = dict(adjacency)
         self.by_type = dict(by_type)
         self.by_document = dict(by_document)
@@ -250,6 +257,8 @@ class Graph:
         query = query.strip()
         if query in self.actors:
             return self.actors[query]
+        if query in self.merged:
+            return self.actors[self.merged[query]]
         key = normalize_key(query)
         if not key:
             raise NotFound(query, [])

@@ -160,7 +160,11 @@ def normalize_key(text: str) -> str:
         # ASCII has no decompositions and no combining marks: same result, 5x faster.
         return _NON_KEY.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Invisible characters (zero-width, bidi controls) fold away too, so that
+    # "ISK\u200bP" finds ISKP instead of becoming a second actor.
+    stripped = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) not in ("Cf", "Cc")
+    )
     return _NON_KEY.sub("", stripped.casefold())
 
 

@@ -8,28 +8,22 @@ We parse once into plain objects and write the whole file back explicitly.
 
 from __future__ import annotations
 
-import gc
 import os
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import stat
+import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-try:
-    # hashlib would first load OpenSSL (7 ms of every CLI start-up) only to
-    # hand back this same class.
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - interpreters without the C module
-    from hashlib import blake2b
+from . import rules
+from .documents import document_path_problems
+from .model import SCHEMA_VERSION, Actor, Source, Tie
+from .storedata import META_TABLE, TABLES, Fingerprint, StoreData, gc_paused
 
-from .model import KINDS, SCHEMA_VERSION, STATUSES, TIE_TYPES, Actor, Source, Tie
-
-TABLES = ("actors", "ties", "sources")
-META_TABLE = "meta"
+__all__ = ["Fingerprint", "StoreData", "gc_paused", "TABLES", "META_TABLE"]
 LOCK_TIMEOUT_S = 10.0
 
 # Read once at import: os.umask can only be read by setting it, which is not
@@ -58,20 +52,6 @@ class StoreConflict(StoreError):
 
 def _dumps(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector while building millions of small objects
-    without cycles (parsing, indexing): it would only rescan them again and
-    again, roughly doubling the time. Never re-enables it behind a caller's back."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -167,66 +147,6 @@ def open_tinydb(path: str | Path) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage)
 
 
-@dataclass(slots=True)
-class Fingerprint:
-    size: int
-    mtime_ns: int
-    digest: str
-
-    @classmethod
-    def of_bytes(cls, raw: bytes, stat: os.stat_result) -> Fingerprint:
-        return cls(stat.st_size, stat.st_mtime_ns, blake2b(raw, digest_size=16).hexdigest())
-
-
-@dataclass
-class StoreData:
-    """Everything in one store, in memory. Key order is the file's order."""
-
-    actors: dict[str, Actor] = field(default_factory=dict)
-    ties: dict[str, Tie] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=lambda: {"schema_version": SCHEMA_VERSION})
-    path: Path | None = None
-    fingerprint: Fingerprint | None = None
-    # TinyDB document ids, kept stable across saves so diffs stay small.
-    doc_ids: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {} for t in TABLES})
-
-    @property
-    def folder(self) -> Path:
-        return self.path.parent if self.path else Path.cwd()
-
-    @property
-    def name(self) -> str:
-        return str(self.meta.get("name") or (self.path.stem if self.path else "store"))
-
-    def source_text_path(self, source: Source) -> Path | None:
-        if not source.path:
-            return None
-        return (self.folder / source.path).resolve()
-
-    def to_tinydb(self) -> dict[str, dict[str, Any]]:
-        tables: dict[str, dict[str, Any]] = {}
-        collections: dict[str, dict[str, Any]] = {
-            "actors": self.actors,
-            "ties": self.ties,
-            "sources": self.sources,
-        }
-        for table, items in collections.items():
-            ids = self.doc_ids.setdefault(table, {})
-            live = set(items)
-            for gone in [k for k in ids if k not in live]:
-                del ids[gone]
-            next_id = max(ids.values(), default=0) + 1
-            for key in items:
-                if key not in ids:
-                    ids[key] = next_id
-                    next_id += 1
-            ordered = sorted(items, key=lambda k: ids[k])
-            tables[table] = {str(ids[k]): items[k].to_dict() for k in ordered}
-        tables[META_TABLE] = {"1": dict(self.meta)}
-        return tables
-
-
 def _problem(path: Path, message: str) -> StoreError:
     return StoreError(path, message)
 
@@ -234,8 +154,11 @@ def _problem(path: Path, message: str) -> StoreError:
 _TEXT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # table: (fields that must be strings when present, fields that may also be null)
     "actors": (("id", "name", "kind", "summary"), ("born", "founded", "died", "ended", "possible_duplicate_of")),
-    "ties": (("id", "type", "source", "target", "status", "summary"), ("claimant", "role", "start", "end")),
-    "sources": (("id", "title", "published_note", "path"), ("publisher", "published")),
+    "ties": (("id", "type", "source", "target", "status", "summary", "note"), ("claimant", "role", "start", "end")),
+    "sources": (
+        ("id", "title", "published_note", "path"),
+        ("publisher", "published", "url", "retrieved", "language", "grade"),
+    ),
 }
 
 
@@ -254,9 +177,10 @@ def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
         value = get(key)
         if value is not None and value.__class__ is not str and not isinstance(value, str):
             return f"field {key!r} is not a string or null"
-    aliases = get("aliases")
-    if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
-        return "field 'aliases' is not a list of strings"
+    for key in ("aliases", "merged_ids"):
+        values = get(key)
+        if values is not None and not (isinstance(values, list) and all(isinstance(a, str) for a in values)):
+            return f"field {key!r} is not a list of strings"
     citations = get("citations")
     if citations is not None:
         if not isinstance(citations, list):
@@ -271,10 +195,66 @@ def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
     return None
 
 
-def parse_store(raw: bytes, path: Path) -> StoreData:
-    """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong."""
+# Below this size the whole file is also parsed by the standard library with a
+# hook that sees every object's keys (orjson keeps the last of duplicate keys
+# silently). Above it only the record keys of the canonical layout are scanned:
+# the full check would cost more than the load itself.
+_FULL_KEY_CHECK_BYTES = 16_000_000
+_RECORD_KEY_LINE = re.compile(rb'^  "([^"\\]*)": \{|^    "([^"\\]*)": \{', re.M)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _duplicate_key(raw: bytes) -> str | None:
+    """A key that occurs twice in one JSON object, named for the user, or None."""
+    if len(raw) <= _FULL_KEY_CHECK_BYTES:
+        import json
+
+        try:
+            json.loads(raw, object_pairs_hook=_no_duplicates)
+        except _DuplicateKey as exc:
+            return f"the key {exc.args[0]!r} occurs twice in one object"
+        except ValueError:
+            return None  # orjson already accepted it; nothing more to learn here
+        return None
+    table = None
+    seen: dict[str | None, set[bytes]] = {}
+    for match in _RECORD_KEY_LINE.finditer(raw):
+        if match.group(1) is not None:
+            table = match.group(1).decode("utf-8", "replace")
+            continue
+        keys = seen.setdefault(table, set())
+        key = match.group(2)
+        if key in keys:
+            return f"table {table!r} has the key {key.decode('utf-8', 'replace')!r} twice"
+        keys.add(key)
+    return None
+
+
+def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
+    """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
+
+    With `check` (every command but `validate`, which lists all problems),
+    a store breaking any of the rulebook's errors is refused, naming the
+    record and the field.
+    """
     if not raw.strip():
         raise _problem(path, "the file is empty; it is not a Khorasan store")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _problem(path, "the file is UTF-16; a store is UTF-8 JSON")
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -292,6 +272,9 @@ def parse_store(raw: bytes, path: Path) -> StoreData:
         raise _problem(
             path, f"schema version {version!r} is not supported (this Khorasan reads version {SCHEMA_VERSION})"
         )
+    duplicate = _duplicate_key(raw)
+    if duplicate:
+        raise _problem(path, f"{duplicate}; one of the two would be lost")
     data = StoreData(meta=dict(meta), path=path)
     builders = {"actors": Actor.from_dict, "ties": Tie.from_dict, "sources": Source.from_dict}
     for table, build in builders.items():
@@ -299,6 +282,8 @@ def parse_store(raw: bytes, path: Path) -> StoreData:
         if not isinstance(records, dict):
             raise _problem(path, f"missing the '{table}' table")
         target: dict[str, Any] = getattr(data, table)
+        doc_ids = data.doc_ids[table]
+        keys_seen: dict[int, str] = {}
         for doc_id, record in records.items():
             if not isinstance(record, dict):
                 raise _problem(path, f"{table} record {doc_id} is not an object")
@@ -315,55 +300,89 @@ def parse_store(raw: bytes, path: Path) -> StoreData:
                 raise _problem(path, f"duplicate id {item.id!r} in table '{table}'")
             target[item.id] = item
             try:
-                data.doc_ids[table][item.id] = int(doc_id)
+                number = int(doc_id)
             except ValueError:
                 raise _problem(path, f"{table} record key {doc_id!r} is not a TinyDB document id") from None
-    check_structure(data)
+            # TinyDB turns keys into integers: "1" and "01" would become one
+            # record, and the next save would silently drop the other.
+            if number in keys_seen:
+                raise _problem(
+                    path, f"{table} keys {keys_seen[number]!r} and {doc_id!r} are both TinyDB document {number}"
+                )
+            keys_seen[number] = doc_id
+            doc_ids[item.id] = number
+    if check:
+        check_structure(data)
     return data
 
 
 def check_structure(data: StoreData) -> None:
-    """The problems that make a store unusable: unknown vocabulary, dangling ids."""
+    """Refuse a store that breaks any of the rulebook's errors, naming the first."""
     path = data.path or Path("<memory>")
-    for actor in data.actors.values():
-        if actor.kind not in KINDS:
-            raise _problem(path, f"actor {actor.id!r} has unknown kind {actor.kind!r}")
-    for tie in data.ties.values():
-        if tie.type not in TIE_TYPES:
-            raise _problem(path, f"tie {tie.id!r} has unknown type {tie.type!r}")
-        if tie.status not in STATUSES:
-            raise _problem(path, f"tie {tie.id!r} has unknown status {tie.status!r}")
-        for end in (tie.source, tie.target):
-            if end not in data.actors:
-                raise _problem(path, f"tie {tie.id!r} points to missing actor {end!r}")
+    problems = rules.errors(rules.store_problems(data.actors, data.ties, data.sources))
+    problems += document_path_problems(data)
+    if problems:
+        more = f" (and {len(problems) - 1:,} more; `khorasan validate` lists them)" if len(problems) > 1 else ""
+        first = problems[0]
+        raise _problem(path, f"{first.where}: {first.text}{more}")
 
 
-def load_store(path: str | Path) -> StoreData:
-    """Read and check a store once. Raises `StoreError`; never writes."""
-    path = Path(path)
-    if path.is_dir():
-        raise _problem(path, "is a directory, not a store file")
+MAX_STORE_BYTES = 8_000_000_000
+
+
+def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The store file's bytes, refusing anything but a regular file at once."""
     try:
-        raw = path.read_bytes()
-        stat = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
         raise _problem(path, "no such file") from None
     except PermissionError:
         raise _problem(path, "permission denied") from None
     except OSError as exc:
         raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _problem(path, "is a directory, not a store file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
+    if info.st_size > MAX_STORE_BYTES:
+        raise _problem(path, f"is larger than {MAX_STORE_BYTES:,} bytes")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except PermissionError:
+        raise _problem(path, "permission denied") from None
+    except OSError as exc:
+        raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
+        try:
+            raw = handle.read()
+        except OSError as exc:
+            raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    return raw, info
+
+
+def load_store(path: str | Path, *, check: bool = True) -> StoreData:
+    """Read and check a store once. Raises `StoreError`; never writes.
+
+    `check=False` (for `validate`, which reports every problem) skips the
+    rulebook but never the structural checks that make a store usable at all.
+    """
+    path = Path(path)
+    raw, info = read_store_bytes(path)
     with gc_paused():
-        data = parse_store(raw, path.absolute())
-    data.fingerprint = Fingerprint.of_bytes(raw, stat)
+        data = parse_store(raw, path.absolute(), check=check)
+    data.fingerprint = Fingerprint.of_bytes(raw, info)
     return data
 
 
 def current_fingerprint(path: Path) -> Fingerprint | None:
     try:
-        raw = path.read_bytes()
-        return Fingerprint.of_bytes(raw, path.stat())
-    except OSError:
+        raw, info = read_store_bytes(path)
+    except StoreError:
         return None
+    return Fingerprint.of_bytes(raw, info)
 
 
 def changed_since(path: Path, fingerprint: Fingerprint | None) -> bool:
@@ -378,11 +397,15 @@ def changed_since(path: Path, fingerprint: Fingerprint | None) -> bool:
     return now is not None and now.digest != fingerprint.digest
 
 
-def save_store(data: StoreData, path: str | Path | None = None, *, check_conflict: bool = True) -> None:
+def save_store(
+    data: StoreData, path: str | Path | None = None, *, check_conflict: bool = True, check: bool = True
+) -> None:
     """Write the whole store atomically under a lock.
 
     With `check_conflict`, refuse (StoreConflict) when the file changed on disk
-    since it was read: never silently overwrite another analyst's save.
+    since it was read: never silently overwrite another analyst's save. With
+    `check`, the whole store is held to the rulebook first; the write path
+    (`transaction`) checks only what a change touched and passes False.
     """
     from filelock import Timeout
 
@@ -390,7 +413,8 @@ def save_store(data: StoreData, path: str | Path | None = None, *, check_conflic
     if target is None:
         raise ValueError("save_store needs a path")
     target = target.absolute()
-    check_structure(data)
+    if check:
+        check_structure(data)
     lock = locked(target)
     try:
         with lock:
@@ -398,10 +422,49 @@ def save_store(data: StoreData, path: str | Path | None = None, *, check_conflic
                 raise StoreConflict(target, "the file was changed by someone else since it was read")
             payload = encode_store(data)
             atomic_write(target, payload)
+            remove_crash_leftovers(target)
             data.path = target
             data.fingerprint = Fingerprint.of_bytes(payload, target.stat())
     except Timeout:
         raise StoreError(target, f"another process holds the lock {lock.lock_file}") from None
+
+
+def remove_crash_leftovers(path: Path) -> int:
+    """Delete the temp files that saves of this store killed mid-write left behind.
+
+    Called under the store's lock, after a save: every writer takes that lock,
+    so no temp file of this store can belong to a save still in progress.
+    """
+    real = Path(os.path.realpath(path))
+    removed = 0
+    try:
+        entries = list(os.scandir(real.parent))
+    except OSError:
+        return 0
+    prefix = f".{real.name}."
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def refuse_to_overwrite(target: str | Path, store_path: str | Path | None) -> str | None:
+    """Why a command writing `target` (export -o, generate -o) must not: it is
+    the open store or its backup, whatever the path or symlink used to name it."""
+    if store_path is None:
+        return None
+    real_target = os.path.realpath(target)
+    real_store = os.path.realpath(store_path)
+    if real_target == real_store:
+        return f"{target} is the open store; write the export somewhere else"
+    if real_target == real_store + ".bak":
+        return f"{target} is the open store's backup; write the export somewhere else"
+    return None
 
 
 _LOCKS: dict[str, Any] = {}
@@ -410,12 +473,14 @@ _LOCKS: dict[str, Any] = {}
 def locked(path: str | Path):
     """The store's write lock, for read-modify-write cycles across processes.
 
-    One lock object per file and process: filelock's locks are re-entrant per
-    object, so a save inside a caller's `with locked(path):` does not deadlock.
+    Named after the file's real path, so that writers reaching one store
+    through different paths or symlinks share one lock. One lock object per
+    file and process: filelock's locks are re-entrant per object, so a save
+    inside a caller's `with locked(path):` does not deadlock.
     """
     from filelock import FileLock
 
-    key = str(Path(path).absolute()) + ".lock"
+    key = os.path.realpath(path) + ".lock"
     if key not in _LOCKS:
         _LOCKS[key] = FileLock(key, timeout=LOCK_TIMEOUT_S)
     return _LOCKS[key]

@@ -31,6 +31,7 @@ from .model import (
     new_actor_id,
     normalize_key,
 )
+from .rules import check_ends
 from .store import StoreData, atomic_write, check_structure, encode_store, gc_paused
 
 QUOTES_PER_DOCUMENT = 2_000
@@ -226,7 +227,15 @@ def _tie_options() -> dict[tuple[str, str], _Pick]:
                     options.append((tie_type, True))
                     weights.append(weight)
             if not options:
-                options, weights = [("affiliated_with", False)], [1.0]
+                # No rule pairs these kinds: the first type the rulebook lets
+                # join them (places and events are not actors: a loose
+                # "affiliated_with" would make an invalid store).
+                fallback = [("located_in", False), ("located_in", True), ("affiliated_with", False), ("succeeded", False)]
+                for tie_type, swap in fallback:
+                    source, target = (kb, ka) if swap else (ka, kb)
+                    if check_ends(tie_type, source, target) is None:
+                        options, weights = [(tie_type, swap)], [1.0]
+                        break
             table[(ka, kb)] = _Pick(options, weights)
     return table
 

@@ -232,7 +232,7 @@ async def test_palette_finds_an_actor_by_alias():
         assert app.current == "mohammed-omar"
 
 
-HOSTILE = ["[@click=app.quit]x[/]", "[/bold]", "evil\x1b[31mred\x1b]0;title\x07", "[b]bold[/b] [link=http://x]y[/link]"]
+HOSTILE = ["[@click=app.quit]x[/]", "[/bold]", "evil [31mred ]0;title", "[b]bold[/b] [link=http://x]y[/link]"]
 
 
 def hostile_store(tmp_path: Path) -> Path:

@@ -32,7 +32,7 @@ from khorasan_tui.pathtext import path_hops, paths_text
 from khorasan_tui.store import StoreData, load_store, save_store
 
 from .apphelpers import BUNDLED, focus_tie, ready, screen_text
-HOSTILE_NAME = "[bold red]Evil[/] \x1b[31m[@click=app.quit]x[/]"
+HOSTILE_NAME = "[bold red]Evil[/] [31m[@click=app.quit]x[/]"
 
 
 # -- small hand-made graphs -----------------------------------------------------------

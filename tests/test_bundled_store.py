@@ -15,7 +15,7 @@ import pytest
 from khorasan_tui.graph import Graph
 from khorasan_tui.model import COOPERATIVE_TYPES
 from khorasan_tui.store import default_store_path, load_store
-from khorasan_tui.validate import squash_whitespace
+from khorasan_tui.documents import read_document, squash_whitespace
 
 STORE = default_store_path()
 
@@ -29,9 +29,9 @@ def graph() -> Graph:
 def texts(graph) -> dict[str, str]:
     out = {}
     for source in graph.data.sources.values():
-        path = graph.data.source_text_path(source)
-        assert path is not None and path.is_file(), f"{source.id} has no text file"
-        out[source.id] = path.read_text(encoding="utf-8")
+        text = read_document(graph.data, source)
+        assert text is not None, f"{source.id} has no text file"
+        out[source.id] = text
     return out
 
 

@@ -17,7 +17,9 @@ from khorasan_tui import cli
 from khorasan_tui.model import KINDS, STATUSES, TIE_TYPES
 
 ESC = "\x1b"
-HOSTILE_NAME = "[bold]x[/]\x1b[31m"
+# Markup and escape-like text; control characters themselves are refused at load
+# (tests/test_rules.py), so a loadable store can only carry look-alikes.
+HOSTILE_NAME = "[bold]x[/][31m"
 HOSTILE_NAME_PRINTED = "[bold]x[/][31m"
 CLICK_NAME = "[@click=app.quit]q[/]"
 
@@ -517,9 +519,9 @@ def hostile_db(bundled_store_copy) -> Path:
     doc = orjson.loads(db.read_bytes())
     by_id = {record["id"]: record for record in doc["actors"].values()}
     by_id["iskp"]["name"] = HOSTILE_NAME
-    by_id["iskp"]["summary"] = "summary with \x1b]0;pwned\x07 a title escape and [red]markup[/red]"
+    by_id["iskp"]["summary"] = "summary with ]0;pwned a title escape and [red]markup[/red]"
     by_id["taliban"]["name"] = CLICK_NAME
-    by_id["taliban"]["aliases"].append("Click\x1b[2J alias")
+    by_id["taliban"]["aliases"].append("Click[2J alias")
     db.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
     return db
 
@@ -608,7 +610,9 @@ def test_malformed_dates_are_reported_not_crashed_on(run, bundled_store_copy):
     code, out, err = run("validate", "--db", str(db), "--json")
     assert code == 1, err
     errors = json.loads(out)["errors"]
-    assert any("'January 2015' is not a partial ISO date" in e for e in errors)
+    assert any("founded: 'January 2015' is not a date" in e for e in errors)
+    # Every other command refuses the store, naming the record and the field.
     code, out, err = run("path", "iskp", "taliban", "--as-of", "2020", "--db", str(db), "--json")
-    assert code == 0, err
-    assert json.loads(out)["length"] == 1
+    assert code == 2
+    assert "actor iskp: founded: 'January 2015' is not a date" in err
+    assert "Traceback" not in err

@@ -21,7 +21,9 @@ from khorasan_tui.model import Actor, Citation, Source, Tie
 from khorasan_tui.serialize import actor_json, tie_json
 from khorasan_tui.store import StoreData, load_store, save_store
 
-TRICKY_NAME = 'The "Quoted" \\ Back\\slash <&> Group\nsecond line; a, b\ttab'
+# Names are one line without control characters (the rulebook); quoting,
+# backslashes and XML specials still have to survive every format.
+TRICKY_NAME = 'The "Quoted" \\ Back\\slash <&> Group; second line; a, b tab'
 SOURCE_TEXT = "Alpha leads Beta. Beta is hostile to Gamma. Beta and Gamma also negotiate. Alpha met Lonely.\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import random
 import signal
 import subprocess
@@ -141,35 +142,43 @@ def test_a_directory_or_a_missing_file_is_refused(tmp_path, capsys):
     assert list(folder.iterdir()) == []
 
 
-HOSTILE = "\x1b[31m[bold red]<b>&amp;</b>\x07\r\u202e"
+# Markup that must stay text. Control and invisible characters and oversized
+# strings are refused at load instead (see the refusal test below).
+HOSTILE = "[bold red]<b>&amp;</b>[@click=app.quit]x[/]"
 
 
-def _hostile_store(tmp_path: Path) -> Path:
-    """A loadable store with markup and control characters in every string, and huge strings."""
+def _spoilt_doc(tmp_path: Path, suffix: str, huge: str | None = None) -> dict:
     doc = _doc(tmp_path)
-    huge = "Ж" * 1_000_000
 
     def spoil(value):
         if isinstance(value, str):
-            return value + HOSTILE
+            return value + suffix
         if isinstance(value, list):
             return [spoil(v) for v in value]
         if isinstance(value, dict):
             return {k: spoil(v) for k, v in value.items()}
         return value
 
-    for table in ("actors", "ties", "sources"):
+    for table in ("actors", "ties"):
         for key, record in doc[table].items():
-            keep = {k: record[k] for k in ("kind", "type", "status") if k in record}
+            keep = {k: v for k, v in record.items() if k not in ("name", "summary", "aliases", "role")}
             doc[table][key] = {**spoil(record), **keep}
-    doc["actors"]["1"]["summary"] = huge
-    doc["sources"]["1"]["title"] = huge
+    for record in doc["sources"].values():
+        record["title"] += suffix
+    if huge is not None:
+        doc["actors"]["1"]["summary"] = huge
+    return doc
+
+
+def _hostile_store(tmp_path: Path) -> Path:
+    """A loadable store with markup in every free-text field and strings at the limits."""
+    doc = _spoilt_doc(tmp_path, HOSTILE, huge="Ж" * 20_000)
     path = tmp_path / "hostile.json"
     path.write_bytes(orjson.dumps(doc))
     return path
 
 
-def test_markup_control_characters_and_huge_strings_survive_load_edit_and_save(tmp_path, capsys):
+def test_markup_and_long_strings_survive_load_edit_and_save(tmp_path, capsys):
     path = _hostile_store(tmp_path)
     before = load_store(path)
     editor = Editor.open(path)
@@ -187,11 +196,32 @@ def test_markup_control_characters_and_huge_strings_survive_load_edit_and_save(t
 
     assert main(["show", iskp_id, "--db", str(path)]) == 0
     shown = capsys.readouterr().out
-    assert "\x1b" not in shown and "\x07" not in shown
     assert "[bold red]<b>&amp;</b>" in shown  # markup printed literally
-    assert main(["rm", next(iter(before.ties)), "--db", str(path)]) == 0
+    assert main(["rm", next(iter(before.ties)), "--yes", "--db", str(path)]) == 0
     printed = capsys.readouterr().out
-    assert "\x1b" not in printed and "[bold red]" in printed
+    assert "[bold red]" in printed
+
+
+@pytest.mark.parametrize(
+    ("suffix", "huge", "expected"),
+    [
+        ("\x1b[31m", None, "contains control or invisible characters (U+001B)"),
+        ("\u202e", None, "contains control or invisible characters (U+202E)"),
+        ("\u200b", None, "contains control or invisible characters (U+200B)"),
+        ("", "Ж" * 20_001, "summary: is too long (20,001 characters; at most 20,000)"),
+    ],
+)
+def test_control_invisible_and_oversized_strings_are_refused_at_load(tmp_path, capsys, suffix, huge, expected):
+    path = tmp_path / "refused.json"
+    path.write_bytes(orjson.dumps(_spoilt_doc(tmp_path, suffix, huge)))
+    raw = path.read_bytes()
+    with pytest.raises(StoreError, match=re.escape(expected)):
+        load_store(path)
+    assert main(["show", "iskp", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and ("actor " in err or "source " in err)
+    assert "\x1b" not in err and "\u202e" not in err
+    assert path.read_bytes() == raw
 
 
 def test_hostile_input_to_edits_is_refused_and_changes_nothing(tmp_path):

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..documents import DocumentRefused, read_document
 from ..model import Citation
 from .render import citation_row, safe, safe_block
 from .rowlist import RowList
@@ -154,15 +155,15 @@ class DocumentScreen(Screen):
         graph = self.app.graph
         source = graph.data.sources.get(self.citation.source)
         raw = None
+        refused = ""
         if source is not None:
-            path = graph.data.source_text_path(source)
             try:
-                raw = path.read_text(encoding="utf-8") if path else None
-            except (OSError, UnicodeDecodeError):
-                raw = None
+                raw = read_document(graph.data, source)
+            except OSError as exc:
+                refused = str(exc) if isinstance(exc, DocumentRefused) else ""
         title = Text(safe(source.title if source else self.citation.source), style="bold")
         if raw is None:
-            title.append("   the document's text is not available", style="dim")
+            title.append(f"   the document's text is not available{': ' + safe(refused) if refused else ''}", style="dim")
             raw = self.citation.quote
         self.document = Text(safe_block(raw))
         span = find_quote(self.document.plain, self.citation.quote)

@@ -1,8 +1,10 @@
-"""Edits from the command line: add-actor, add-tie, add-alias, rm.
+"""Edits from the command line: add-actor, add-tie, add-alias, rm, merge, undo.
 
-Each command loads, changes and saves the store while holding its lock, so two
-scripts editing one store never interleave; the checks are `edit.Editor`'s,
-the same as the app's forms.
+Each command loads, changes and saves the store through the one write path
+(`transaction`, via `edit.Editor`): the same rules and the same lock as the
+app's forms. Every saved change is remembered in a journal beside the store,
+so `khorasan undo` can take it back. Destructive commands say what goes
+first: on a terminal they ask; elsewhere they need --yes; --dry-run only shows.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from typing import Any, Callable, TypeVar
 from ..cli import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..console_output import Printer, print_json
 from ..edit import AmbiguousActor, EditError, Editor, UnknownItem, is_writable
-from ..model import TIE_TYPES, Tie, kind_label
+from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
 from ..store import StoreError, load_store, locked
+from ..transaction import read_journal, remember, write_journal
 
 T = TypeVar("T")
 
 
-def _edit(ctx: Context, verb: str, change: Callable[[Editor], T]) -> tuple[Editor, T]:
+def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bool = True) -> tuple[Editor, T]:
     """Run one change on the store under its lock, or exit with a clear message."""
     from filelock import Timeout
 
@@ -41,7 +44,10 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T]) -> tuple[Edito
             except StoreError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
             try:
-                return editor, change(editor)
+                result = change(editor)
+                if journal and editor.last_command is not None:
+                    remember(path, editor.last_command)
+                return editor, result
             except UnknownItem as exc:
                 raise CliExit(EXIT_NOT_FOUND, f"cannot {verb}: {exc}") from None
             except AmbiguousActor as exc:
@@ -127,54 +133,127 @@ def add_alias(ctx: Context) -> int:
     return _report(ctx, payload, lines)
 
 
+def _confirm(ctx: Context, question: str, verb: str) -> None:
+    """Ask on a terminal; elsewhere demand --yes. Raises CliExit when not confirmed."""
+    import sys
+
+    if ctx.args.yes:
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CliExit(EXIT_USAGE, f"{question}\nnot confirmed: give --yes to {verb}, or --dry-run to see what would change")
+    sys.stdout.write(f"{strip_control(question)} [y/N] ")
+    sys.stdout.flush()
+    answer = sys.stdin.readline().strip().casefold()
+    if answer not in ("y", "yes"):
+        raise CliExit(EXIT_USAGE, "nothing changed")
+
+
+def _not_found(graph, item_id: str) -> CliExit:
+    hint = ""
+    try:
+        candidate = graph.resolve(item_id)
+        hint = f"; did you mean {candidate.name} (id {candidate.id})?"
+    except LookupError as exc:
+        close = getattr(exc, "candidates", [])[:5]
+        if close:
+            hint = "; closest: " + ", ".join(f"{a.name} ({a.id})" for a in close)
+    return CliExit(EXIT_NOT_FOUND, f"no actor or tie has id {item_id!r}{hint}")
+
+
 def remove(ctx: Context) -> int:
     """Remove a tie, or an actor with its ties, by exact id (never by a guessed name)."""
     item_id = ctx.args.id
-    described: dict[str, Any] = {}
+    graph = ctx.load()
+    if item_id in graph.ties:
+        tie = tie_json(graph, graph.ties[item_id])
+        wording = TIE_TYPES[tie["type"]].forward
+        what = f"tie {item_id}: {tie['source']['name']} {wording} {tie['target']['name']}"
+        payload: dict[str, Any] = {"action": "rm", "removed": "tie", "tie": tie}
+        lines = [f"Removed {what}."]
+    elif item_id in graph.actors:
+        impact = Editor(graph.data, graph).deletion_impact(item_id)
+        actor = impact.actor
+        what = f"{kind_label(actor.kind)} {impact.describe()} (id {item_id})"
+        payload = {
+            "action": "rm",
+            "removed": "actor",
+            "actor": actor_ref(graph, item_id),
+            "ties": [tie_json(graph, t) for t in impact.ties],
+            "claimed_ties": [tie_json(graph, t) for t in impact.claims],
+            "cleared_duplicate_of": [a.id for a in impact.duplicates],
+        }
+        lines = [f"Removed {what}."]
+        if impact.duplicates:
+            lines.append("Cleared possible-duplicate marks on: " + ", ".join(a.id for a in impact.duplicates))
+    else:
+        raise _not_found(graph, item_id)
+    if ctx.args.dry_run:
+        payload["dry_run"] = True
+        return _report(ctx, {**payload, "store": str(ctx.db_path)}, [f"Would remove {what}.", "Nothing was changed."])
+    _confirm(ctx, f"Remove {what}?", "remove it")
 
     def change(editor: Editor):
-        graph = editor.graph
-        if item_id in editor.data.ties:
-            described["tie"] = tie_json(graph, editor.data.ties[item_id])
+        if "tie" in payload:
+            if item_id not in editor.data.ties:
+                raise _not_found(editor.graph, item_id)
             return editor.delete_tie(item_id)
-        if item_id in editor.data.actors:
-            impact = editor.deletion_impact(item_id)
-            described["actor"] = actor_ref(graph, item_id)
-            described["ties"] = [tie_json(graph, t) for t in impact.ties]
-            return editor.delete_actor(item_id, confirmed=impact)
-        hint = ""
-        try:
-            candidate = graph.resolve(item_id)
-            hint = f"; did you mean {candidate.name} (id {candidate.id})?"
-        except LookupError as exc:
-            close = getattr(exc, "candidates", [])[:5]
-            if close:
-                hint = "; closest: " + ", ".join(f"{a.name} ({a.id})" for a in close)
-        raise CliExit(EXIT_NOT_FOUND, f"no actor or tie has id {item_id!r}{hint}")
+        if item_id not in editor.data.actors:
+            raise _not_found(editor.graph, item_id)
+        return editor.delete_actor(item_id, confirmed=impact)
 
-    editor, removed = _edit(ctx, "remove", change)
-    store = str(editor.path)
-    if "tie" in described:
-        tie = described["tie"]
-        wording = TIE_TYPES[tie["type"]].forward
-        lines = [f"Removed tie {item_id}: {tie['source']['name']} {wording} {tie['target']['name']}."]
-        return _report(ctx, {"action": "rm", "store": store, "removed": "tie", "tie": tie}, lines)
-    impact = removed
-    plural = "tie" if impact.tie_count == 1 else "ties"
-    actor = impact.actor
-    lines = [f"Removed {kind_label(actor.kind)} {actor.name} (id {item_id}) and its {impact.tie_count} {plural}."]
-    if impact.claims:
-        claims = ", ".join(t.id for t in impact.claims)
-        lines.append(f"Cleared it as claimant of {len(impact.claims)} other tie(s): {claims}")
-    if impact.duplicates:
-        lines.append("Cleared possible-duplicate marks on: " + ", ".join(a.id for a in impact.duplicates))
-    payload = {
-        "action": "rm",
-        "store": store,
-        "removed": "actor",
-        "actor": described["actor"],
-        "ties": described["ties"],
-        "cleared_claimant": [t.id for t in impact.claims],
-        "cleared_duplicate_of": [a.id for a in impact.duplicates],
+    editor, _ = _edit(ctx, "remove", change)
+    lines.append("Undo with: khorasan undo")
+    return _report(ctx, {**payload, "store": str(editor.path)}, lines)
+
+
+def merge(ctx: Context) -> int:
+    """Merge OTHER into KEEP: its ties, names and citations move; its id keeps resolving."""
+    graph = ctx.load()
+    keep = ctx.resolve(graph, ctx.args.keep)
+    other = ctx.resolve(graph, ctx.args.other)
+    try:
+        impact = Editor(graph.data, graph).merge_impact(keep.id, other.id)
+    except EditError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot merge: {exc}") from None
+    text = impact.describe()
+    payload: dict[str, Any] = {
+        "action": "merge",
+        "keep": actor_ref(graph, keep.id),
+        "other": actor_ref(graph, other.id),
+        "repointed": [t.id for t in impact.repointed],
+        "joined_existing": [t.id for t in impact.folded],
+        "dropped": [t.id for t in impact.dropped],
+        "claims": [t.id for t in impact.claims],
     }
-    return _report(ctx, payload, lines)
+    if ctx.args.dry_run:
+        return _report(ctx, {**payload, "dry_run": True, "store": str(ctx.db_path)}, [f"Would {text}.", "Nothing was changed."])
+    _confirm(ctx, f"{text[:1].upper()}{text[1:]}?", "merge them")
+    editor, _ = _edit(ctx, "merge", lambda ed: ed.merge_actors(keep.id, other.id, confirmed=impact))
+    lines = [f"{text[:1].upper()}{text[1:]}.", f"{other.id!r} now opens {keep.name}. Undo with: khorasan undo"]
+    return _report(ctx, {**payload, "store": str(editor.path)}, lines)
+
+
+def undo(ctx: Context) -> int:
+    """Take back the last change the CLI saved to this store (journal beside it)."""
+    from ..changes import command_from_json
+
+    path = ctx.db_path
+    entries = read_journal(path)
+    if not entries:
+        raise CliExit(EXIT_NOT_FOUND, f"nothing to undo: no change made with the CLI is remembered for {path}")
+    command = command_from_json(entries[-1])
+    if ctx.args.dry_run:
+        lines = [f"Would undo: {command.description}.", "Nothing was changed."]
+        return _report(ctx, {"action": "undo", "dry_run": True, "undone": command.description}, lines)
+
+    def change(editor: Editor):
+        return editor.undo_command(command)
+
+    editor, _ = _edit(ctx, "undo", change, journal=False)
+    with locked(path):
+        write_journal(path, read_journal(path)[:-1])
+    return _report(
+        ctx,
+        {"action": "undo", "store": str(editor.path), "undone": command.description},
+        [f"Undone: {command.description}."],
+    )

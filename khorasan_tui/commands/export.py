@@ -40,6 +40,14 @@ def run(ctx: Context) -> int:
     output = Path(args.output) if args.output else None
     if output is not None and output.is_dir():
         raise CliExit(EXIT_USAGE, f"cannot write {output}: it is a directory")
+    if output is not None:
+        from ..store import refuse_to_overwrite
+
+        targets = [output, edges_path_for(output)] if args.format == "csv" else [output]
+        for target in targets:
+            problem = refuse_to_overwrite(target, ctx.db_path)
+            if problem:
+                raise CliExit(EXIT_USAGE, f"cannot write {target}: {problem}")
     graph = ctx.load()
     around = ctx.resolve(graph, args.around).id if args.around else None
     selection = exchange.select(graph, around, args.depth)

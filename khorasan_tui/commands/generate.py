@@ -33,6 +33,11 @@ def run(ctx: Context) -> int:
     output = Path(args.output)
     if output.is_dir():
         raise CliExit(EXIT_USAGE, f"cannot write {output}: it is a directory")
+    from ..store import refuse_to_overwrite
+
+    problem = refuse_to_overwrite(output, ctx.db_path)
+    if problem:
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: {problem}")
     if not output.parent.is_dir():
         raise CliExit(EXIT_USAGE, f"cannot write {output}: its folder does not exist")
     # Never clobber curated knowledge with random data.

@@ -1,15 +1,17 @@
-"""`khorasan import csv`: read the file, plan under the store's lock, keep the
-CSV as a source document, save atomically, report."""
+"""`khorasan import csv`: read the file, plan the import inside the one write
+path (under the store's lock, on the store as it is then), keep the CSV as a
+source document, save atomically, remember it for `khorasan undo`, report."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from .. import csv_import
+from ..changes import Command, TextFile, diff
 from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
-from ..store import StoreError, atomic_write, load_store, locked, save_store
+from ..edit import Editor
+from .edit import _edit
 
 
 def _read_input(path: Path) -> bytes:
@@ -24,8 +26,6 @@ def _read_input(path: Path) -> bytes:
 
 
 def run(ctx: Context) -> int:
-    from filelock import Timeout
-
     args = ctx.args
     input_path = Path(args.file)
     raw = _read_input(input_path)
@@ -46,31 +46,45 @@ def run(ctx: Context) -> int:
     text, encoding = csv_import.decode(raw)
 
     store_path = ctx.db_path
-    # A dry run writes nothing, so it need not wait for another writer.
-    guard = nullcontext() if args.dry_run else locked(store_path)
-    try:
-        with guard:
-            try:
-                data = load_store(store_path)
-            except StoreError as exc:
-                raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
-            try:
-                options.merges = csv_import.parse_merges(args.merge, data)
-                result = csv_import.plan_import(
-                    data,
-                    text,
-                    options,
-                    path_taken=lambda relative: (data.folder / relative).exists(),
-                    encoding=encoding,
+    holder: dict[str, csv_import.ImportResult] = {}
+
+    def plan(data) -> csv_import.ImportResult:
+        try:
+            options.merges = csv_import.parse_merges(args.merge, data)
+            return csv_import.plan_import(
+                data,
+                text,
+                options,
+                path_taken=lambda relative: (data.folder / relative).exists(),
+                encoding=encoding,
+            )
+        except csv_import.ImportUsageError as exc:
+            raise CliExit(EXIT_USAGE, str(exc)) from None
+        except csv_import.ImportNotFound as exc:
+            raise CliExit(EXIT_NOT_FOUND, str(exc)) from None
+
+    if args.dry_run:
+        # A dry run writes nothing, so it need not wait for another writer.
+        result = plan(ctx.load().data)
+    else:
+        # Planned inside the write path, on the store as it is under the lock.
+        def change(editor: Editor):
+            def build() -> Command | None:
+                planned = holder["result"] = plan(editor.data)
+                if not planned.changed:
+                    return None
+                files = [TextFile(planned.document_path, planned.document_text)]
+                return Command(
+                    f"import {planned.report['imported_ties']} ties from {planned.report['file']}",
+                    diff(editor.data, planned.data),
+                    files,
                 )
-            except csv_import.ImportUsageError as exc:
-                raise CliExit(EXIT_USAGE, str(exc)) from None
-            except csv_import.ImportNotFound as exc:
-                raise CliExit(EXIT_NOT_FOUND, str(exc)) from None
-            if not args.dry_run and result.changed:
-                _save(result, data.folder)
-    except Timeout:
-        raise CliExit(EXIT_USAGE, f"cannot import: another process holds the lock on {store_path}") from None
+
+            return editor.commit(build)
+
+        _edit(ctx, "import", change)
+        result = holder["result"]
+        result.report["saved"] = result.changed
 
     if args.json:
         from ..console_output import print_json
@@ -79,25 +93,6 @@ def run(ctx: Context) -> int:
     else:
         _print_report(result.report)
     return EXIT_OK
-
-
-def _save(result: csv_import.ImportResult, folder: Path) -> None:
-    """Keep the document first, then the store; undo the document if the store fails."""
-    document = folder / result.document_path
-    try:
-        document.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(document, result.document_text.encode("utf-8"), backup=False)
-    except OSError as exc:
-        raise CliExit(EXIT_USAGE, f"cannot keep the source document {document}: {exc.strerror or exc}") from None
-    try:
-        save_store(result.data)
-    except (StoreError, OSError) as exc:
-        try:
-            document.unlink()
-        except OSError:
-            pass
-        raise CliExit(EXIT_USAGE, f"nothing imported: {exc}") from None
-    result.report["saved"] = True
 
 
 def _print_report(report: dict[str, Any]) -> None:

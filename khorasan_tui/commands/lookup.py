@@ -200,7 +200,9 @@ def validate(ctx: Context) -> int:
 
     path = ctx.db_path
     try:
-        data = load_store(path)
+        # Unchecked: a store that breaks the rulebook still opens here, so that
+        # every problem is listed rather than only the first.
+        data = load_store(path, check=False)
     except StoreError as exc:
         if ctx.args.json:
             print_json({"valid": False, "path": str(path), "errors": [str(exc)], "warnings": []})

@@ -1,0 +1,95 @@
+"""The data a store holds, in memory: plain records and the file's fingerprint.
+
+Below `store` (which reads and writes files) so that indexes, rules and checks
+can work on a store's contents without importing the persistence layer.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+try:
+    # hashlib would first load OpenSSL (7 ms of every CLI start-up) only to
+    # hand back this same class.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - interpreters without the C module
+    from hashlib import blake2b
+
+from .model import SCHEMA_VERSION, Actor, Source, Tie
+
+TABLES = ("actors", "ties", "sources")
+META_TABLE = "meta"
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector while building millions of small objects
+    without cycles (parsing, indexing): it would only rescan them again and
+    again, roughly doubling the time. Never re-enables it behind a caller's back."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@dataclass(slots=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    digest: str
+
+    @classmethod
+    def of_bytes(cls, raw: bytes, stat: os.stat_result) -> Fingerprint:
+        return cls(stat.st_size, stat.st_mtime_ns, blake2b(raw, digest_size=16).hexdigest())
+
+
+@dataclass
+class StoreData:
+    """Everything in one store, in memory. Key order is the file's order."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    ties: dict[str, Tie] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=lambda: {"schema_version": SCHEMA_VERSION})
+    path: Path | None = None
+    fingerprint: Fingerprint | None = None
+    # TinyDB document ids, kept stable across saves so diffs stay small.
+    doc_ids: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {} for t in TABLES})
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name") or (self.path.stem if self.path else "store"))
+
+    def to_tinydb(self) -> dict[str, dict[str, Any]]:
+        tables: dict[str, dict[str, Any]] = {}
+        collections: dict[str, dict[str, Any]] = {
+            "actors": self.actors,
+            "ties": self.ties,
+            "sources": self.sources,
+        }
+        for table, items in collections.items():
+            ids = self.doc_ids.setdefault(table, {})
+            live = set(items)
+            for gone in [k for k in ids if k not in live]:
+                del ids[gone]
+            next_id = max(ids.values(), default=0) + 1
+            for key in items:
+                if key not in ids:
+                    ids[key] = next_id
+                    next_id += 1
+            ordered = sorted(items, key=lambda k: ids[k])
+            tables[table] = {str(ids[k]): items[k].to_dict() for k in ordered}
+        tables[META_TABLE] = {"1": dict(self.meta)}
+        return tables

@@ -1,0 +1,357 @@
+"""The one write path: how any change reaches disk.
+
+The editor (app forms and CLI edits), the importers, ingest and merges all
+hand a `Command` to `WritePath.commit`, which:
+
+1. takes the store's lock (named after the file's real path, so writers using
+   different paths or symlinks to one store exclude each other);
+2. compares the file with what was read and, if someone else saved meanwhile,
+   reloads it and builds the change again on what is there now;
+3. applies the change in memory and holds every record it touched to the
+   rulebook (and every new quote to its document);
+4. writes new document texts, then the store, atomically; on any failure it
+   removes what it wrote and puts the records back as they were;
+5. removes temp files that crashed saves of this store left behind.
+
+Someone else's save is never overwritten, and a change is saved whole or not
+at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+from . import rules
+from .changes import ChangeConflict, Command
+from .documents import DocumentTexts, squash_whitespace
+from .model import normalize_key
+from .storedata import StoreData
+from .store import StoreError, atomic_write, changed_since, load_store, locked, save_store
+
+
+class WriteError(Exception):
+    """A change that was not saved. The message is written for the user."""
+
+
+class SaveFailed(WriteError):
+    """The store could not be written (disk, permissions, lock); the file is as it was."""
+
+
+class Conflict(WriteError):
+    """Someone else changed the store so that this change no longer applies."""
+
+
+class RuleBroken(WriteError):
+    """The change would break the rulebook; `problems` says where."""
+
+    def __init__(self, problems: list[rules.Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.where}: {p.text}" for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    command: Command | None  # None: the change turned out to change nothing
+    reloaded: bool  # the file had been saved by someone else and was read again
+
+
+class WritePath:
+    """Commits changes to one store. Not thread-safe: one caller at a time.
+
+    `on_reload` receives a freshly read store when someone else saved the file
+    (the caller re-points its indexes); `name_owners` gives the current alias
+    index (folded name -> actor ids) for name-collision checks.
+    """
+
+    def __init__(
+        self,
+        data: StoreData,
+        *,
+        on_reload: Callable[[StoreData], None] | None = None,
+        name_owners: Callable[[], Mapping[str, list[str]]] | None = None,
+    ) -> None:
+        self.data = data
+        self.texts = DocumentTexts(data)
+        self._on_reload = on_reload
+        self._name_owners = name_owners
+
+    def changed_on_disk(self) -> bool:
+        return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
+
+    def replace_data(self, fresh: StoreData) -> None:
+        self.data = fresh
+        self.texts = DocumentTexts(fresh)
+        if self._on_reload is not None:
+            self._on_reload(fresh)
+
+    def reload(self) -> None:
+        if self.data.path is not None:
+            self.replace_data(load_store(self.data.path))
+
+    # -- committing -------------------------------------------------------------------------
+    def commit(self, build: Callable[[], Command | None], *, forward: bool = True, fresh: bool = True) -> Outcome:
+        """Build the command against the current file, apply it, check it, save it.
+
+        `forward` False reverts the command (undo). `fresh` True for a new
+        edit: its new quotes are checked against their documents (undo and
+        redo put back what was checked when it was made).
+        """
+        from filelock import Timeout
+
+        path = self.data.path
+        if path is None:
+            command = build()
+            if command is not None:
+                self._apply_checked(command, forward, fresh)
+            return Outcome(command, False)
+        lock = locked(path)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise SaveFailed(f"another program is saving {path} (it holds {lock.lock_file}); try again") from None
+        except OSError as exc:
+            raise SaveFailed(f"cannot lock {path}: {exc.strerror or exc}") from None
+        reloaded = False
+        try:
+            # Under the lock nobody else can save, so one comparison with the
+            # file decides: build on what is there now.
+            if self.changed_on_disk():
+                try:
+                    fresh_data = load_store(path)
+                except StoreError as exc:
+                    raise SaveFailed(
+                        f"someone else saved {path} and it can no longer be read ({exc.problem}); "
+                        "nothing was saved, so as not to overwrite it"
+                    ) from None
+                self.replace_data(fresh_data)
+                reloaded = True
+            try:
+                command = build()
+            except ChangeConflict as exc:
+                raise Conflict(str(exc)) from None
+            if command is not None:
+                self._apply_checked(command, forward, fresh)
+                self._save(command, forward, path)
+            return Outcome(command, reloaded)
+        except WriteError as exc:
+            exc.reloaded = reloaded  # type: ignore[attr-defined]
+            raise
+        finally:
+            lock.release()
+
+    def _apply_checked(self, command: Command, forward: bool, fresh: bool) -> None:
+        try:
+            if forward:
+                command.apply(self.data)
+            else:
+                command.revert(self.data)
+        except ChangeConflict as exc:
+            raise Conflict(str(exc)) from None
+        problems = rules.errors(self.problems_of(command, forward, fresh))
+        if problems:
+            self._unapply(command, forward)
+            raise RuleBroken(problems)
+
+    def problems_of(self, command: Command, forward: bool, fresh: bool) -> list[rules.Problem]:
+        """The rulebook over the records `command` touched, as they are now."""
+        data = self.data
+        owners = self._name_owners() if self._name_owners is not None else None
+        if owners is not None:
+            owners = _NamesNow(owners, data, command.ids("actors"))
+        problems = rules.change_problems(
+            data.actors,
+            data.ties,
+            data.sources,
+            actor_ids=command.ids("actors"),
+            tie_ids=command.ids("ties"),
+            source_ids=command.ids("sources"),
+            name_owners=owners,
+        )
+        for change in command.changes:
+            if change.table == "sources" and change.key not in data.sources:
+                citing = [t.id for t in data.ties.values() if any(c.source == change.key for c in t.citations)]
+                citing += [a.id for a in data.actors.values() if any(c.source == change.key for c in a.citations)]
+                if citing:
+                    problems.append(
+                        rules.Problem(rules.ERROR, f"source {change.key}", "", f"is cited by {', '.join(citing[:5])}")
+                    )
+        if fresh and forward:
+            problems += self._quote_problems(command)
+        return problems
+
+    def _quote_problems(self, command: Command) -> list[rules.Problem]:
+        """New citations must quote their documents verbatim (pending texts included)."""
+        pending = {Path(f.relative_path).stem: squash_whitespace(f.content) for f in command.files}
+        problems: list[rules.Problem] = []
+        for change in command.changes:
+            if change.table not in ("ties", "actors") or change.after is None:
+                continue
+            old = change.before.citations if change.before is not None else []
+            for i, citation in enumerate(change.after.citations, 1):
+                if citation in old or citation.source not in self.data.sources or not citation.quote.strip():
+                    continue
+                text = pending.get(citation.source)
+                if text is None:
+                    text = self.texts.squashed(citation.source)
+                where = f"{change.table[:-1]} {change.key}"
+                if text is None:
+                    why = self.texts.refused.get(citation.source, "it cannot be read")
+                    problems.append(
+                        rules.Problem(rules.ERROR, where, f"citation {i}", f"the text of {citation.source} cannot be checked: {why}")
+                    )
+                elif squash_whitespace(citation.quote) not in text:
+                    problems.append(
+                        rules.Problem(
+                            rules.ERROR,
+                            where,
+                            f"citation {i}",
+                            f"the quote does not occur in {citation.source}; copy it exactly from the document",
+                        )
+                    )
+        return problems
+
+    def _unapply(self, command: Command, forward: bool) -> None:
+        if forward:
+            command.revert(self.data)
+        else:
+            command.apply(self.data)
+
+    def _save(self, command: Command, forward: bool, path: Path) -> None:
+        """Write texts and store; on failure undo the change in memory and on disk."""
+        written: list[Path] = []
+        try:
+            if forward:
+                written = self._write_texts(command)
+            # The lock is held and the file was just compared with what we
+            # read; the records the command touched were just checked.
+            save_store(self.data, check_conflict=False, check=False)
+        except WriteError:
+            self._unapply(command, forward)
+            raise
+        except (StoreError, OSError) as exc:
+            self._unapply(command, forward)
+            self._remove_texts(written)
+            reason = exc.problem if isinstance(exc, StoreError) else (exc.strerror or str(exc))
+            raise SaveFailed(f"could not save {path}: {reason}; the file is unchanged") from None
+        if not forward:
+            self._remove_texts([self.data.folder / f.relative_path for f in command.files], command)
+
+    def _write_texts(self, command: Command) -> list[Path]:
+        """Write a new source's text before the store that cites it, so a crash
+        between the two leaves at worst an unused file."""
+        written: list[Path] = []
+        try:
+            for text_file in command.files:
+                problem = rules.check_document_path(text_file.relative_path)
+                if problem:
+                    raise SaveFailed(f"document path {problem}")
+                target = self.data.folder / text_file.relative_path
+                payload = text_file.content.encode("utf-8")
+                if target.exists():
+                    if target.is_file() and target.read_bytes() == payload:
+                        continue
+                    raise Conflict(f"{text_file.relative_path} already exists with other text")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, payload, backup=False)
+                written.append(target)
+                if self.data.path is not None and self.data.path.exists():
+                    # mkstemp makes files private; share them as the store is shared.
+                    try:
+                        os.chmod(target, self.data.path.stat().st_mode & 0o666)
+                    except OSError:
+                        pass
+                self.texts.forget(Path(text_file.relative_path).stem)
+        except BaseException:
+            self._remove_texts(written)
+            raise
+        return written
+
+    def _remove_texts(self, paths: list[Path], command: Command | None = None) -> None:
+        for index, target in enumerate(paths):
+            try:
+                if command is not None and target.read_bytes() != command.files[index].content.encode("utf-8"):
+                    continue  # someone else's text now: leave it
+                target.unlink()
+            except OSError:
+                pass
+            self.texts.forget(target.stem)
+
+
+class _NamesNow(Mapping[str, list[str]]):
+    """The alias index as it will be once the command is saved: an actor the
+    command touched owns a name only if it still has it."""
+
+    def __init__(self, index: Mapping[str, list[str]], data: StoreData, touched: frozenset[str]) -> None:
+        self._index = index
+        self._data = data
+        self._touched = touched
+        self._keys: dict[str, set[str]] = {}
+
+    def _has(self, actor_id: str, key: str) -> bool:
+        if actor_id not in self._touched:
+            return actor_id in self._data.actors
+        if actor_id not in self._keys:
+            actor = self._data.actors.get(actor_id)
+            self._keys[actor_id] = {normalize_key(n) for n in actor.names} if actor else set()
+        return key in self._keys[actor_id]
+
+    def get(self, key: str, default=None):  # type: ignore[override]
+        owners = [a for a in self._index.get(key, ()) if self._has(a, key)]
+        for actor_id in self._touched:
+            if actor_id not in owners and self._has(actor_id, key):
+                owners.append(actor_id)
+        return owners
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self.get(key)
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+# -- the CLI's undo journal ----------------------------------------------------------------
+
+JOURNAL_LIMIT = 50
+
+
+def journal_path(store_path: Path) -> Path:
+    """Where the CLI keeps its recent changes to one store (beside it, hidden)."""
+    real = Path(os.path.realpath(store_path))
+    return real.with_name(f".{real.name}.journal")
+
+
+def read_journal(store_path: Path) -> list[dict]:
+    import orjson
+
+    try:
+        entries = orjson.loads(journal_path(store_path).read_bytes())
+    except (OSError, ValueError):
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+def write_journal(store_path: Path, entries: list[dict]) -> None:
+    import orjson
+
+    path = journal_path(store_path)
+    if not entries:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return
+    atomic_write(path, orjson.dumps(entries[-JOURNAL_LIMIT:]), backup=False)
+
+
+def remember(store_path: Path, command: Command) -> None:
+    """Record a saved CLI change so that `khorasan undo` can revert it later."""
+    from .changes import command_to_json
+
+    with locked(store_path):
+        write_journal(store_path, [*read_journal(store_path), command_to_json(command)])
