@@ -231,8 +231,11 @@ def _stances(ties: list[Tie]) -> dict[str, str]:
     return stances
 
 
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
 def _status_rank(status: str) -> int:
-    return list(STATUSES).index(status) if status in STATUSES else len(STATUSES)
+    return _STATUS_RANK.get(status, len(STATUSES))
 
 
 # The last graph index `_claims` grouped, and its groups. Holding the index
@@ -314,7 +317,7 @@ def _name(graph: Graph, actor_id: str) -> str:
 
 
 def document_label(graph: Graph, doc_id: str) -> str:
-    """'002 (Taliban far closer to Islamic State than…)': the id's number, when it
+    """'002 (Taliban far closer to Islamic State…)': the id's number, when it
     has one, and the title cut short."""
     prefix, _, rest = doc_id.partition("_")
     short = prefix if rest and prefix.isdigit() else doc_id

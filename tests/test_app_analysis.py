@@ -517,6 +517,8 @@ async def test_contested_as_of_hides_findings_with_a_side_not_yet_true():
             for side in sides:
                 assert side.tie_ids
                 assert all(active_at(app.graph.ties[t].start, app.graph.ties[t].end, "1990") for t in side.tie_ids)
+                cited = {c.source for t in side.tie_ids for c in app.graph.ties[t].citations}
+                assert side.documents and set(side.documents) <= cited
 
 
 async def test_hostile_names_stay_text_in_every_view(tmp_path):

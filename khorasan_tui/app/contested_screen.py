@@ -50,10 +50,12 @@ def visible_sides(graph: Graph, finding: Finding, as_of: str | None) -> tuple[Si
         return sides
     kept = []
     for side in sides:
-        ids = [t for t in side.tie_ids if active_at(graph.ties[t].start, graph.ties[t].end, as_of)]
-        if not ids:
+        ties = [graph.ties[t] for t in side.tie_ids]
+        ties = [t for t in ties if active_at(t.start, t.end, as_of)]
+        if not ties:
             return None
-        kept.append(Side(side.title, ids, side.documents))
+        cited = {c.source for t in ties for c in t.citations}
+        kept.append(Side(side.title, [t.id for t in ties], [d for d in side.documents if d in cited]))
     return kept[0], kept[1]
 
 
