@@ -1,4 +1,4 @@
-"""Analysis views over a graph: the timeline and the contested claims.
+"""Analysis views over a graph: the timeline, corroboration and the contested claims.
 
 Pure functions over `graph.Graph` returning plain dataclasses; the CLI turns
 them into JSON or tables and the UI into widgets. Nothing here prints.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .graph import Graph, TieFilter
 from .model import (
@@ -31,8 +31,9 @@ EVENT_DATING_TYPES = ("carried_out", "targeted", "located_in")
 
 RULE_COOPERATION_VS_HOSTILITY = "cooperation_vs_hostility"
 RULE_RIVAL_LEADERS = "rival_leaders"
-RULE_STATUS_MISMATCH = "status_mismatch"
-RULES = (RULE_COOPERATION_VS_HOSTILITY, RULE_RIVAL_LEADERS, RULE_STATUS_MISMATCH)
+RULE_DISPUTED = "disputed"
+RULE_REPORTED_VS_ALLEGED = "reported_vs_alleged"
+RULES = (RULE_COOPERATION_VS_HOSTILITY, RULE_RIVAL_LEADERS, RULE_DISPUTED, RULE_REPORTED_VS_ALLEGED)
 
 # A deputy beside a head is not a rival; drafts sometimes encode deputies as `leads`.
 _DEPUTY_ROLE = re.compile(r"\b(deputy|vice|second[- ]in[- ]command)\b", re.IGNORECASE)
@@ -173,24 +174,134 @@ def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[Timel
     return [e for e in entries if as_of_filter.active(e.date if e.kind == "event" else e.start, e.end)]
 
 
-# -- contested claims --------------------------------------------------------------
+# -- corroboration and contested claims ----------------------------------------------
+
+# Statuses that assert a tie; `disputed` mentions it only to reject it.
+AFFIRMING = frozenset({"reported", "alleged", "claimed"})
+
+# How a claim reads in a sentence ("that ISKP is hostile to Taliban") where the
+# tie type's own wording ("hostile to") is no verb.
+_CLAIM_VERBS = {
+    "member_of": "is a member of",
+    "faction_of": "is a faction of",
+    "located_in": "is located in",
+    "family": "is family of",
+    "allied_with": "is allied with",
+    "affiliated_with": "is affiliated with",
+    "hostile_to": "is hostile to",
+}
+DOCUMENTS_NAMED = 3  # an explanation names this many documents per side, then "and N more"
+TITLE_CHARS = 40  # a document's title in an explanation is cut to about this many characters
+# (singular, plural) of the verbs an explanation puts after its documents
+_SAY = ("says", "say")
+_DISPUTE = ("disputes", "dispute")
+_REPORT = ("reports", "report")
+_ALLEGE = ("only alleges", "only allege")
+
+
+def _same_claim_key(tie: Tie) -> tuple[str, str, str]:
+    if tie.directed:
+        return (tie.type, tie.source, tie.target)
+    low, high = sorted((tie.source, tie.target))
+    return (tie.type, low, high)
+
+
+def _documents(tie: Tie) -> list[str]:
+    return list(dict.fromkeys(c.source for c in tie.citations))
+
+
+def _status_contest(x: str, y: str) -> str | None:
+    """The rule two statuses of one claim break, or None when they agree."""
+    if (x == "disputed") != (y == "disputed"):
+        return RULE_DISPUTED
+    if {x, y} == {"reported", "alleged"}:
+        return RULE_REPORTED_VS_ALLEGED
+    return None
+
+
+def _stances(ties: list[Tie]) -> dict[str, str]:
+    """Each document's status for one claim: the firmest it gives (reported over
+    alleged over claimed), and `disputed` only when it asserts the claim nowhere."""
+    stances: dict[str, str] = {}
+    for tie in ties:
+        for doc in _documents(tie):
+            current = stances.get(doc)
+            if current is None or _status_rank(tie.status) < _status_rank(current):
+                stances[doc] = tie.status
+    return stances
+
+
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+
+def _status_rank(status: str) -> int:
+    return _STATUS_RANK.get(status, len(STATUSES))
+
+
+# The last graph index `_claims` grouped, and its groups. Holding the index
+# itself keeps its identity from being reused; a reindex (after any edit)
+# builds new indexes, so the groups are rebuilt when the store changes.
+_claims_cache: dict[str, tuple[object, dict[tuple[str, str, str], list[Tie]]]] = {}
+
+
+def _claims(graph: Graph) -> dict[tuple[str, str, str], list[Tie]]:
+    """Ties grouped by claim (type and ends, direction-aware), once per store version."""
+    cached = _claims_cache.get("last")
+    if cached is not None and cached[0] is graph.adjacency:
+        return cached[1]
+    groups: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
+    for tie in graph.ties.values():
+        if tie.source != tie.target:
+            groups[_same_claim_key(tie)].append(tie)
+    _claims_cache["last"] = (graph.adjacency, groups)
+    return groups
+
+
+def corroboration(graph: Graph, tie: Tie) -> list[str]:
+    """The documents that say what `tie` says, its own included, sorted.
+
+    Another document agrees when it gives a tie of the same type between the
+    same ends (direction-aware) a status that does not contest this one: a
+    report and a claim agree; a report and an allegation, or a statement and a
+    dispute, do not (those are contested claims).
+    """
+    agreeing = set(_documents(tie))
+    for doc, stance in _stances(_claims(graph).get(_same_claim_key(tie), [tie])).items():
+        if _status_contest(stance, tie.status) is None:
+            agreeing.add(doc)
+    return sorted(agreeing)
+
+
+@dataclass(slots=True)
+class Side:
+    """One account in a contested claim: what it says, its ties, the documents that say it."""
+
+    title: str
+    tie_ids: list[str]
+    documents: list[str]
 
 
 @dataclass(slots=True)
 class Finding:
-    """Two actors whose ties disagree.
+    """Two documents (at least) that disagree about two actors.
 
     For rival leaders `a` and `b` are the two leaders and `group` the group
     they both lead; otherwise `a` and `b` are the two ends of the ties (source
     then target for a directed tie type, else by id) and `group` is None.
+    `explanation` says in one line which documents say what.
     """
 
     rule: str  # one of RULES
     reason: str  # a few words: "cooperation vs hostility", "rival leaders of X", "reported vs alleged (supports)"
     a: str
     b: str
-    tie_ids: list[str] = field(default_factory=list)
+    sides: tuple[Side, Side]
+    explanation: str
     group: str | None = None
+
+    @property
+    def tie_ids(self) -> list[str]:
+        return [*self.sides[0].tie_ids, *self.sides[1].tie_ids]
 
     @property
     def actor_ids(self) -> list[str]:
@@ -205,16 +316,96 @@ def _name(graph: Graph, actor_id: str) -> str:
     return actor.name if actor else actor_id
 
 
+def document_label(graph: Graph, doc_id: str) -> str:
+    """'002 (Taliban far closer to Islamic State…)': the id's number, when it
+    has one, and the title cut short."""
+    prefix, _, rest = doc_id.partition("_")
+    short = prefix if rest and prefix.isdigit() else doc_id
+    source = graph.data.sources.get(doc_id)
+    if source is None or not source.title or source.title == doc_id:
+        return short
+    title = source.title
+    if len(title) > TITLE_CHARS:
+        # at a word boundary when there is one: "Taliban far closer to Islamic State…"
+        cut = title[:TITLE_CHARS].rsplit(" ", 1)[0] if " " in title[:TITLE_CHARS] else title[:TITLE_CHARS]
+        title = cut.rstrip(" ,;:—-") + "…"
+    return f"{short} ({title})"
+
+
+def _documents_say(graph: Graph, docs: list[str], verbs: tuple[str, str], first: bool = False) -> str:
+    """'Documents 000 (…) and 004 (…) say' / '003 (…) says': `verbs` is (singular, plural)."""
+    labels = [document_label(graph, d) for d in docs[:DOCUMENTS_NAMED]]
+    if len(docs) > DOCUMENTS_NAMED:
+        labels.append(f"{len(docs) - DOCUMENTS_NAMED} more")
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    noun = ("Document " if len(docs) == 1 else "Documents ") if first else ""
+    return f"{noun}{listed} {verbs[0] if len(docs) == 1 else verbs[1]}"
+
+
+def _claim(graph: Graph, tie_type: str, a: str, b: str) -> str:
+    spec = TIE_TYPES.get(tie_type)
+    verb = _CLAIM_VERBS.get(tie_type) or (spec.forward if spec else tie_type)
+    return f"{_name(graph, a)} {verb} {_name(graph, b)}"
+
+
 def _tie_order(tie: Tie) -> tuple[int, str]:
-    status_rank = list(STATUSES).index(tie.status) if tie.status in STATUSES else len(STATUSES)
-    return status_rank, tie.id
+    return _status_rank(tie.status), tie.id
+
+
+def _span(tie: Tie, open_end: str | None = None) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(latest possible start, earliest possible end) of a tie; `open_end` bounds an undated end.
+
+    The narrow reading of partial dates means a change within one month
+    ('until 2016-05-21' then 'from 2016-05') is no overlap, while an undated
+    tie overlaps everything.
+    """
+    start = _date(tie.start)
+    end = _date(tie.end) or _date(open_end)
+    return (date_end_key(start) if start else _EARLIEST, date_sort_key(end) if end else _LATEST)
+
+
+def _overlap(x: tuple, y: tuple) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def _clash(
+    first: list[Tie], second: list[Tie], overlap
+) -> tuple[list[Tie], list[str], list[Tie], list[str]] | None:
+    """The ties and documents of each side that clash with the other side.
+
+    Two ties clash when `overlap` says so and a document of one is not a
+    document of the other: one document's two statements never make a contest.
+    """
+    ties_1: dict[str, Tie] = {}
+    ties_2: dict[str, Tie] = {}
+    docs_1: set[str] = set()
+    docs_2: set[str] = set()
+    for x in first:
+        x_docs = _documents(x)
+        for y in second:
+            if not overlap(x, y):
+                continue
+            y_docs = _documents(y)
+            found = False
+            for dx in x_docs:
+                for dy in y_docs:
+                    if dx != dy:
+                        docs_1.add(dx)
+                        docs_2.add(dy)
+                        found = True
+            if found:
+                ties_1[x.id] = x
+                ties_2[y.id] = y
+    if not ties_1:
+        return None
+    return list(ties_1.values()), sorted(docs_1), list(ties_2.values()), sorted(docs_2)
 
 
 def _cooperation_vs_hostility(graph: Graph) -> list[Finding]:
     cooperative: dict[tuple[str, str], list[Tie]] = defaultdict(list)
     hostile: dict[tuple[str, str], list[Tie]] = defaultdict(list)
     for tie in graph.ties.values():
-        if tie.source == tie.target:
+        if tie.source == tie.target or tie.status not in AFFIRMING:
             continue
         pair = tuple(sorted((tie.source, tie.target)))
         if tie.type in COOPERATIVE_TYPES:
@@ -223,41 +414,37 @@ def _cooperation_vs_hostility(graph: Graph) -> list[Finding]:
             hostile[pair].append(tie)  # type: ignore[index]
     findings = []
     for pair in sorted(cooperative.keys() & hostile.keys()):
-        kinds = sorted({t.type for t in cooperative[pair]})
-        ties = sorted(cooperative[pair], key=lambda t: (t.type, *_tie_order(t))) + sorted(hostile[pair], key=_tie_order)
-        findings.append(
-            Finding(
-                RULE_COOPERATION_VS_HOSTILITY,
-                f"cooperation vs hostility: {', '.join(kinds)} beside hostile_to",
-                pair[0],
-                pair[1],
-                [t.id for t in ties],
-            )
+        clash = _clash(cooperative[pair], hostile[pair], lambda x, y: _overlap(_span(x), _span(y)))
+        if clash is None:
+            continue  # one ended before the other began, or one document says both
+        coop_ties, coop_docs, hostile_ties, hostile_docs = clash
+        kinds = sorted({t.type for t in coop_ties})
+        a, b = pair
+        explanation = (
+            f"{_documents_say(graph, coop_docs, _SAY, first=True)} {_name(graph, a)} and {_name(graph, b)} cooperate; "
+            f"{_documents_say(graph, hostile_docs, _SAY)} they are hostile"
         )
+        sides = (
+            Side(f"Cooperation ({', '.join(kinds)})", _ids(coop_ties, lambda t: (t.type, *_tie_order(t))), coop_docs),
+            Side("Hostility (hostile_to)", _ids(hostile_ties, _tie_order), hostile_docs),
+        )
+        reason = f"cooperation vs hostility: {', '.join(kinds)} beside hostile_to"
+        findings.append(Finding(RULE_COOPERATION_VS_HOSTILITY, reason, a, b, sides, explanation))
     return findings
 
 
-def _leads_span(graph: Graph, tie: Tie) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """(latest possible start, earliest possible end) of a `leads` tie.
-
-    Using the narrow reading of partial dates means a handover within one
-    month ('until 2016-05-21' then 'from 2016-05') is not flagged, while two
-    undated ties always overlap. A leader who died or ended bounds an
-    open-ended tie.
-    """
-    start = _date(tie.start)
-    end = _date(tie.end)
-    if end is None and tie.source in graph.actors:
-        end = _date(graph.actors[tie.source].end)
-    return (date_end_key(start) if start else _EARLIEST, date_sort_key(end) if end else _LATEST)
-
-
-def _overlap(x: tuple, y: tuple) -> bool:
-    return x[0] < y[1] and y[0] < x[1]
+def _ids(ties: list[Tie], key) -> list[str]:
+    return [t.id for t in sorted(ties, key=key)]
 
 
 def _is_dated(graph: Graph, tie: Tie) -> bool:
     return _leads_span(graph, tie) != (_EARLIEST, _LATEST)
+
+
+def _leads_span(graph: Graph, tie: Tie) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """A `leads` tie's span: a leader who died or ended bounds an open-ended tie."""
+    leader = graph.actors.get(tie.source)
+    return _span(tie, leader.end if leader else None)
 
 
 def _predecessors(graph: Graph, actor_id: str) -> set[str]:
@@ -278,7 +465,7 @@ def _rival_leaders(graph: Graph) -> list[Finding]:
     by_group: dict[str, dict[str, list[Tie]]] = defaultdict(lambda: defaultdict(list))
     for tie_id in graph.by_type.get("leads", ()):
         tie = graph.ties[tie_id]
-        if tie.source == tie.target or (tie.role and _DEPUTY_ROLE.search(tie.role)):
+        if tie.source == tie.target or tie.status not in AFFIRMING or (tie.role and _DEPUTY_ROLE.search(tie.role)):
             continue
         by_group[tie.target][tie.source].append(tie)
     findings = []
@@ -297,84 +484,85 @@ def _rival_leaders(graph: Graph) -> list[Finding]:
                 # A successor and a predecessor took turns, whatever the (missing) dates suggest.
                 if second in predecessors[first] or first in predecessors[second]:
                     continue
-                clashing: dict[str, Tie] = {}
-                for x in leaders[first]:
-                    for y in leaders[second]:
-                        if _overlap(_leads_span(graph, x), _leads_span(graph, y)):
-                            clashing[x.id] = x
-                            clashing[y.id] = y
-                if clashing:
-                    ties = sorted(clashing.values(), key=lambda t: (t.source != first, *_tie_order(t)))
-                    findings.append(
-                        Finding(
-                            RULE_RIVAL_LEADERS,
-                            f"rival leaders of {_name(graph, group)}",
-                            first,
-                            second,
-                            [t.id for t in ties],
-                            group,
-                        )
-                    )
+                clash = _clash(
+                    leaders[first], leaders[second], lambda x, y: _overlap(_leads_span(graph, x), _leads_span(graph, y))
+                )
+                if clash is None:
+                    continue
+                ties_1, docs_1, ties_2, docs_2 = clash
+                group_name = _name(graph, group)
+                explanation = (
+                    f"{_documents_say(graph, docs_1, _SAY, first=True)} {_name(graph, first)} leads {group_name}; "
+                    f"{_documents_say(graph, docs_2, _SAY)} {_name(graph, second)} does"
+                )
+                sides = (
+                    Side(f"{_name(graph, first)} leads {group_name}", _ids(ties_1, _tie_order), docs_1),
+                    Side(f"{_name(graph, second)} leads {group_name}", _ids(ties_2, _tie_order), docs_2),
+                )
+                findings.append(
+                    Finding(RULE_RIVAL_LEADERS, f"rival leaders of {group_name}", first, second, sides, explanation, group)
+                )
     return findings
 
 
-def _same_claim_key(tie: Tie) -> tuple[str, str, str]:
-    if tie.directed:
-        return (tie.type, tie.source, tie.target)
-    low, high = sorted((tie.source, tie.target))
-    return (tie.type, low, high)
-
-
-def _statuses_disagree(ties: list[Tie]) -> bool:
-    """One document reports what another only alleges or claims, or two
-    claimants give it different statuses."""
-    per_document: dict[str, set[str]] = defaultdict(set)
-    for tie in ties:
-        for citation in tie.citations:
-            per_document[citation.source].add(tie.status)
-    reporting = {doc for doc, statuses in per_document.items() if "reported" in statuses}
-    hedging = {doc for doc, statuses in per_document.items() if "reported" not in statuses}
-    if reporting and hedging:
-        return True
-    for i, x in enumerate(ties):
-        for y in ties[i + 1 :]:
-            if x.claimant != y.claimant and x.status != y.status:
-                return True
-    return False
-
-
-def _status_mismatches(graph: Graph) -> list[Finding]:
-    same_claim: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
-    for tie in graph.ties.values():
-        if tie.source != tie.target:
-            same_claim[_same_claim_key(tie)].append(tie)
+def _status_contests(graph: Graph) -> list[Finding]:
     findings = []
-    for (tie_type, a, b), ties in same_claim.items():
-        if len(ties) < 2 or len({t.status for t in ties}) < 2 or not _statuses_disagree(ties):
+    for (tie_type, a, b), ties in _claims(graph).items():
+        if len(ties) < 2 or len({t.status for t in ties}) < 2:
             continue
-        ties = sorted(ties, key=_tie_order)
-        statuses = [s for s in STATUSES if any(t.status == s for t in ties)]
-        statuses += sorted({t.status for t in ties} - set(statuses))
-        findings.append(
-            Finding(RULE_STATUS_MISMATCH, f"{' vs '.join(statuses)} ({tie_type})", a, b, [t.id for t in ties])
-        )
+        stances = _stances(ties)
+        claim = _claim(graph, tie_type, a, b)
+        disputing = sorted(d for d, s in stances.items() if s == "disputed")
+        stating = sorted(d for d, s in stances.items() if s != "disputed")
+        if disputing and stating:
+            firm = [t for t in ties if t.status != "disputed"]
+            doubt = [t for t in ties if t.status == "disputed" and set(_documents(t)) & set(disputing)]
+            explanation = (
+                f"{_documents_say(graph, stating, _SAY, first=True)} {claim}; "
+                f"{_documents_say(graph, disputing, _DISPUTE)} it"
+            )
+            sides = (
+                Side(f"Stated ({tie_type})", _ids(firm, _tie_order), stating),
+                Side(f"Disputed ({tie_type})", _ids(doubt, _tie_order), disputing),
+            )
+            findings.append(Finding(RULE_DISPUTED, f"stated vs disputed ({tie_type})", a, b, sides, explanation))
+        reporting = sorted(d for d, s in stances.items() if s == "reported")
+        hedging = sorted(d for d, s in stances.items() if s == "alleged")
+        if reporting and hedging:
+            reported = [t for t in ties if t.status == "reported"]
+            alleged = [t for t in ties if t.status == "alleged" and set(_documents(t)) & set(hedging)]
+            explanation = (
+                f"{_documents_say(graph, reporting, _REPORT, first=True)} as fact that {claim}; "
+                f"{_documents_say(graph, hedging, _ALLEGE)} it"
+            )
+            sides = (
+                Side(f"Reported ({tie_type})", _ids(reported, _tie_order), reporting),
+                Side(f"Alleged ({tie_type})", _ids(alleged, _tie_order), hedging),
+            )
+            findings.append(
+                Finding(RULE_REPORTED_VS_ALLEGED, f"reported vs alleged ({tie_type})", a, b, sides, explanation)
+            )
     return findings
 
 
 def contested(graph: Graph, actor_id: str | None = None) -> list[Finding]:
-    """Every pair of actors whose ties disagree, optionally only those involving `actor_id`.
+    """Every disagreement between documents, optionally only those involving `actor_id`.
 
-    Three rules, one finding per pair and rule (per group for rival leaders,
-    per tie type for status mismatches):
-    - cooperation vs hostility: a cooperative tie beside a `hostile_to` tie;
-    - rival leaders: two actors `leads` the same group over overlapping or
-      undated spans (not deputies, not one succeeding the other; a leader's
-      dated ties, when there are any, stand for its undated ones);
-    - status mismatch: the same tie (type and ends, direction-aware) reported
-      by one document and only alleged or claimed by another, or given
-      different statuses by different claimants.
+    Four rules; two statements of one document never make a contest, and
+    documents that say the same thing corroborate each other (`corroboration`):
+    - cooperation vs hostility: a cooperative tie and a `hostile_to` tie
+      between the same two actors over overlapping (or undated) spans: one
+      that ended before the other began is a change over time;
+    - rival leaders: two actors `leads` the same group over spans that overlap
+      as far as the dates are known (not deputies, not one succeeding the
+      other; a leader's dated ties, when there are any, stand for its undated
+      ones; a leader's death ends an open-ended tie);
+    - disputed: one document states a tie (same type and ends,
+      direction-aware) that another mentions only to dispute it;
+    - reported vs alleged: one document reports as fact what another only
+      alleges.
     """
-    findings = [*_cooperation_vs_hostility(graph), *_rival_leaders(graph), *_status_mismatches(graph)]
+    findings = [*_cooperation_vs_hostility(graph), *_rival_leaders(graph), *_status_contests(graph)]
     if actor_id is not None:
         findings = [f for f in findings if f.involves(actor_id)]
     findings.sort(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .graph import Graph
 from .model import Actor, Source, Tie
 
-if TYPE_CHECKING:  # lookups print without loading the analysis module
+if TYPE_CHECKING:  # lookups that print no tie as JSON never load the analysis module
     from .analysis import Finding, TimelineEntry
 
 
@@ -34,6 +34,8 @@ def actor_json(graph: Graph, actor: Actor, with_counts: bool = True) -> dict[str
 
 
 def tie_json(graph: Graph, tie: Tie) -> dict[str, Any]:
+    from .analysis import corroboration
+
     claimant = graph.actors.get(tie.claimant) if tie.claimant else None
     return {
         "id": tie.id,
@@ -49,6 +51,8 @@ def tie_json(graph: Graph, tie: Tie) -> dict[str, Any]:
         "end": tie.end,
         "summary": tie.summary,
         "citations": [c.to_dict() for c in tie.citations],
+        # Documents that say the same (type, ends, a status that does not contest it), its own included.
+        "agreeing_documents": corroboration(graph, tie),
     }
 
 
@@ -88,6 +92,8 @@ def finding_json(graph: Graph, finding: Finding) -> dict[str, Any]:
         "b": ref(finding.b),
         "rule": finding.rule,
         "reason": finding.reason,
+        "explanation": finding.explanation,
         "group": ref(finding.group) if finding.group else None,
+        "sides": [{"title": s.title, "documents": s.documents, "ties": s.tie_ids} for s in finding.sides],
         "ties": [tie_json(graph, graph.ties[t]) for t in finding.tie_ids],
     }

@@ -156,29 +156,109 @@ def _by_rule(findings, rule):
     return [f for f in findings if f.rule == rule]
 
 
-def test_cooperation_beside_hostility_is_contested_once_per_pair():
+def test_cooperation_beside_hostility_from_different_documents_is_contested_once_per_pair():
     graph = make_graph(
         [actor("alpha"), actor("beta"), actor("gamma")],
         [
             tie("beta", "supports", "alpha"),
             tie("alpha", "cooperates_with", "beta", doc="doc2"),
             tie("beta", "hostile_to", "alpha", doc="doc3"),
-            tie("alpha", "hostile_to", "gamma"),  # hostility alone is no contest
-            tie("alpha", "allied_with", "gamma", n=1, status="claimed", claimant="gamma"),
+            tie("alpha", "hostile_to", "gamma", doc="doc2"),  # hostility alone is no contest
         ],
     )
-    found = _by_rule(contested(graph), analysis.RULE_COOPERATION_VS_HOSTILITY)
-    assert [(f.a, f.b) for f in found] == [("alpha", "beta"), ("alpha", "gamma")]
-    first = found[0]
-    assert first.reason.startswith("cooperation vs hostility")
-    assert set(first.tie_ids) == {"beta--supports--alpha", "alpha--cooperates_with--beta", "beta--hostile_to--alpha"}
-    assert first.tie_ids[-1] == "beta--hostile_to--alpha"
+    (finding,) = contested(graph)
+    assert finding.rule == analysis.RULE_COOPERATION_VS_HOSTILITY
+    assert (finding.a, finding.b) == ("alpha", "beta")
+    assert finding.reason.startswith("cooperation vs hostility")
+    assert set(finding.tie_ids) == {"beta--supports--alpha", "alpha--cooperates_with--beta", "beta--hostile_to--alpha"}
+    cooperation, hostility = finding.sides
+    assert hostility.tie_ids == ["beta--hostile_to--alpha"] and hostility.documents == ["doc3"]
+    assert cooperation.documents == ["doc1", "doc2"]
+    assert finding.explanation == (
+        "Documents doc1 (Document doc1) and doc2 (Document doc2) say Alpha and Beta cooperate; "
+        "doc3 (Document doc3) says they are hostile"
+    )
+
+
+def test_one_documents_statements_never_make_a_contest():
+    graph = make_graph(
+        [actor("alpha"), actor("beta"), actor("group"), actor("one", kind="person"), actor("two", kind="person")],
+        [
+            tie("alpha", "allied_with", "beta", doc="doc1"),
+            tie("alpha", "hostile_to", "beta", doc="doc1"),
+            tie("one", "leads", "group", doc="doc2"),
+            tie("two", "leads", "group", doc="doc2"),
+            tie("alpha", "supports", "group", doc="doc3"),
+            tie("alpha", "supports", "group", doc="doc3", n=2, status="alleged"),
+            tie("beta", "supports", "group", doc="doc3", status="disputed"),
+            tie("beta", "supports", "group", doc="doc3", n=2),
+        ],
+    )
+    assert contested(graph) == []
+    # the same statements from two documents are contests, one per rule
+    moved = make_graph(
+        list(graph.actors.values()),
+        [
+            tie("alpha", "allied_with", "beta", doc="doc1"),
+            tie("alpha", "hostile_to", "beta", doc="doc2"),
+            tie("one", "leads", "group", doc="doc2"),
+            tie("two", "leads", "group", doc="doc3"),
+            tie("alpha", "supports", "group", doc="doc3"),
+            tie("alpha", "supports", "group", doc="doc1", n=2, status="alleged"),
+            tie("beta", "supports", "group", doc="doc3", status="disputed"),
+            tie("beta", "supports", "group", doc="doc1", n=2),
+        ],
+    )
+    assert [f.rule for f in contested(moved)] == list(analysis.RULES)
+
+
+def test_a_tie_citing_two_documents_contests_a_tie_citing_one_of_them():
+    both = tie("alpha", "cooperates_with", "beta")
+    both.citations.append(Citation("doc2", "alpha cooperates_with beta per doc2"))
+    graph = make_graph([actor("alpha"), actor("beta")], [both, tie("alpha", "hostile_to", "beta", doc="doc2")])
+    (finding,) = contested(graph)
+    assert finding.sides[0].documents == ["doc1"]  # doc2 is on both sides: it does not contest itself
+    assert finding.sides[1].documents == ["doc2"]
+
+
+@pytest.mark.parametrize(
+    ("cooperation", "hostility", "contest"),
+    [
+        (("2015", "2018"), ("2019", None), False),  # cooperation ended before hostility began
+        (("2020", None), (None, "2019"), False),  # hostility ended before cooperation began
+        (("2019", "2021"), ("2021", None), False),  # a change within the year
+        (("2015", "2020"), ("2019", None), True),
+        ((None, None), (None, None), True),  # both undated
+        ((None, None), ("2019", "2020"), True),  # an undated tie may be any time
+    ],
+)
+def test_cooperation_and_hostility_contest_only_when_they_overlap(cooperation, hostility, contest):
+    graph = make_graph(
+        [actor("alpha"), actor("beta")],
+        [
+            tie("alpha", "cooperates_with", "beta", start=cooperation[0], end=cooperation[1]),
+            tie("alpha", "hostile_to", "beta", doc="doc2", start=hostility[0], end=hostility[1]),
+        ],
+    )
+    assert bool(contested(graph)) is contest
+
+
+def test_a_disputed_hostility_is_no_hostility():
+    graph = make_graph(
+        [actor("alpha"), actor("beta")],
+        [tie("alpha", "cooperates_with", "beta"), tie("alpha", "hostile_to", "beta", doc="doc2", status="disputed")],
+    )
+    assert contested(graph) == []
 
 
 def test_only_cooperative_types_count_against_hostility():
     graph = make_graph(
         [actor("alpha"), actor("beta")],
-        [tie("alpha", "affiliated_with", "beta"), tie("alpha", "negotiates_with", "beta"), tie("alpha", "hostile_to", "beta")],
+        [
+            tie("alpha", "affiliated_with", "beta"),
+            tie("alpha", "negotiates_with", "beta"),
+            tie("alpha", "hostile_to", "beta", doc="doc2"),
+        ],
     )
     assert contested(graph) == []
 
@@ -197,13 +277,15 @@ def test_two_undated_leaders_of_one_group_are_rivals_named_after_the_group():
     assert (finding.a, finding.b, finding.group) == ("mali", "siraj", "group")
     assert finding.reason == "rival leaders of Group"
     assert finding.tie_ids == ["mali--leads--group", "siraj--leads--group"]
+    assert [s.title for s in finding.sides] == ["Mali leads Group", "Siraj leads Group"]
+    assert finding.explanation == "Document doc2 (Document doc2) says Mali leads Group; doc1 (Document doc1) says Siraj does"
     assert finding.involves("group") and finding.involves("mali")
 
 
 @pytest.mark.parametrize(
     ("first", "second", "rivals"),
     [
-        ((None, "2015"), ("2016", None), False),
+        ((None, "2015"), ("2016", None), False),  # the earlier leader's end date removes the overlap
         (("2010", "2016-05-21"), ("2016-05", None), False),  # handover within the month
         (("2010", "2018"), ("2016", None), True),
         (("2010", None), ("2016", "2017"), True),
@@ -214,27 +296,24 @@ def test_two_undated_leaders_of_one_group_are_rivals_named_after_the_group():
 def test_leads_conflict_only_when_the_spans_overlap(first, second, rivals):
     graph = leaders_graph(
         tie("one", "leads", "group", start=first[0], end=first[1]),
-        tie("two", "leads", "group", start=second[0], end=second[1]),
+        tie("two", "leads", "group", doc="doc2", start=second[0], end=second[1]),
     )
     assert bool(_by_rule(contested(graph), analysis.RULE_RIVAL_LEADERS)) is rivals
 
 
 def test_a_dead_leader_is_no_rival_of_a_later_one():
-    graph = leaders_graph(
-        tie("old", "leads", "group"),
-        tie("new", "leads", "group", start="2019"),
-        died={"old": "2018-09"},
-    )
-    assert contested(graph) == []
+    leads = (tie("old", "leads", "group"), tie("new", "leads", "group", doc="doc2", start="2019"))
+    assert contested(leaders_graph(*leads, died={"old": "2018-09"})) == []
+    assert contested(leaders_graph(*leads))  # alive, the old leader is a rival
 
 
 def test_successors_deputies_and_the_same_person_are_not_rivals():
     graph = leaders_graph(
         tie("first", "leads", "group"),
-        tie("second", "leads", "group"),
-        tie("third", "leads", "group"),
+        tie("second", "leads", "group", doc="doc2"),
+        tie("third", "leads", "group", doc="doc3"),
         tie("third", "leads", "group", doc="doc2", n=2),
-        tie("aide", "leads", "group", role="deputy leader"),
+        tie("aide", "leads", "group", doc="doc3", role="deputy leader"),
         extra=(tie("third", "succeeded", "second"), tie("second", "succeeded", "first")),
     )
     assert contested(graph) == []
@@ -243,8 +322,8 @@ def test_successors_deputies_and_the_same_person_are_not_rivals():
 def test_a_leaders_dated_tie_stands_for_its_undated_mention():
     graph = leaders_graph(
         tie("old", "leads", "group", start="2010", end="2016-05-21"),
-        tie("new", "leads", "group", start="2016-05"),
-        tie("new", "leads", "group", doc="doc2", n=2),  # undated mention of the same leadership
+        tie("new", "leads", "group", doc="doc2", start="2016-05"),
+        tie("new", "leads", "group", doc="doc3", n=2),  # undated mention of the same leadership
     )
     assert contested(graph) == []
 
@@ -259,13 +338,43 @@ def test_reported_by_one_document_and_alleged_by_another():
         tie("alpha", "supports", "beta", doc="doc2", n=2, status="alleged"),
     )
     (finding,) = contested(graph)
-    assert finding.rule == analysis.RULE_STATUS_MISMATCH
+    assert finding.rule == analysis.RULE_REPORTED_VS_ALLEGED
     assert (finding.a, finding.b) == ("alpha", "beta")
     assert finding.reason == "reported vs alleged (supports)"
     assert finding.tie_ids == ["alpha--supports--beta", "alpha--supports--beta--2"]
+    assert finding.explanation == (
+        "Document doc1 (Document doc1) reports as fact that Alpha supports Beta; doc2 (Document doc2) only alleges it"
+    )
 
 
-def test_status_mismatch_is_direction_aware_for_directed_types_only():
+def test_stated_by_one_document_and_disputed_by_another():
+    graph = status_graph(
+        tie("alpha", "hostile_to", "beta", doc="doc1"),
+        tie("beta", "hostile_to", "alpha", doc="doc2", status="claimed", claimant="claimant"),
+        tie("alpha", "hostile_to", "beta", doc="doc3", n=2, status="disputed"),
+    )
+    (finding,) = contested(graph)
+    assert finding.rule == analysis.RULE_DISPUTED
+    stated, disputed = finding.sides
+    assert stated.documents == ["doc1", "doc2"] and disputed.documents == ["doc3"]
+    assert disputed.tie_ids == ["alpha--hostile_to--beta--2"]
+    assert finding.explanation == (
+        "Documents doc1 (Document doc1) and doc2 (Document doc2) say Alpha is hostile to Beta; "
+        "doc3 (Document doc3) disputes it"
+    )
+
+
+def test_a_report_and_a_claim_agree():
+    graph = status_graph(
+        tie("alpha", "cooperates_with", "beta", doc="doc1"),
+        tie("beta", "cooperates_with", "alpha", doc="doc2", status="claimed", claimant="claimant"),
+        tie("alpha", "supports", "beta", doc="doc1", status="alleged"),
+        tie("alpha", "supports", "beta", doc="doc2", n=2, status="claimed", claimant="claimant"),
+    )
+    assert contested(graph) == []
+
+
+def test_status_contests_are_direction_aware_for_directed_types_only():
     directed = status_graph(
         tie("alpha", "supports", "beta", doc="doc1"),
         tie("beta", "supports", "alpha", doc="doc2", status="alleged"),
@@ -273,10 +382,10 @@ def test_status_mismatch_is_direction_aware_for_directed_types_only():
     assert contested(directed) == []
     undirected = status_graph(
         tie("alpha", "cooperates_with", "beta", doc="doc1"),
-        tie("beta", "cooperates_with", "alpha", doc="doc2", status="claimed", claimant="claimant"),
+        tie("beta", "cooperates_with", "alpha", doc="doc2", status="alleged"),
     )
     (finding,) = contested(undirected)
-    assert finding.reason == "reported vs claimed (cooperates_with)"
+    assert finding.reason == "reported vs alleged (cooperates_with)"
 
 
 def test_one_document_hedging_what_it_also_reports_is_no_contest():
@@ -288,23 +397,14 @@ def test_one_document_hedging_what_it_also_reports_is_no_contest():
     assert contested(graph) == []
 
 
-def test_different_claimants_with_different_statuses_in_one_document():
-    graph = status_graph(
-        tie("alpha", "supports", "beta", doc="doc1", status="alleged"),
-        tie("alpha", "supports", "beta", doc="doc1", n=2, status="claimed", claimant="claimant"),
-    )
-    (finding,) = contested(graph)
-    assert finding.reason == "alleged vs claimed (supports)"
-
-
 def test_findings_filter_by_actor_and_contested_tie_ids():
     graph = make_graph(
         [actor("alpha"), actor("beta"), actor("gamma"), actor("lead-a", kind="person"), actor("lead-b", kind="person")],
         [
             tie("alpha", "allied_with", "beta"),
-            tie("alpha", "hostile_to", "beta"),
+            tie("alpha", "hostile_to", "beta", doc="doc2"),
             tie("lead-a", "leads", "gamma"),
-            tie("lead-b", "leads", "gamma"),
+            tie("lead-b", "leads", "gamma", doc="doc2"),
             tie("alpha", "supports", "gamma"),  # not contested
         ],
     )
@@ -317,6 +417,59 @@ def test_findings_filter_by_actor_and_contested_tie_ids():
         "lead-a--leads--gamma",
         "lead-b--leads--gamma",
     }
+
+
+def test_explanations_name_a_few_documents_and_count_the_rest():
+    sources = {f"{n:03}_x": Source(id=f"{n:03}_x", title=f"Title number {n} " + "long " * 10) for n in range(5)}
+    ties = [tie("alpha", "hostile_to", "beta", doc=doc, n=i + 1) for i, doc in enumerate(sorted(sources)[1:])]
+    ties.append(tie("alpha", "allied_with", "beta", doc="000_x"))
+    data = StoreData(actors={a.id: a for a in (actor("alpha"), actor("beta"))}, ties={t.id: t for t in ties}, sources=sources)
+    (finding,) = contested(Graph(data))
+    assert finding.explanation == (
+        "Document 000 (Title number 0 long long long long long…) says Alpha and Beta cooperate; "
+        "001 (Title number 1 long long long long long…), 002 (Title number 2 long long long long long…), "
+        "003 (Title number 3 long long long long long…) and 1 more say they are hostile"
+    )
+
+
+# -- corroboration -------------------------------------------------------------------
+
+
+def test_documents_saying_the_same_thing_corroborate_it():
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("alpha", "supports", "beta", doc="doc2", n=2),
+        tie("alpha", "supports", "beta", doc="doc3", n=3, status="claimed", claimant="claimant"),
+        tie("beta", "supports", "alpha", doc="doc3"),  # the other way round: another claim
+    )
+    first = graph.ties["alpha--supports--beta"]
+    assert analysis.corroboration(graph, first) == ["doc1", "doc2", "doc3"]
+    assert analysis.corroboration(graph, graph.ties["beta--supports--alpha"]) == ["doc3"]
+    assert contested(graph) == []
+
+
+def test_contesting_statuses_do_not_corroborate():
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("alpha", "supports", "beta", doc="doc2", n=2, status="alleged"),
+        tie("alpha", "supports", "beta", doc="doc3", n=3, status="disputed"),
+    )
+    for tie_id, agreeing in [
+        ("alpha--supports--beta", ["doc1"]),
+        ("alpha--supports--beta--2", ["doc2"]),
+        ("alpha--supports--beta--3", ["doc3"]),
+    ]:
+        assert analysis.corroboration(graph, graph.ties[tie_id]) == agreeing
+
+
+def test_corroboration_follows_the_store_after_a_reindex():
+    graph = status_graph(tie("alpha", "supports", "beta", doc="doc1"))
+    first = graph.ties["alpha--supports--beta"]
+    assert analysis.corroboration(graph, first) == ["doc1"]
+    second = tie("alpha", "supports", "beta", doc="doc2", n=2)
+    graph.ties[second.id] = second
+    graph.reindex()  # what every edit does
+    assert analysis.corroboration(graph, first) == ["doc1", "doc2"]
 
 
 # -- CLI -----------------------------------------------------------------------------
@@ -391,9 +544,30 @@ def test_cli_contested_json(small_store, capsys):
     assert finding["a"] == {"id": "alpha", "name": "Alpha"}
     assert finding["b"] == {"id": "beta", "name": "Beta"}
     assert finding["reason"].startswith("cooperation vs hostility")
+    assert finding["explanation"] == "Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile"
+    assert [s["documents"] for s in finding["sides"]] == [["doc1"], ["doc2"]]
+    assert [s["ties"] for s in finding["sides"]] == [["alpha--allied_with--beta"], ["alpha--hostile_to--beta"]]
     assert [t["id"] for t in finding["ties"]] == ["alpha--allied_with--beta", "alpha--hostile_to--beta"]
     assert finding["ties"][0]["source"]["kind"] == "group"  # serialize.tie_json shape
     assert finding["ties"][1]["citations"][0]["source"] == "doc2"
+
+
+def test_cli_ties_json_names_the_agreeing_documents(tmp_path, capsys):
+    graph = status_graph(
+        tie("alpha", "supports", "beta", doc="doc1"),
+        tie("alpha", "supports", "beta", doc="doc2", n=2, status="claimed", claimant="claimant"),
+        tie("alpha", "supports", "beta", doc="doc3", n=3, status="alleged"),
+    )
+    path = tmp_path / "store.json"
+    save_store(graph.data, path, check_conflict=False)
+    code, out, _ = run_cli(capsys, "ties", "alpha", "--type", "supports", "--db", str(path), "--json")
+    assert code == 0
+    agreeing = {t["id"]: t["agreeing_documents"] for t in json.loads(out)}
+    assert agreeing == {
+        "alpha--supports--beta": ["doc1", "doc2"],
+        "alpha--supports--beta--2": ["doc1", "doc2", "doc3"],
+        "alpha--supports--beta--3": ["doc2", "doc3"],
+    }
 
 
 def test_cli_contested_filtered_and_plain(small_store, capsys):
@@ -402,6 +576,7 @@ def test_cli_contested_filtered_and_plain(small_store, capsys):
     code, out, _ = run_cli(capsys, "contested", "--db", str(small_store))
     assert code == 0
     assert "Alpha (alpha) ↔ Beta (beta): cooperation vs hostility" in out
+    assert "  Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile\n" in out
     assert "“alpha hostile_to beta per doc2” (doc2)" in out
     assert "“alpha allied_with beta per doc1” (doc1)" in out
 
@@ -448,6 +623,14 @@ def _pairs(findings, rule):
 def test_bundled_iskp_and_taliban_cooperate_and_fight(bundled):
     pairs = _pairs(contested(bundled, "iskp"), analysis.RULE_COOPERATION_VS_HOSTILITY)
     assert frozenset(("iskp", "taliban")) in pairs
+    (finding,) = [
+        f for f in contested(bundled, "taliban")
+        if f.rule == analysis.RULE_COOPERATION_VS_HOSTILITY and {f.a, f.b} == {"iskp", "taliban"}
+    ]
+    cooperation, hostility = finding.sides
+    assert cooperation.documents and hostility.documents
+    assert cooperation.documents != hostility.documents
+    assert "cooperate" in finding.explanation and "hostile" in finding.explanation
 
 
 def test_bundled_iskp_and_haqqani_network_are_contested(bundled):
@@ -469,8 +652,11 @@ def test_bundled_rival_heads_of_the_haqqani_network(bundled):
     rivals = [
         f for f in contested(bundled, "haqqani-network") if f.rule == analysis.RULE_RIVAL_LEADERS and f.group == "haqqani-network"
     ]
-    assert {"sirajuddin-haqqani", "haji-mali-khan"} in [{f.a, f.b} for f in rivals]
+    (finding,) = [f for f in rivals if {f.a, f.b} == {"sirajuddin-haqqani", "haji-mali-khan"}]
     assert all(f.reason == "rival leaders of Haqqani Network" for f in rivals)
+    # each leader comes from a document of its own, and the explanation says which
+    assert not set(finding.sides[0].documents) & set(finding.sides[1].documents)
+    assert "Sirajuddin Haqqani" in finding.explanation and "Haji Mali Khan" in finding.explanation
 
 
 def test_bundled_contested_ties_exist_and_timeline_is_ordered(bundled):

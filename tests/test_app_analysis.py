@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from khorasan_tui.analysis import contested
-from khorasan_tui.app.contested_screen import ContestedScreen, finding_sides
+from khorasan_tui.app.contested_screen import ContestedScreen
 from khorasan_tui.app.diagram_screen import DiagramScreen, DiagramView
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.pathfinder import PathFinderScreen
@@ -206,10 +206,22 @@ def test_rival_leaders_split_into_one_side_per_leader():
         for f in contested(graph)
         if f.group == "haqqani-network" and {f.a, f.b} == {"sirajuddin-haqqani", "haji-mali-khan"}
     )
-    first, second = finding_sides(graph, finding)
+    first, second = finding.sides
     assert all(graph.ties[t].source == finding.a for t in first.tie_ids)
     assert all(graph.ties[t].source == finding.b for t in second.tie_ids)
     assert "leads Haqqani Network" in first.title
+
+
+def test_the_quote_strip_says_how_many_documents_agree():
+    from khorasan_tui.app.render import tie_detail
+
+    same = tie("a", "supports", "b")
+    other = tie("a", "supports", "b", status="claimed", claimant="a")
+    other.id, other.citations = "a--supports--b--2", [Citation("doc2", "a supports b")]
+    alone = tie("b", "hostile_to", "c")
+    graph = Graph(make_data([actor("a"), actor("b"), actor("c")], [same, other, alone]))
+    assert tie_detail(graph, same).plain.startswith("2 documents agree · ❝ “a supports b”")
+    assert tie_detail(graph, alone).plain.startswith("❝ “b hostile_to c”")
 
 
 # -- the screens ----------------------------------------------------------------------------
@@ -505,16 +517,19 @@ async def test_contested_as_of_hides_findings_with_a_side_not_yet_true():
             for side in sides:
                 assert side.tie_ids
                 assert all(active_at(app.graph.ties[t].start, app.graph.ties[t].end, "1990") for t in side.tie_ids)
+                cited = {c.source for t in side.tie_ids for c in app.graph.ties[t].citations}
+                assert side.documents and set(side.documents) <= cited
 
 
 async def test_hostile_names_stay_text_in_every_view(tmp_path):
     actors = [actor("hub"), actor("evil", name=HOSTILE_NAME), actor("ally")]
-    ties = [
-        tie("hub", "hostile_to", "evil", start="2020"),
-        tie("hub", "cooperates_with", "evil", start="2020"),
-        tie("evil", "allied_with", "ally"),
-    ]
-    app = make_app(store_file(tmp_path, make_data(actors, ties)), start_actor="hub")
+    hostile = tie("hub", "hostile_to", "evil", start="2020")
+    ties = [hostile, tie("hub", "cooperates_with", "evil", start="2020"), tie("evil", "allied_with", "ally")]
+    data = make_data(actors, ties)
+    # from another document, or the two ties would be one document's nuance, not a contest
+    data.sources["doc2"] = Source(id="doc2", title="Document two")
+    hostile.citations = [Citation("doc2", "hub hostile_to evil")]
+    app = make_app(store_file(tmp_path, data), start_actor="hub")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         for key, screen_type in {"g": DiagramScreen, "t": TimelineScreen, "c": ContestedScreen}.items():

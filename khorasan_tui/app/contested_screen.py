@@ -3,7 +3,6 @@ quotes and documents, side by side when the terminal is wide enough."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -16,15 +15,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from ..analysis import (
-    RULE_COOPERATION_VS_HOSTILITY,
-    RULE_RIVAL_LEADERS,
-    RULE_STATUS_MISMATCH,
-    Finding,
-    tie_title,
-)
+from ..analysis import Finding, Side, tie_title
 from ..graph import Graph, active_at
-from ..model import COOPERATIVE_TYPES, STATUSES, Tie, status_label
+from ..model import Tie, status_label
 from .registry import register_help
 from .render import (
     CITATION_GLYPH,
@@ -43,12 +36,6 @@ if TYPE_CHECKING:
 TWO_COLUMNS_FROM = 70  # cells of width under which the two sides are stacked
 
 
-@dataclass(slots=True)
-class Side:
-    title: str
-    tie_ids: list[str]
-
-
 def _name(graph: Graph, actor_id: str | None) -> str:
     if actor_id is None:
         return ""
@@ -56,48 +43,19 @@ def _name(graph: Graph, actor_id: str | None) -> str:
     return safe(actor.name if actor else actor_id)
 
 
-def finding_sides(graph: Graph, finding: Finding) -> tuple[Side, Side]:
-    """The two accounts that disagree: each leader's claim, cooperation against
-    hostility, or what one document reports against what another hedges."""
-    ties = [graph.ties[t] for t in finding.tie_ids if t in graph.ties]
-    if finding.rule == RULE_RIVAL_LEADERS:
-        group = _name(graph, finding.group)
-        first = [t.id for t in ties if t.source == finding.a]
-        second = [t.id for t in ties if t.source != finding.a]
-        return (
-            Side(f"{_name(graph, finding.a)} leads {group}", first),
-            Side(f"{_name(graph, finding.b)} leads {group}", second),
-        )
-    if finding.rule == RULE_COOPERATION_VS_HOSTILITY:
-        cooperative = [t for t in ties if t.type in COOPERATIVE_TYPES]
-        kinds = ", ".join(sorted({t.type for t in cooperative}))
-        return (
-            Side(f"Cooperation ({kinds})", [t.id for t in cooperative]),
-            Side("Hostility (hostile_to)", [t.id for t in ties if t.type not in COOPERATIVE_TYPES]),
-        )
-    if finding.rule == RULE_STATUS_MISMATCH and ties:
-        present = {t.status for t in ties}
-        order = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
-        firm, rest = order[0], order[1:]
-        return (
-            Side(f"{firm.capitalize()} ({ties[0].type})", [t.id for t in ties if t.status == firm]),
-            Side(f"{' or '.join(rest).capitalize()} ({ties[0].type})", [t.id for t in ties if t.status != firm]),
-        )
-    half = (len(ties) + 1) // 2
-    return Side("One account", [t.id for t in ties[:half]]), Side("The other", [t.id for t in ties[half:]])
-
-
 def visible_sides(graph: Graph, finding: Finding, as_of: str | None) -> tuple[Side, Side] | None:
     """The sides with only the ties active as of the date; None when one side is then empty."""
-    sides = finding_sides(graph, finding)
+    sides = finding.sides
     if as_of is None:
         return sides
     kept = []
     for side in sides:
-        ids = [t for t in side.tie_ids if active_at(graph.ties[t].start, graph.ties[t].end, as_of)]
-        if not ids:
+        ties = [graph.ties[t] for t in side.tie_ids]
+        ties = [t for t in ties if active_at(t.start, t.end, as_of)]
+        if not ties:
             return None
-        kept.append(Side(side.title, ids))
+        cited = {c.source for t in ties for c in t.citations}
+        kept.append(Side(side.title, [t.id for t in ties], [d for d in side.documents if d in cited]))
     return kept[0], kept[1]
 
 
@@ -149,15 +107,18 @@ def finding_view(graph: Graph, finding: Finding, sides: tuple[Side, Side], width
     heading.append(" ↔ ")
     heading.append(_name(graph, finding.b), style="bold")
     heading.append(f" — {safe(finding.reason)}", style="")
+    # Which documents say what, in a line that wraps: the sides below give the quotes.
+    explanation = Text(safe(finding.explanation), style="italic")
     first, second = sides
     if width >= TWO_COLUMNS_FROM:
         table = Table(box=box.MINIMAL, expand=True, show_header=True, header_style="bold underline", pad_edge=False)
         table.add_column(Text(safe(first.title)), ratio=1)
         table.add_column(Text(safe(second.title)), ratio=1)
         table.add_row(side_body(graph, first), side_body(graph, second))
-        return Group(heading, table)
+        return Group(heading, explanation, table)
     return Group(
         heading,
+        explanation,
         Text(""),
         Text(f"① {safe(first.title)}", style="bold underline"),
         side_body(graph, first),

@@ -145,11 +145,17 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
 
 
 def tie_detail(graph: Graph, tie: Tie) -> Text:
-    """The lines under the tie list: the first quote behind the highlighted tie."""
+    """The lines under the tie list: how many documents agree, then the first quote behind the highlighted tie."""
+    from ..analysis import corroboration  # on first use: start-up does not pay for the analysis module
+
     if not tie.citations:
         return Text("No citation.", style="italic")
     first = tie.citations[0]
     text = citation_row(graph, first.quote, first.source)
+    agreeing = len(corroboration(graph, tie))
+    if agreeing > 1:
+        # before the quote, which the strip may cut short
+        text = Text(f"{agreeing} documents agree · ", style="bold", end="").append_text(text)
     text.no_wrap = False  # here the quote may take a few lines
     if len(tie.citations) > 1:
         text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")

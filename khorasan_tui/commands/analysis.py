@@ -47,6 +47,7 @@ def contested(ctx: Context) -> int:
         a, b = graph.actors[finding.a], graph.actors[finding.b]
         out.blank()
         out.line(f"{a.name} ({a.id}) ↔ {b.name} ({b.id}): {finding.reason}", style="bold")
+        out.line(f"  {finding.explanation}")
         for tie_id in finding.tie_ids:
             tie = graph.ties[tie_id]
             claimant = graph.actors[tie.claimant].name if tie.claimant in graph.actors else tie.claimant
