@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from .model import COOPERATIVE_TYPES, Tie
-from .store import StoreData  # the one place that names the store type
+from .storedata import StoreData
 
 
 class Lint(NamedTuple):
