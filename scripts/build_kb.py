@@ -111,8 +111,12 @@ def apply_tie_fixes(drafts: list[dict], fixes: list[dict], rid) -> None:
         for draft in drafts:
             kept = []
             for raw in draft.get("ties", []):
-                resolved = {**raw, "source": rid(raw["source"]), "target": rid(raw["target"]),
-                            "claimant": rid(raw.get("claimant"))}
+                resolved = {
+                    **raw,
+                    "source": rid(raw["source"]),
+                    "target": rid(raw["target"]),
+                    "claimant": rid(raw.get("claimant")),
+                }
                 if not fix_matches(match, resolved):
                     kept.append(raw)
                     continue
