@@ -486,13 +486,52 @@ def locked(path: str | Path):
     return _LOCKS[key]
 
 
-def default_store_path() -> Path:
-    """The bundled store: next to the package in a checkout, inside it in a wheel."""
-    env = os.environ.get("KHORASAN_DB")
-    if env:
-        return Path(env)
+def bundled_store_path() -> Path:
+    """The store that ships with Khorasan: `data/` in a checkout, inside the package in a wheel."""
     package = Path(__file__).resolve().parent
     checkout = package.parent / "data" / "khorasan.json"
     if checkout.exists():
         return checkout
     return package / "_bundled_data" / "khorasan.json"
+
+
+def user_store_path() -> Path:
+    """Where the user's own copy of the bundled store lives once they edit it."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("khorasan", appauthor=False)) / "khorasan.json"
+
+
+def default_store_path() -> Path:
+    """The store to open when none is named: $KHORASAN_DB, else the user's
+    copy of the bundled store once an edit has made one, else the bundled one."""
+    env = os.environ.get("KHORASAN_DB")
+    if env:
+        return Path(env)
+    copy = user_store_path()
+    if copy.is_file():
+        return copy
+    return bundled_store_path()
+
+
+def is_bundled(path: str | Path) -> bool:
+    return os.path.realpath(path) == os.path.realpath(bundled_store_path())
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """Copy a store and its document texts into `target`'s folder (the bundled
+    store is read-only: a reinstall would drop edits made inside the package)."""
+    import shutil
+
+    source, target = Path(source), Path(target)
+    data = load_store(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for doc in data.sources.values():
+        if doc.path and not rules.check_document_path(doc.path):
+            origin = source.parent / doc.path
+            destination = target.parent / doc.path
+            if origin.is_file() and not destination.exists():
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(origin, destination)
+    atomic_write(target, source.read_bytes(), backup=False)
+    return target

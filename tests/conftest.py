@@ -10,6 +10,16 @@ import pytest
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits of the default store go to the user's data folder and settings to
+    the config folder: never the real ones from a test (subprocesses inherit these)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("KHORASAN_DB", raising=False)
+
+
 @pytest.fixture
 def bundled_store_copy(tmp_path: Path) -> Path:
     """A copy of the bundled store (data/khorasan.json and its data/sources/) in

@@ -550,3 +550,24 @@ EditSequences.TestCase.settings = settings(
     max_examples=50, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_random_edit_sequences_keep_the_store_valid_and_undo_restores_it = EditSequences.TestCase
+
+
+def test_the_bundled_store_is_never_edited_the_first_edit_copies_it(capsys, monkeypatch, tmp_path):
+    from khorasan_tui.store import bundled_store_path, default_store_path, user_store_path
+
+    bundled = bundled_store_path()
+    before = bundled.read_bytes()
+    assert default_store_path() == bundled
+    code, out, err = run(capsys, "add-alias", "iskp", "Khorasan Wilayah Test")
+    assert code == 0, err
+    copy = user_store_path()
+    assert "bundled store is read-only" in err and str(copy) in err
+    assert bundled.read_bytes() == before
+    assert "Khorasan Wilayah Test" in load_store(copy).actors["iskp"].aliases
+    assert (copy.parent / "sources").is_dir(), "the documents come along, so quotes stay checkable"
+    assert default_store_path() == copy, "later commands open the user's copy"
+    code, out, _ = run(capsys, "stats")
+    assert f"file: {copy}" in out
+    # KHORASAN_DB names the store to open, whatever copies exist.
+    monkeypatch.setenv("KHORASAN_DB", str(tmp_path / "elsewhere.json"))
+    assert default_store_path() == tmp_path / "elsewhere.json"

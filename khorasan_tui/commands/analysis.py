@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..analysis import contested as find_contested
 from ..analysis import timeline as build_timeline
-from ..cli import EXIT_OK, Context, checked_date
 from ..console_output import Printer, print_json
 from ..model import status_label
 from ..serialize import finding_json, timeline_entry_json
+from .context import EXIT_OK, Context, checked_date
 from .lookup import when_words
 
 

@@ -9,15 +9,16 @@ first: on a terminal they ask; elsewhere they need --yes; --dry-run only shows.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from ..cli import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..console_output import Printer, print_json
 from ..edit import AmbiguousActor, EditError, Editor, UnknownItem, is_writable
 from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
 from ..store import StoreError, load_store, locked
 from ..transaction import read_journal, remember, write_journal
+from .context import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 
 T = TypeVar("T")
 
@@ -25,6 +26,8 @@ T = TypeVar("T")
 def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bool = True) -> tuple[Editor, T]:
     """Run one change on the store under its lock, or exit with a clear message."""
     from filelock import Timeout
+
+    from ..store import copy_store, is_bundled, user_store_path
 
     path = ctx.db_path
     if not path.exists() or path.is_dir():
@@ -34,6 +37,17 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     if ctx.args.read_only:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: --read-only was given")
+    if not ctx.store_named and is_bundled(path):
+        # The bundled store is read-only: the first edit copies it to the
+        # user's data folder, where every later command finds it.
+        target = user_store_path()
+        try:
+            path = copy_store(path, target)
+        except (OSError, StoreError) as exc:
+            raise CliExit(EXIT_USAGE, f"cannot {verb}: cannot copy the bundled store to {target}: {exc}") from None
+        import sys
+
+        sys.stderr.write(f"note: the bundled store is read-only; edits now go to {path} (--db or KHORASAN_DB choose another)\n")
     if not is_writable(path):
         raise CliExit(EXIT_USAGE, f"cannot {verb}: {path} or its folder is not writable")
     lock = locked(path)

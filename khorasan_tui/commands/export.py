@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 
 
 def edges_path_for(nodes_path: Path) -> Path:

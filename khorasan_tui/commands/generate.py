@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 
 
 def _is_generated(path: Path) -> bool:

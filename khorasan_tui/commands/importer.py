@@ -9,8 +9,8 @@ from typing import Any
 
 from .. import csv_import
 from ..changes import Command, TextFile, diff
-from ..cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..edit import Editor
+from .context import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 from .edit import _edit
 
 

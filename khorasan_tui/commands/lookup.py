@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..cli import (
+from ..console_output import Printer, print_json
+from ..graph import Graph, TieFilter
+from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
+from ..pathtext import path_hops
+from ..serialize import actor_json, actor_ref, path_json, tie_json
+from .context import (
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_USAGE,
@@ -13,11 +18,6 @@ from ..cli import (
     checked_choices,
     checked_date,
 )
-from ..console_output import Printer, print_json
-from ..graph import Graph, TieFilter
-from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
-from ..pathtext import path_hops
-from ..serialize import actor_json, actor_ref, path_json, tie_json
 
 
 def when_words(start: str | None, end: str | None) -> str:
@@ -162,6 +162,7 @@ def stats_data(graph: Graph) -> dict:
     }
     return {
         "store": graph.data.name,
+        "path": str(graph.data.path) if graph.data.path else None,
         "actors": len(graph.actors),
         "ties": len(graph.ties),
         "sources": len(graph.data.sources),
@@ -181,6 +182,7 @@ def stats(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     out.line(f"{data['store']}: {data['actors']} actors, {data['ties']} ties, {data['sources']} documents", style="bold")
+    out.line(f"file: {data['path']}")
     out.table("By kind", ["kind", "actors"], [[kind_label(k), str(n)] for k, n in data["by_kind"].items()])
     out.table("By tie type", ["type", "ties"], [[k, str(n)] for k, n in data["by_type"].items()])
     out.table("By status", ["status", "ties"], [[status_label(k), str(n)] for k, n in data["by_status"].items()])
