@@ -254,6 +254,28 @@ def test_path_limit(web):
     assert len(web.shortest_paths("a", "c", limit=2)) == 2
 
 
+def test_routes_group_parallel_ties_into_one_hop(web):
+    routes = web.shortest_routes("a", "c")
+    assert [r.actors for r in routes] == [("a", "b", "c"), ("a", "d", "c")]
+    first = routes[0]
+    assert [[t.id for t in ties] for ties in first.hops] == [["t1", "t2"], ["t3"]]
+    assert (first.tie_count, first.combinations, first.weak_hops) == (3, 2, 0)
+    # the route through d rests on an alleged tie: it comes after the reported one
+    assert routes[1].weak_hops == 1
+    assert web.shortest_routes("a", "c", limit=1) == routes[:1]
+
+
+def test_disputed_ties_join_nothing_unless_asked_for():
+    graph = make_graph(
+        people("a", "b", "c"),
+        [("supports", "a", "b", "disputed"), ("supports", "a", "c"), ("supports", "c", "b")],
+    )
+    assert [r.actors for r in graph.shortest_routes("a", "b")] == [("a", "c", "b")]
+    assert chains(graph, "a", "b") == [["t2", "t3"]]
+    asked = graph.shortest_routes("a", "b", TieFilter.of(statuses=["disputed"]))
+    assert [r.actors for r in asked] == [("a", "b")]
+
+
 def test_bundled_paths(bundled):
     direct = bundled.shortest_paths("sirajuddin-haqqani", "haqqani-network")
     assert direct and len(direct[0]) == 1
