@@ -211,14 +211,10 @@ def test_every_shortest_chain_with_parallel_ties_distinct(web):
 
 
 def test_chains_run_in_order_from_the_start(web):
-    from khorasan_tui.pathtext import path_hops
-
-    for path in web.shortest_paths("a", "e"):
-        hops = path_hops("a", path)
-        assert hops[0].from_id == "a"
-        assert hops[-1].to_id == "e"
-        assert all(h.to_id == n.from_id for h, n in zip(hops, hops[1:]))
-        assert len(path) == 3
+    for route in web.shortest_routes("a", "e"):
+        assert route.actors[0] == "a" and route.actors[-1] == "e" and len(route.hops) == 3
+        for here, there, ties in zip(route.actors, route.actors[1:], route.hops):
+            assert all({t.source, t.target} == {here, there} for t in ties)
     assert chains(web, "e", "a") == [["t6", "t3", "t1"], ["t6", "t3", "t2"], ["t6", "t5", "t4"]]
 
 

@@ -15,8 +15,8 @@ from ..cli import (
 )
 from ..console_output import Printer, print_json
 from ..graph import Graph, TieFilter
-from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
-from ..pathtext import path_hops
+from ..model import STATUSES, TIE_TYPES, Tie, kind_label, plural, status_label
+from ..pathtext import paths_text
 from ..serialize import actor_json, actor_ref, path_json, tie_json
 
 
@@ -94,34 +94,33 @@ def ties(ctx: Context) -> int:
 
 
 def path(ctx: Context) -> int:
-    graph = ctx.load()
-    tie_filter = _filter(ctx, ctx.args.as_of)
-    if ctx.args.max is not None and ctx.args.max < 1:
+    args = ctx.args
+    if args.max is not None and args.max < 1:
         raise CliExit(EXIT_USAGE, "--max must be at least 1")
-    start = ctx.resolve(graph, ctx.args.a)
-    end = ctx.resolve(graph, ctx.args.b)
-    paths = graph.shortest_paths(start.id, end.id, tie_filter, max_length=ctx.args.max)
-    if ctx.args.json:
-        print_json(path_json(graph, start, end, paths))
-        return EXIT_OK if paths or start.id == end.id else EXIT_NOT_FOUND
-    out = Printer()
+    if args.limit < 1:
+        raise CliExit(EXIT_USAGE, "--limit must be at least 1")
+    graph = ctx.load()
+    tie_filter = _filter(ctx, args.as_of)
+    start = ctx.resolve(graph, args.a)
+    end = ctx.resolve(graph, args.b)
     if start.id == end.id:
-        out.line(f"{start.name} is the same actor at both ends.")
-        return EXIT_OK
-    if not paths:
-        limit = f" within {ctx.args.max} ties" if ctx.args.max else ""
-        out.line(f"No chain of ties connects {start.name} and {end.name}{limit}.")
+        raise CliExit(EXIT_USAGE, f"both ends are {start.name} ({start.id}): a path needs two different actors")
+    routes = graph.shortest_routes(start.id, end.id, tie_filter, max_length=args.max)
+    if args.json:
+        print_json(path_json(graph, start, end, routes, args.limit))
+        return EXIT_OK if routes else EXIT_NOT_FOUND
+    out = Printer()
+    if not routes:
+        within = f" within {plural(args.max, 'tie')}" if args.max else ""
+        out.line(f"No chain of ties connects {start.name} and {end.name}{within}.")
         return EXIT_NOT_FOUND
-    out.line(f"{len(paths)} shortest chain(s) of {len(paths[0])} ties from {start.name} to {end.name}", style="bold")
-    for n, chain in enumerate(paths, 1):
-        out.blank()
-        out.line(f"Chain {n}")
-        for hop in path_hops(start.id, chain):
-            row = tie_row(graph, hop.tie, hop.from_id)
-            out.line(f"  {graph.actors[hop.from_id].name} —{row[0]}→ {graph.actors[hop.to_id].name}   [{row[2]}]")
-            if hop.tie.citations:
-                c = hop.tie.citations[0]
-                out.line(f"      “{c.quote}” ({c.source})")
+    lines = paths_text(graph, start.id, end.id, routes, limit=args.limit, all_quotes=False).splitlines()
+    out.line(lines[0], style="bold")
+    for line in lines[1:]:
+        if line:
+            out.line(line, style="bold" if line.startswith("Route ") else "")
+        else:
+            out.blank()
     return EXIT_OK
 
 
