@@ -186,9 +186,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     command("stats", "counts by kind, type, status and document")
     command("validate", "check the store: ids, vocabularies, dates, aliases, quotes")
 
-    p = command("timeline", "events and dated ties in date order")
+    p = command("timeline", "events (with their ties) and dated ties in date order")
     p.add_argument("name", nargs="?")
-    p.add_argument("--as-of", metavar="DATE", help="only what had started and not ended by then")
+    p.add_argument("--as-of", metavar="DATE", help="as things stood then: nothing dated later, no tie already over")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="only what happened from then (a year: all of it)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="only what happened until then, inclusive")
 
     p = command("contested", "pairs of actors whose ties disagree")
     p.add_argument("name", nargs="?")

@@ -95,6 +95,7 @@ def timeline_entry_json(graph: Graph, entry: TimelineEntry) -> dict[str, Any]:
         "citations": [c.to_dict() for c in entry.citations],
         "end": entry.end,
         "status": entry.status,
+        "ties": [tie_json(graph, t) for t in entry.ties],
     }
 
 
