@@ -16,7 +16,7 @@ from khorasan_tui.app.diagram_screen import DiagramScreen, DiagramView
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.pathfinder import PathFinderScreen
 from khorasan_tui.app.rowlist import RowList
-from khorasan_tui.app.timeline_screen import TimelineScreen, step_as_of, year_span
+from khorasan_tui.app.timeline_screen import TimelineScreen, parse_span, step_as_of, year_span
 from khorasan_tui.diagram import FOCUS_MARK, TIE_GLYPHS, layout, move_focus
 from khorasan_tui.graph import Graph, active_at
 from khorasan_tui.model import (
@@ -488,6 +488,78 @@ async def test_timeline_order_and_as_of_steps_hide_ties_everywhere():
         assert app.as_of is None
         keys = [k for k in app.explorer.query_one("#tie-list", RowList).keys if k]
         assert len(keys) == total
+
+
+def test_parse_span():
+    assert parse_span("2020") == ("2020", "2020")
+    assert parse_span(" 2018..2020 ") == parse_span("2018 to 2020") == parse_span("2018-2020") == ("2018", "2020")
+    assert parse_span("2020-03 2020-05-01") == ("2020-03", "2020-05-01")
+    assert parse_span("2020..") == ("2020", None) and parse_span("..2020-05") == (None, "2020-05")
+    assert parse_span("") == (None, None)
+    for bad in ("20", "..", "2021..2020", "spring 2020", "2020-13", "2018 2019 2020"):
+        try:
+            parse_span(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} accepted")
+
+
+async def test_timeline_what_happened_in_a_year_with_each_event_once():
+    app = make_app(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("v")  # everything
+        assert "/ Year/span" in screen_text(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"2020", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.span == ("2020", "2020")
+        assert screen.entries
+        for entry in screen.entries:
+            assert entry.date.startswith("2020") or (entry.end or "").startswith("2020")
+        arrests = [e for e in screen.entries if e.kind == "event" and "Arrest of Aslam Farooqi" in e.title]
+        assert len(arrests) == 1 and len(arrests[0].ties) > 1
+        assert not {t.id for t in arrests[0].ties} & {e.id for e in screen.entries}
+        lines = rows_text(screen.query_one("#timeline-list", RowList))
+        assert sum("Arrest of Aslam Farooqi" in line for line in lines) == 1, "its ties read from the event"
+        assert any("targeted Aslam Farooqi" in line for line in lines)
+        assert "in 2020" in screen_text(app)
+
+        # a tie under its event: o opens the actor at its other end
+        rows = screen.query_one("#timeline-list", RowList)
+        rows.cursor = next(i for i, line in enumerate(lines) if "targeted Aslam Farooqi" in line)
+        await pilot.pause()
+        assert "targeted Aslam Farooqi" in str(screen.query_one("#timeline-detail").render())
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"later", "enter")
+        await pilot.pause()
+        assert "not a date" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.span == ("2020", "2020")
+        await pilot.press("slash", "backspace", "enter")
+        await pilot.pause()
+        assert screen.span == (None, None)
+        assert any(not e.date.startswith("2020") for e in screen.entries)
+
+        # as of 2016: nothing dated later, not even an ending
+        await pilot.press("at")
+        await pilot.pause()
+        await pilot.press(*"2016", "enter")
+        await pilot.pause()
+        assert screen.entries
+        assert all(date_sort_key(e.date) <= (2016, 12, 31) for e in screen.entries)
+        assert all(e.end is None or date_sort_key(e.end) <= (2016, 12, 31) for e in screen.entries)
+        assert not any("Farooqi" in e.title for e in screen.entries)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen is app.explorer
 
 
 async def test_timeline_enter_opens_the_document_and_o_the_actor(tmp_path):
