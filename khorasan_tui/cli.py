@@ -296,6 +296,14 @@ def run_app(ctx: Context) -> int:
             data = load_store(path)
         except StoreError as exc:
             raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+    # Without a terminal the app would wait for keys that never come, or draw into a file.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        missing = "stdin" if not sys.stdin.isatty() else "stdout"
+        raise CliExit(
+            EXIT_USAGE,
+            f"khorasan: the app needs a terminal, and {missing} is not one; "
+            "in scripts and pipes use a command such as `khorasan show NAME` (`khorasan --help` lists them)",
+        )
     from .app.main import make_app
 
     app = make_app(path, data=data, read_only=ctx.args.read_only)

@@ -541,6 +541,25 @@ def test_no_color_gives_plain_text_on_a_terminal_for_every_lookup(argv):
     assert ESC not in plain
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(
+    "argv", [("search", "haqqani"), ("search", "kabul"), ("ties", "iskp"), ("stats",), ("timeline", "iskp")], ids=" ".join
+)
+def test_tables_at_80_columns_never_cut_an_id(argv):
+    ids = {a["id"] for a in json.loads(khorasan("search", "", "--limit", "1000", "--json").stdout)}
+    ids |= set(json.loads(khorasan("stats", "--json").stdout)["by_document"])
+    piped = khorasan(*argv).stdout  # plain text never wraps
+    command = [sys.executable, "-m", "khorasan_tui", *argv]
+    out = run_in_pty(command, subprocess_env(NO_COLOR="1", COLUMNS="80")).decode("utf-8").replace("\r\n", "\n")
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+    def ids_in(text: str) -> set[str]:
+        return ids & set(re.findall(r"[\w-]+", text))
+
+    assert ids_in(piped), "the command shows ids"
+    assert ids_in(out) == ids_in(piped), f"cut at a column's edge: {sorted(ids_in(piped) - ids_in(out))[:5]}"
+
+
 @pytest.fixture
 def hostile_db(bundled_store_copy) -> Path:
     db = bundled_store_copy

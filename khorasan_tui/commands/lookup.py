@@ -49,7 +49,7 @@ def show(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     out.line(actor.name, style="bold")
-    out.line(f"{kind_label(actor.kind)} · id {actor.id} · {graph.degree(actor.id)} ties")
+    out.line(f"{kind_label(actor.kind)} · id {actor.id} · {plural(graph.degree(actor.id), 'tie')}")
     if actor.aliases:
         out.line("Also: ", "; ".join(actor.aliases))
     dates = [f"{k} {getattr(actor, k)}" for k in ("born", "founded", "died", "ended") if getattr(actor, k)]
@@ -89,7 +89,7 @@ def ties(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     rows = [tie_row(graph, t, actor.id) for t in found]
-    out.table(f"{actor.name}: {len(found)} ties", ["tie", "other actor", "status", "when", "first quote"], rows)
+    out.table(f"{actor.name}: {plural(len(found), 'tie')}", ["tie", "other actor", "status", "when", "first quote"], rows)
     return EXIT_OK
 
 
@@ -144,7 +144,7 @@ def search(ctx: Context) -> int:
         actor = graph.actors[h.actor_id]
         matched = "" if h.matched == actor.name else h.matched
         rows.append([f"{h.score:.0f}", actor.name, kind_label(actor.kind), actor.id, matched, str(graph.degree(actor.id))])
-    out.table(f"{len(hits)} matches for {ctx.args.text!r}", ["score", "name", "kind", "id", "matched", "ties"], rows)
+    out.table(f"{plural(len(hits), 'match', 'matches')} for {ctx.args.text!r}", ["score", "name", "kind", "id", "matched", "ties"], rows)
     return EXIT_OK
 
 
@@ -179,7 +179,8 @@ def stats(ctx: Context) -> int:
         print_json(data)
         return EXIT_OK
     out = Printer()
-    out.line(f"{data['store']}: {data['actors']} actors, {data['ties']} ties, {data['sources']} documents", style="bold")
+    counts = f"{plural(data['actors'], 'actor')}, {plural(data['ties'], 'tie')}, {plural(data['sources'], 'document')}"
+    out.line(f"{data['store']}: {counts}", style="bold")
     out.table("By kind", ["kind", "actors"], [[kind_label(k), str(n)] for k, n in data["by_kind"].items()])
     out.table("By tie type", ["type", "ties"], [[k, str(n)] for k, n in data["by_type"].items()])
     out.table("By status", ["status", "ties"], [[status_label(k), str(n)] for k, n in data["by_status"].items()])
@@ -218,9 +219,10 @@ def validate(ctx: Context) -> int:
         out = Printer()
         for line in errors + warnings:
             out.line(line)
-        verdict = "✓ valid" if ok else f"✗ {len(errors)} error(s)"
+        verdict = "✓ valid" if ok else f"✗ {plural(len(errors), 'error')}"
         out.line(
-            f"{verdict}: {path}: {counts['actors']} actors, {counts['ties']} ties, "
-            f"{counts['sources']} documents, {counts['quotes']} quotes checked, {len(warnings)} warning(s)"
+            f"{verdict}: {path}: {plural(counts['actors'], 'actor')}, {plural(counts['ties'], 'tie')}, "
+            f"{plural(counts['sources'], 'document')}, {plural(counts['quotes'], 'quote')} checked, "
+            f"{plural(len(warnings), 'warning')}"
         )
     return EXIT_OK if ok else EXIT_NOT_FOUND
