@@ -100,7 +100,8 @@ def tie_title(graph: Graph, tie: Tie, seen_from: str | None = None) -> str:
     target = graph.actors[tie.target].name if tie.target in graph.actors else tie.target
     if seen_from in (tie.source, tie.target):
         other = tie.other(seen_from)
-        source, verb, target = "", tie.wording_from(seen_from), graph.actors[other].name if other in graph.actors else other
+        other_name = graph.actors[other].name if other in graph.actors else other
+        source, verb, target = "", tie.wording_from(seen_from), other_name
     notes = [tie.role] if tie.role else []
     if tie.status == "claimed":
         claimant = graph.actors.get(tie.claimant) if tie.claimant else None

@@ -173,7 +173,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("b")
     p.add_argument("--type", action="append", metavar="T", help="walk only these tie types")
     p.add_argument("--exclude-type", action="append", metavar="T", help="never walk these tie types")
-    p.add_argument("--status", action="append", metavar="S", help="walk only ties with these statuses (disputed ties only when named)")
+    p.add_argument(
+        "--status", action="append", metavar="S", help="walk only ties with these statuses (disputed only when named)"
+    )
     p.add_argument("--max", type=int, metavar="N", help="longest chain to look for")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="routes to show (default 10)")
     p.add_argument("--as-of", metavar="DATE", help="only ties active on this date")

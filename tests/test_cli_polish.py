@@ -75,6 +75,7 @@ def test_the_app_without_a_terminal_says_so_and_exits(tmp_path: Path) -> None:
             stdout=stdout,
             stderr=subprocess.PIPE,
             timeout=60,
+            check=False,
         )
         assert done.returncode == 2
         assert b"needs a terminal" in done.stderr and b"Traceback" not in done.stderr

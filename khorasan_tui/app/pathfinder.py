@@ -98,7 +98,9 @@ class EndpointInput(Input):
 
 class PathFinderScreen(AnalysisScreen):
     # Single letters typed into a name box are text, never these actions: hidden meanwhile.
-    OPTION_ACTIONS = frozenset({"cycle_types", "cycle_statuses", "longer", "shorter", "pick_types", "swap", "copy", "sources"})
+    OPTION_ACTIONS = frozenset(
+        {"cycle_types", "cycle_statuses", "longer", "shorter", "pick_types", "swap", "copy", "sources"}
+    )
     BINDINGS = [
         Binding("T", "cycle_types", "Types"),
         Binding("S", "cycle_statuses", "Status"),
@@ -170,9 +172,7 @@ class PathFinderScreen(AnalysisScreen):
             self._suggest(focused.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.OPTION_ACTIONS and isinstance(self.focused, Input):
-            return False
-        return True
+        return not (action in self.OPTION_ACTIONS and isinstance(self.focused, Input))
 
     def on_key(self, event: events.Key) -> None:
         # While an end is missing a name is expected: letters and digits typed
@@ -481,7 +481,8 @@ class PathFinderScreen(AnalysisScreen):
         text = self.plain_text()
         self.app.copy_to_clipboard(text)
         self.notify(
-            f"Copied {plural(len(self.routes), 'route')} with their citations ({plural(len(text.splitlines()), 'line')})."
+            f"Copied {plural(len(self.routes), 'route')} with their citations"
+            f" ({plural(len(text.splitlines()), 'line')})."
         )
 
 

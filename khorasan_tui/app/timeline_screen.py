@@ -194,7 +194,7 @@ class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="span-dialog"):
-            yield Label("What happened when? 2020 · 2020-03 · 2018..2020 · 2019.. · empty: all · esc cancels")
+            yield Label("Year, month or span: 2020 · 2018..2020 · 2019.. · empty: all")
             yield Input(value=self.current, placeholder="e.g. 2020 or 2018..2021", id="span-input")
             yield Static("", id="span-error", markup=False)
 
@@ -303,7 +303,8 @@ class TimelineScreen(AnalysisScreen):
         if span:
             status.append(f" {span}", style="bold reverse")
         status.append(f" · {plural(len(self.entries), 'entry', 'entries')}", style="bold")
-        status.append("  (/ year or span · v: " + ("everything)" if self.actor_id else "this actor only)"), style="dim")
+        scope_key = "everything)" if self.actor_id else "this actor only)"
+        status.append(f"  (/ year or span · v: {scope_key}", style="dim")
         self.query_one("#timeline-status", Static).update(status)
         self.query_one("#timeline-as-of", Static).update(as_of_note(app.as_of))
         if not self.entries:
