@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from .graph import Graph, TieFilter
 from .model import (
@@ -54,12 +54,19 @@ class TimelineEntry:
     date: str
     kind: str  # "event" or "tie"
     id: str  # the event's actor id or the tie id
-    title: str
+    what: str  # 'ISKP carried out Kabul airport attack', the event's name
     actor_ids: list[str]
     citations: list[Citation]
     end: str | None = None  # ties only
     status: str | None = None  # ties only
     start: str | None = None  # the tie's own start (None for an event, dated by `date`)
+    ties: list[Tie] = field(default_factory=list)  # an event's ties, listed under it
+
+    @property
+    def title(self) -> str:
+        if self.kind == "tie" and self.end:
+            return f"{self.what}, until {self.end}" if self.start else f"{self.what}: ended"
+        return self.what
 
     @property
     def documents(self) -> list[str]:
@@ -85,19 +92,24 @@ def event_date(graph: Graph, event_id: str) -> tuple[str | None, Tie | None]:
     return earliest.start, earliest
 
 
-def tie_title(graph: Graph, tie: Tie) -> str:
-    """'ISKP carried out Kabul airport attack', '... (head; claimed by X)'."""
+def tie_title(graph: Graph, tie: Tie, seen_from: str | None = None) -> str:
+    """'ISKP carried out Kabul airport attack', '... (head; claimed by X)';
+    seen from one end, without it: 'carried out by ISKP' under the attack."""
     spec = TIE_TYPES.get(tie.type)
     verb = spec.forward if spec else tie.type
     source = graph.actors[tie.source].name if tie.source in graph.actors else tie.source
     target = graph.actors[tie.target].name if tie.target in graph.actors else tie.target
+    if seen_from in (tie.source, tie.target):
+        other = tie.other(seen_from)
+        other_name = graph.actors[other].name if other in graph.actors else other
+        source, verb, target = "", tie.wording_from(seen_from), other_name
     notes = [tie.role] if tie.role else []
     if tie.status == "claimed":
         claimant = graph.actors.get(tie.claimant) if tie.claimant else None
         notes.append(f"claimed by {claimant.name}" if claimant else "claimed")
     elif tie.status != "reported":
         notes.append(tie.status)
-    title = f"{source} {verb} {target}"
+    title = f"{source} {verb} {target}".lstrip()
     return f"{title} ({'; '.join(notes)})" if notes else title
 
 
@@ -106,12 +118,13 @@ def _event_entry(graph: Graph, event_id: str) -> TimelineEntry | None:
     if date is None:
         return None
     event = graph.actors[event_id]
-    tied = [t.other(event_id) for t in sorted(graph.ties_of(event_id), key=_event_tie_order)]
+    ties = sorted(graph.ties_of(event_id), key=_event_tie_order)
+    tied = [t.other(event_id) for t in ties]
     actor_ids = list(dict.fromkeys([event_id, *(a for a in tied if a != event_id)]))
     citations = list(event.citations)
     if not citations and dating_tie is not None:
         citations = list(dating_tie.citations)
-    return TimelineEntry(date, "event", event_id, event.name, actor_ids, citations)
+    return TimelineEntry(date, "event", event_id, event.name, actor_ids, citations, ties=ties)
 
 
 def _event_tie_order(tie: Tie) -> tuple[int, str]:
@@ -124,13 +137,10 @@ def _tie_entry(graph: Graph, tie: Tie) -> TimelineEntry | None:
     date = start or end
     if date is None:
         return None
-    title = tie_title(graph, tie)
-    if start and end:
-        title += f", until {end}"
-    elif end:
-        title += ": ended"
     actor_ids = list(dict.fromkeys([tie.source, tie.target]))
-    return TimelineEntry(date, "tie", tie.id, title, actor_ids, list(tie.citations), end, tie.status, start)
+    return TimelineEntry(
+        date, "tie", tie.id, tie_title(graph, tie), actor_ids, list(tie.citations), end, tie.status, start
+    )
 
 
 def timeline_sort_key(entry: TimelineEntry) -> tuple:
@@ -138,12 +148,18 @@ def timeline_sort_key(entry: TimelineEntry) -> tuple:
     return (date_sort_key(entry.date), 0 if entry.kind == "event" else 1, entry.title.casefold(), entry.id)
 
 
-def timeline(graph: Graph, actor_id: str | None = None, as_of: str | None = None) -> list[TimelineEntry]:
-    """Events and dated ties in date order.
+def timeline(
+    graph: Graph,
+    actor_id: str | None = None,
+    as_of: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> list[TimelineEntry]:
+    """Events and dated ties in date order; each event once, its ties under it.
 
     With `actor_id`: that actor's dated ties and the events it is tied to (or
-    the event itself). With `as_of`: ties that had not started or had already
-    ended by then, and events after it, are left out.
+    the event itself). With `as_of`: see `as_of_entries`. With `date_from`
+    and/or `date_to`: see `entries_between`.
     """
     if actor_id is None:
         event_ids = [a.id for a in graph.actors.values() if a.kind == "event"]
@@ -157,21 +173,52 @@ def timeline(graph: Graph, actor_id: str | None = None, as_of: str | None = None
         as_of_filter = TieFilter.of(as_of=as_of)
         ties = [t for t in ties if as_of_filter.accepts(t)]
     entries = [e for e in (_event_entry(graph, event_id) for event_id in event_ids) if e is not None]
+    # A tie of a dated event is told under the event, not again on its own.
+    listed = {e.id for e in entries}
+    ties = [t for t in ties if t.source not in listed and t.target not in listed]
     entries.extend(e for e in (_tie_entry(graph, tie) for tie in ties) if e is not None)
     entries.sort(key=timeline_sort_key)
-    return as_of_entries(entries, as_of)
+    return entries_between(as_of_entries(entries, as_of), date_from, date_to)
 
 
 def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[TimelineEntry]:
-    """The entries of a timeline still standing on `as_of` (all with None).
+    """The entries of a timeline as they stood on `as_of` (all with None).
 
-    Kept apart from `timeline` so a view can build the timeline once and
-    re-filter it as the user steps through the years.
+    Nothing dated after it: not an event, not a tie begun or ended later (an
+    end after the date is left unsaid, it had not happened yet), not an
+    event's tie that had not begun. Kept apart from `timeline` so a view can
+    build the timeline once and re-filter it as the user steps through the years.
     """
     if as_of is None:
         return list(entries)
     as_of_filter = TieFilter.of(as_of=as_of)  # works out the date span once
-    return [e for e in entries if as_of_filter.active(e.date if e.kind == "event" else e.start, e.end)]
+    last = date_end_key(as_of)
+    kept = []
+    for entry in entries:
+        if date_sort_key(entry.date) > last:
+            continue
+        if entry.kind == "event":
+            ties = [t for t in entry.ties if as_of_filter.active(t.start, t.end)]
+            kept.append(entry if len(ties) == len(entry.ties) else replace(entry, ties=ties))
+        elif as_of_filter.active(entry.start, entry.end):
+            later_end = entry.end is not None and date_sort_key(entry.end) > last
+            kept.append(replace(entry, end=None) if later_end else entry)
+    return kept
+
+
+def entries_between(entries: list[TimelineEntry], date_from: str | None, date_to: str | None) -> list[TimelineEntry]:
+    """What happened from `date_from` to `date_to` (both partial and inclusive,
+    either open): the entries dated in that span, and the ties that ended in it."""
+    if date_from is None and date_to is None:
+        return list(entries)
+    first = date_sort_key(date_from) if date_from else _EARLIEST
+    last = date_end_key(date_to) if date_to else _LATEST
+
+    def within(date: str | None) -> bool:
+        # a partial date is a span of its own: '2020' meets a range from 2020-06
+        return date is not None and date_sort_key(date) <= last and date_end_key(date) >= first
+
+    return [e for e in entries if within(e.date) or within(e.end)]
 
 
 # -- corroboration and contested claims ----------------------------------------------

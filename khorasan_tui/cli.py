@@ -101,13 +101,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--status", action="append", metavar="S", help=f"only these statuses ({statuses})")
     p.add_argument("--source", metavar="DOC", help="only ties cited from this document id")
 
-    p = command("path", "every shortest chain of ties between two actors")
+    p = command("path", "every shortest route between two actors, parallel ties grouped under each hop")
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--type", action="append", metavar="T", help="walk only these tie types")
     p.add_argument("--exclude-type", action="append", metavar="T", help="never walk these tie types")
-    p.add_argument("--status", action="append", metavar="S", help="walk only ties with these statuses")
+    p.add_argument(
+        "--status", action="append", metavar="S", help="walk only ties with these statuses (disputed only when named)"
+    )
     p.add_argument("--max", type=int, metavar="N", help="longest chain to look for")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="routes to show (default 10)")
     p.add_argument("--as-of", metavar="DATE", help="only ties active on this date")
 
     p = command("search", "rank actors whose name, alias or summary matches")
@@ -118,9 +121,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     command("stats", "counts by kind, type, status and document")
     command("validate", "check the store: ids, vocabularies, dates, aliases, quotes")
 
-    p = command("timeline", "events and dated ties in date order")
+    p = command("timeline", "events (with their ties) and dated ties in date order")
     p.add_argument("name", nargs="?")
-    p.add_argument("--as-of", metavar="DATE", help="only what had started and not ended by then")
+    p.add_argument("--as-of", metavar="DATE", help="as things stood then: nothing dated later, no tie already over")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="only what happened from then (a year: all of it)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="only what happened until then, inclusive")
 
     p = command("contested", "pairs of actors whose ties disagree")
     p.add_argument("name", nargs="?")
@@ -237,6 +242,14 @@ def run_app(ctx: Context) -> int:
             data = load_store(path)
         except StoreError as exc:
             raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+    # Without a terminal the app would wait for keys that never come, or draw into a file.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        missing = "stdin" if not sys.stdin.isatty() else "stdout"
+        raise CliExit(
+            EXIT_USAGE,
+            f"khorasan: the app needs a terminal, and {missing} is not one; "
+            "in scripts and pipes use a command such as `khorasan show NAME` (`khorasan --help` lists them)",
+        )
     from .app.main import make_app
 
     app = make_app(path, data=data, read_only=ctx.args.read_only)

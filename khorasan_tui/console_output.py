@@ -9,12 +9,18 @@ terminal.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any, Iterable
 
 import orjson
 
 from .model import strip_control
+
+# Ids and document ids ('haqqani-network', '000_f7d597f755b0e798'): words that
+# must never be cut at the width of a column.
+_ID_TOKEN = re.compile(r"[^\s,]*[A-Za-z0-9][-_][A-Za-z0-9][^\s,]*")
+MIN_COLUMN = 6  # the narrowest a column of text is worth wrapping into
 
 
 def plain(value: Any) -> str:
@@ -24,6 +30,33 @@ def plain(value: Any) -> str:
 def print_json(data: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()
+
+
+def column_widths(columns: list[str], body: list[list[str]], total: int) -> list[int] | None:
+    """Widths for a table `total` cells wide with one space between columns, or
+    None if that is too narrow. Each column gets its widest cell if all fit;
+    otherwise the widest columns give up room first, but none becomes narrower
+    than its header, its longest id, or MIN_COLUMN (or its longest word, if shorter)."""
+    from rich.cells import cell_len
+
+    count = len(columns)
+    cells = [[row[i] if i < len(row) else "" for row in body] for i in range(count)]
+    natural = [max([cell_len(columns[i]), *(cell_len(c) for c in cells[i])]) for i in range(count)]
+    floor = []
+    for i in range(count):
+        ids = max((cell_len(t) for c in cells[i] for t in _ID_TOKEN.findall(c)), default=0)
+        words = max((cell_len(w) for c in cells[i] for w in c.split()), default=0)
+        floor.append(min(natural[i], max(ids, cell_len(columns[i]), min(words, MIN_COLUMN))))
+    room = total - (count - 1)
+    if sum(floor) > room:
+        return None
+    widths = list(natural)
+    excess = sum(widths) - room
+    while excess > 0:
+        widest = max((i for i in range(count) if widths[i] > floor[i]), key=lambda i: widths[i] - floor[i] // 2)
+        widths[widest] -= 1
+        excess -= 1
+    return widths
 
 
 def Printer(stream=None) -> RichPrinter | PlainPrinter:
@@ -100,19 +133,39 @@ class RichPrinter:
         self.console.print()
 
     def table(self, title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+        """A table as wide as the terminal. Ids are never broken: each column is
+        at least as wide as the longest id in it, and when the columns cannot all
+        be that wide, each row is printed as a block of 'column: value' lines."""
         from rich import box
         from rich.table import Table
 
+        columns = [plain(c) for c in columns]
+        body = [[plain(cell) for cell in row] for row in rows]
+        widths = column_widths(columns, body, self.console.width)
+        if widths is None:
+            self._records(title, columns, body)
+            return
         table = Table(
             title=self.text(title) if title else None,
             box=box.SIMPLE_HEAD,
             title_justify="left",
             show_edge=False,
             pad_edge=False,
+            padding=0,  # the box's own blank divider is the one space between columns
         )
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
+        for column, width in zip(columns, widths):
+            table.add_column(column, overflow="fold", width=width)
+        for row in body:
             table.add_row(*(self.text(cell) for cell in row))
         self.console.print(table)
 
+    def _records(self, title: str, columns: list[str], body: list[list[str]]) -> None:
+        if title:
+            self.console.print(self.text(title, style="bold"))
+        for row in body:
+            self.console.print()
+            self.console.print(self.text(row[0], style="bold"))
+            for column, cell in zip(columns[1:], row[1:]):
+                if cell:
+                    self.console.print(self.text(f"  {column}: {cell}"))
+        self.console.print()

@@ -6,12 +6,16 @@ and the CLI both ask questions here and never walk the raw tables.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
+import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .model import (
+    STATUSES,
     Actor,
     Tie,
     date_end_key,
@@ -106,6 +110,43 @@ class TieFilter:
 
 
 ALL_TIES = TieFilter()
+# What a path may walk when no status is asked for: a tie a document mentions
+# only to reject it joins nothing.
+PATH_STATUSES = frozenset(s for s in STATUSES if s != "disputed")
+
+
+def path_filter(tie_filter: TieFilter) -> TieFilter:
+    """`tie_filter` as paths apply it: without a status filter, no disputed ties."""
+    if tie_filter.statuses is not None:
+        return tie_filter
+    return dataclasses.replace(tie_filter, statuses=PATH_STATUSES)
+
+
+def _hop_tie_order(tie: Tie) -> tuple[int, str, str]:
+    status_rank = list(STATUSES).index(tie.status) if tie.status in STATUSES else len(STATUSES)
+    return status_rank, tie.type, tie.id
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A chain of actors from one end to the other, and for each step the
+    ties (one or more, parallel) that join its two actors."""
+
+    actors: tuple[str, ...]
+    hops: tuple[tuple[Tie, ...], ...]
+
+    @property
+    def tie_count(self) -> int:
+        return sum(len(ties) for ties in self.hops)
+
+    @property
+    def weak_hops(self) -> int:
+        """Steps that no document reports as fact (only alleged, claimed...)."""
+        return sum(all(t.status != "reported" for t in ties) for ties in self.hops)
+
+    @property
+    def combinations(self) -> int:
+        return math.prod(len(ties) for ties in self.hops)
 
 
 def active_at(start: str | None, end: str | None, as_of: str) -> bool:
@@ -347,6 +388,59 @@ class Graph:
         return ranked[:limit]
 
     # -- paths -----------------------------------------------------------------
+    def shortest_routes(
+        self,
+        a: str,
+        b: str,
+        tie_filter: TieFilter = ALL_TIES,
+        max_length: int | None = None,
+        limit: int = MAX_PATHS,
+    ) -> list[Route]:
+        """Every shortest route from `a` to `b`: a chain of actors, with all
+        the ties that join each pair of neighbours on it (ties walked either way).
+
+        Parallel ties between two actors are one hop with several ties, not
+        several routes: ISKP and the Haqqani Network tied eight ways is one
+        step. Disputed ties are never walked unless the filter names that
+        status. The most solid routes come first (fewest hops without a
+        reported tie, then most ties); at most `limit` routes.
+        """
+        tie_filter = path_filter(tie_filter)
+        found = self._meet(a, b, tie_filter, max_length)
+        if found is None:
+            return []
+        meeting, parents_a, parents_b = found
+
+        def grouped(parents: list[Tie], node: str) -> dict[str, list[Tie]]:
+            by_actor: dict[str, list[Tie]] = {}
+            for tie in parents:
+                by_actor.setdefault(tie.other(node), []).append(tie)
+            return by_actor
+
+        def from_a(node: str, suffix: list[tuple[str, list[Tie]]]) -> Iterator[tuple[list[str], list[list[Tie]]]]:
+            if node == a:
+                yield [a, *(n for n, _ in suffix)], [t for _, t in suffix]
+                return
+            for previous, ties in grouped(parents_a[node], node).items():
+                yield from from_a(previous, [(node, ties), *suffix])
+
+        def to_b(node: str, actors: list[str], hops: list[list[Tie]]) -> Iterator[tuple[list[str], list[list[Tie]]]]:
+            if node == b:
+                yield actors, hops
+                return
+            for following, ties in grouped(parents_b[node], node).items():
+                yield from to_b(following, [*actors, following], [*hops, ties])
+
+        def every_route() -> Iterator[Route]:
+            for middle in meeting:
+                for head_actors, head_hops in from_a(middle, []):
+                    for actors, hops in to_b(middle, head_actors, head_hops):
+                        yield Route(tuple(actors), tuple(tuple(sorted(h, key=_hop_tie_order)) for h in hops))
+
+        routes = list(itertools.islice(every_route(), limit))
+        routes.sort(key=lambda r: (r.weak_hops, -r.tie_count, [self._sort_name(x) for x in r.actors]))
+        return routes
+
     def shortest_paths(
         self,
         a: str,
@@ -355,20 +449,33 @@ class Graph:
         max_length: int | None = None,
         limit: int = MAX_PATHS,
     ) -> list[list[Tie]]:
-        """Every shortest chain of ties from `a` to `b` (ties walked either way).
+        """Every shortest chain of ties from `a` to `b`, one per combination
+        of parallel ties (`shortest_routes` groups them). At most `limit`."""
+        paths: list[list[Tie]] = []
+        for route in self.shortest_routes(a, b, tie_filter, max_length, limit):
+            for combination in itertools.product(*route.hops):
+                paths.append(list(combination))
+                if len(paths) >= limit:
+                    return paths
+        return paths
 
-        Breadth-first from both ends at once, one whole layer at a time, always
+    def _sort_name(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return (actor.name if actor else actor_id).casefold()
+
+    def _meet(
+        self, a: str, b: str, tie_filter: TieFilter, max_length: int | None
+    ) -> tuple[list[str], dict[str, list[Tie]], dict[str, list[Tie]]] | None:
+        """Breadth-first from both ends at once, one whole layer at a time, always
         growing the side whose frontier has fewer ties to walk: through a hub
         with thousands of ties, two searches of half the depth touch a small
         fraction of what one search from `a` would. Each side records, for each
         actor, the ties that reach it on a shortest route from its end. The
-        first layer that meets the other side holds every shortest chain's
-        actor at that position; the chains are read out through those actors.
-        Parallel ties between the same two actors give distinct chains. At
-        most `limit` chains.
+        first layer that meets the other side holds every shortest route's
+        actor at that position; returns those actors and both sides' records.
         """
         if a == b:
-            return []
+            return None
         accepts = None if tie_filter.accepts_all else tie_filter.accepts
         adjacency = self.adjacency
         ties = self.ties
@@ -381,7 +488,7 @@ class Graph:
         meeting: list[str] = []
         while frontier_a and frontier_b and not meeting:
             if max_length is not None and depth_a + depth_b >= max_length:
-                return []
+                return None
             cost_a = sum(len(adjacency.get(n, ())) for n in frontier_a)
             cost_b = sum(len(adjacency.get(n, ())) for n in frontier_b)
             if cost_a <= cost_b:
@@ -414,30 +521,8 @@ class Graph:
             else:
                 frontier_b, depth_b = grown, step
         if not meeting:
-            return []
-
-        def from_a(node: str, suffix: list[Tie]) -> Iterator[list[Tie]]:
-            if node == a:
-                yield suffix
-                return
-            for tie in parents_a[node]:
-                yield from from_a(tie.other(node), [tie, *suffix])
-
-        def to_b(node: str, prefix: list[Tie]) -> Iterator[list[Tie]]:
-            if node == b:
-                yield prefix
-                return
-            for tie in parents_b[node]:
-                yield from to_b(tie.other(node), [*prefix, tie])
-
-        paths: list[list[Tie]] = []
-        for middle in meeting:
-            for head in from_a(middle, []):
-                for path in to_b(middle, head):
-                    paths.append(path)
-                    if len(paths) >= limit:
-                        return paths
-        return paths
+            return None
+        return meeting, parents_a, parents_b
 
     def reach(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> set[str]:
         """Actor ids within `depth` hops of `centre` (itself included)."""

@@ -105,6 +105,12 @@ def status_label(status: str, claimant_name: str | None = None) -> str:
         label += f" by {claimant_name}"
     return label
 
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 tie', '2 ties', '0 entries' (with plural_form='entries')."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 # [0-9], not \d (which admits Arabic-Indic and other digits), and fullmatch, not
 # "$" (which lets a trailing newline through).
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")

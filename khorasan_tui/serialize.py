@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .graph import Graph
+from .graph import MAX_PATHS, Graph, Route
 from .model import Actor, Source, Tie
 
 if TYPE_CHECKING:  # lookups that print no tie as JSON never load the analysis module
@@ -60,12 +60,32 @@ def source_json(source: Source) -> dict[str, Any]:
     return source.to_dict()
 
 
-def path_json(graph: Graph, start: Actor, end: Actor, paths: list[list[Tie]]) -> dict[str, Any]:
+def path_json(graph: Graph, start: Actor, end: Actor, routes: list[Route], limit: int | None = None) -> dict[str, Any]:
+    """routes → hops → ties; `routes_found` counts them all (at most MAX_PATHS, then
+    `complete` is false), `routes` holds the first `limit`."""
+    shown = routes if limit is None else routes[:limit]
     return {
         "from": actor_ref(graph, start.id),
         "to": actor_ref(graph, end.id),
-        "length": len(paths[0]) if paths else None,
-        "paths": [[tie_json(graph, t) for t in path] for path in paths],
+        "length": len(routes[0].hops) if routes else None,
+        "routes_found": len(routes),
+        "complete": len(routes) < MAX_PATHS,
+        "routes": [
+            {
+                "actors": [actor_ref(graph, a) for a in route.actors],
+                "hops": [
+                    {
+                        "from": actor_ref(graph, route.actors[i]),
+                        "to": actor_ref(graph, route.actors[i + 1]),
+                        "ties": [
+                            {**tie_json(graph, tie), "wording": tie.wording_from(route.actors[i])} for tie in ties
+                        ],
+                    }
+                    for i, ties in enumerate(route.hops)
+                ],
+            }
+            for route in shown
+        ],
     }
 
 
@@ -79,6 +99,7 @@ def timeline_entry_json(graph: Graph, entry: TimelineEntry) -> dict[str, Any]:
         "citations": [c.to_dict() for c in entry.citations],
         "end": entry.end,
         "status": entry.status,
+        "ties": [tie_json(graph, t) for t in entry.ties],
     }
 
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from khorasan_tui import analysis
-from khorasan_tui.analysis import contested, contested_tie_ids, event_date, timeline
+from khorasan_tui.analysis import contested, contested_tie_ids, event_date, tie_title, timeline
 from khorasan_tui.cli import main
 from khorasan_tui.graph import Graph
 from khorasan_tui.model import Actor, Citation, Source, Tie
@@ -74,8 +74,8 @@ def test_timeline_orders_partial_dates_year_before_month_before_day():
     position = {e.id: i for i, e in enumerate(entries)}
     assert position["year-event"] < position["alpha--allied_with--beta"] < position["big-attack"]
     assert position["born-event"] < position["year-event"]
-    # Same day: the event before the ties that point at it.
-    assert position["big-attack"] < position["alpha--carried_out--big-attack"]
+    # The ties that point at an event are told under it, not as entries of their own.
+    assert "alpha--carried_out--big-attack" not in position
 
 
 def test_timeline_leaves_out_undated_things():
@@ -103,10 +103,25 @@ def test_event_entry_lists_the_event_and_its_actors_and_its_documents():
     assert entry.documents == ["doc1"]
 
 
+def test_an_event_appears_once_with_its_ties_under_it():
+    entries = timeline(timeline_graph())
+    event = next(e for e in entries if e.id == "tie-dated-event")
+    assert [e.id for e in entries].count("tie-dated-event") == 1
+    assert {t.id for t in event.ties} == {
+        "beta--carried_out--tie-dated-event",
+        "gamma--carried_out--tie-dated-event",
+        "tie-dated-event--located_in--kabul",
+    }
+    assert not {t.id for t in event.ties} & {e.id for e in entries}
+    graph = timeline_graph()
+    alleged = graph.ties["gamma--carried_out--tie-dated-event"]
+    assert tie_title(graph, alleged) == "Gamma carried out Tie Dated Event (alleged)"
+    assert tie_title(graph, alleged, "tie-dated-event") == "carried out by Gamma (alleged)"
+
+
 def test_tie_titles_read_as_sentences():
     titles = {e.id: e.title for e in timeline(timeline_graph())}
-    assert titles["alpha--carried_out--big-attack"] == "Alpha carried out Big Attack"
-    assert titles["gamma--carried_out--tie-dated-event"] == "Gamma carried out Tie Dated Event (alleged)"
+    assert titles["alpha--allied_with--beta"] == "Alpha allied with Beta"
     assert titles["alpha--hostile_to--gamma"] == "Alpha hostile to Gamma, until 2019"
     assert titles["gamma--leads--beta"] == "Gamma leads Beta: ended"
 
@@ -121,9 +136,9 @@ def test_timeline_for_one_actor_keeps_its_ties_and_its_events():
 
 
 def test_timeline_of_an_event_includes_itself():
-    ids = [e.id for e in timeline(timeline_graph(), "tie-dated-event")]
-    assert ids[0] == "tie-dated-event"
-    assert "gamma--carried_out--tie-dated-event" in ids
+    entries = timeline(timeline_graph(), "tie-dated-event")
+    assert [e.id for e in entries] == ["tie-dated-event"]
+    assert "gamma--carried_out--tie-dated-event" in {t.id for t in entries[0].ties}
 
 
 def test_as_of_hides_ties_not_yet_started_or_already_ended_and_later_events():
@@ -134,10 +149,43 @@ def test_as_of_hides_ties_not_yet_started_or_already_ended_and_later_events():
     assert "alpha--hostile_to--gamma" not in ids  # ended 2019
     assert "gamma--leads--beta" not in ids  # ended 2017
     assert "tie-dated-event" not in ids  # 2021
-    assert "gamma--carried_out--tie-dated-event" not in ids
     early = {e.id for e in timeline(timeline_graph(), as_of="2018-06")}
     assert "alpha--hostile_to--gamma" in early
     assert "year-event" not in early
+
+
+def test_as_of_shows_nothing_dated_after_it():
+    graph = timeline_graph()
+    # gamma led beta until 2017 (no start known): listed under 2017, that end lies ahead of 2016
+    early = timeline(graph, as_of="2016")
+    assert "gamma--leads--beta" not in {e.id for e in early}
+    assert all(e.date <= "2016" for e in early)
+    assert all(e.end is None or e.end[:4] <= "2016" for e in early)
+    entries = timeline(graph, as_of="2018-06")
+    hostile = next(e for e in entries if e.id == "alpha--hostile_to--gamma")
+    assert hostile.title == "Alpha hostile to Gamma" and hostile.end is None  # ends 2019: not yet
+    assert "gamma--leads--beta" not in {e.id for e in entries}  # ended 2017
+    assert "gamma--leads--beta" in {e.id for e in timeline(graph, as_of="2017-03")}  # ending that year
+    # an event's ties that had not begun yet are not told under it
+    late = tie("gamma", "targeted", "big-attack", start="2022")
+    graph.data.ties[late.id] = late
+    graph.reindex()
+    [attack] = [e for e in timeline(graph, as_of="2021") if e.id == "big-attack"]
+    assert late.id not in {t.id for t in attack.ties}
+    assert late.id in {t.id for t in next(e for e in timeline(graph) if e.id == "big-attack").ties}
+
+
+def test_a_span_of_dates_keeps_what_happened_in_it():
+    graph = timeline_graph()
+    in_2020 = timeline(graph, date_from="2020", date_to="2020")
+    assert {e.id for e in in_2020} == {"year-event", "alpha--allied_with--beta", "big-attack"}
+    assert {e.id for e in timeline(graph, date_from="2020-03", date_to="2020-03")} >= {"year-event", "big-attack"}
+    # a tie ending in the span counts, one that ended before it does not
+    assert "alpha--hostile_to--gamma" in {e.id for e in timeline(graph, date_from="2019", date_to="2019")}
+    assert "alpha--hostile_to--gamma" not in {e.id for e in in_2020}
+    later = {e.id for e in timeline(graph, date_from="2021")}
+    assert later == {"tie-dated-event"}
+    assert {e.id for e in timeline(graph, date_to="2017")} == {"gamma--leads--beta"}
 
 
 def test_malformed_dates_are_treated_as_undated():
@@ -146,7 +194,7 @@ def test_malformed_dates_are_treated_as_undated():
         [tie("a", "allied_with", "b", start="2020s"), tie("a", "carried_out", "e", start="2020-04")],
     )
     entries = timeline(graph)
-    assert [(e.id, e.date) for e in entries] == [("e", "2020-04"), ("a--carried_out--e", "2020-04")]
+    assert [(e.id, e.date) for e in entries] == [("e", "2020-04")]
 
 
 # -- contested -----------------------------------------------------------------------
@@ -506,13 +554,29 @@ def test_cli_timeline_json(small_store, capsys):
     code, out, _ = run_cli(capsys, "timeline", "--db", str(small_store), "--json")
     assert code == 0
     entries = json.loads(out)
-    assert [e["date"] for e in entries] == ["2019", "2020", "2020-05", "2020-05", "2021"]
+    assert [e["date"] for e in entries] == ["2019", "2020", "2020-05", "2021"]
     strike = entries[2]
-    assert set(strike) >= {"date", "kind", "id", "title", "actors", "citations"}
+    assert set(strike) >= {"date", "kind", "id", "title", "actors", "citations", "ties"}
     assert strike["kind"] == "event" and strike["id"] == "strike"
     assert {"id": "alpha", "name": "Alpha", "kind": "group"} in strike["actors"]
     assert strike["citations"] == [{"source": "doc1", "quote": "about Strike"}]
-    assert entries[3]["kind"] == "tie" and entries[3]["title"] == "Alpha carried out Strike"
+    assert [t["id"] for t in strike["ties"]] == ["alpha--carried_out--strike"]
+    assert all(e["ties"] == [] for e in entries if e["kind"] == "tie")
+
+
+def test_cli_timeline_from_to_is_what_happened_then(small_store, capsys):
+    code, out, _ = run_cli(capsys, "timeline", "--from", "2020", "--to", "2020", "--db", str(small_store), "--json")
+    assert code == 0
+    assert [e["id"] for e in json.loads(out)] == ["tricky--allied_with--alpha", "strike"]
+    code, out, _ = run_cli(capsys, "timeline", "alpha", "--from", "2020-05", "--to", "2020", "--db", str(small_store))
+    assert code == 0
+    assert "Timeline of Alpha from 2020-05 to 2020: 2 entries" in out  # '2020' overlaps 2020-05
+    assert "Strike" in out and "↳ carried out by Alpha" in out
+    assert out.count("carried out") == 1, "the event once, its tie under it"
+    code, _, err = run_cli(capsys, "timeline", "--from", "2021", "--to", "2020", "--db", str(small_store))
+    assert code == 2 and "--from 2021 is after --to 2020" in err
+    code, _, err = run_cli(capsys, "timeline", "--from", "May 2020", "--db", str(small_store))
+    assert code == 2 and "--from" in err and "not a date" in err
 
 
 def test_cli_timeline_for_a_name_as_of_a_date(small_store, capsys):
@@ -525,7 +589,7 @@ def test_cli_timeline_plain_table(small_store, capsys):
     code, out, _ = run_cli(capsys, "timeline", "--db", str(small_store))
     assert code == 0
     assert "date" in out and "what" in out and "document" in out
-    assert "Alpha carried out Strike" in out
+    assert "Strike" in out and "↳ carried out by Alpha" in out
     assert "[bold]Tricky" in out  # store text printed literally...
     assert "\x1b" not in out  # ...and never styled by it
 
@@ -592,7 +656,7 @@ def test_cli_rich_output_on_a_terminal(small_store, capsys, monkeypatch):
     assert main(["timeline", "--db", str(small_store)]) == 0
     assert main(["contested", "--db", str(small_store)]) == 0
     text = screen.getvalue()
-    assert "Alpha carried out Strike" in text
+    assert "carried out by Alpha" in text
     assert "cooperation vs hostility" in text
     assert "[bold]Tricky" in text and "\x1b[31m" not in text
 

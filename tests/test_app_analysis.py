@@ -16,7 +16,7 @@ from khorasan_tui.app.diagram_screen import DiagramScreen, DiagramView
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.pathfinder import PathFinderScreen
 from khorasan_tui.app.rowlist import RowList
-from khorasan_tui.app.timeline_screen import TimelineScreen, step_as_of, year_span
+from khorasan_tui.app.timeline_screen import TimelineScreen, parse_span, step_as_of, year_span
 from khorasan_tui.diagram import FOCUS_MARK, TIE_GLYPHS, layout, move_focus
 from khorasan_tui.graph import Graph, active_at
 from khorasan_tui.model import (
@@ -28,7 +28,7 @@ from khorasan_tui.model import (
     Tie,
     date_sort_key,
 )
-from khorasan_tui.pathtext import path_hops, paths_text
+from khorasan_tui.pathtext import paths_text, route_step
 from khorasan_tui.store import StoreData, load_store, save_store
 
 from .apphelpers import BUNDLED, focus_tie, ready, screen_text
@@ -160,23 +160,27 @@ def test_diagram_of_iskp_caps_its_many_ties():
 # -- pathtext.py ------------------------------------------------------------------------
 
 
-def test_path_hops_read_each_tie_from_the_actor_walked_from():
+def test_route_steps_read_each_tie_from_the_actor_walked_from():
     graph = Graph(chain_data())
-    [path] = graph.shortest_paths("c", "a")
-    hops = path_hops("c", path)
+    [route] = graph.shortest_routes("c", "a")
+    hops = [hop for step in range(len(route.hops)) for hop in route_step(route, step)]
     assert [(h.from_id, h.wording, h.to_id) for h in hops] == [("c", "allied with", "b"), ("b", "led by", "a")]
 
 
-def test_paths_text_lists_hops_with_quotes_and_documents():
-    graph = Graph(chain_data())
-    paths = graph.shortest_paths("a", "c")
-    text = paths_text(graph, "a", "c", paths, "all tie types")
-    assert text.startswith("Shortest paths from A (a) to C (c)")
+def test_paths_text_lists_routes_hops_ties_quotes_and_documents():
+    data = chain_data()
+    parallel = tie("a", "member_of", "b", start="2018")
+    data.ties[parallel.id] = parallel
+    graph = Graph(data)
+    routes = graph.shortest_routes("a", "c")
+    text = paths_text(graph, "a", "c", routes, "all tie types")
+    assert text.startswith("Shortest routes from A (a) to C (c)")
     assert "Options: all tie types" in text
-    assert "1. A — leads → B" in text
-    assert "2. B — allied with → C" in text
-    assert "status: alleged" in text and "from 2019" in text
-    assert "“a leads b” [1]" in text
+    assert "1 route of 2 hops" in text and "Route 1 of 1: A → B → C" in text
+    assert "1. A → B (2 ties)" in text and "2. B → C (1 tie)" in text
+    assert "- leads · status: reported · from 2019" in text and "- member of · status: reported" in text
+    assert "- allied with · status: alleged" in text
+    assert "“a leads b” [1]" in text and "“a member_of b” [1]" in text
     assert "[1] Document one (published ~2021, id doc1)" in text
 
 
@@ -260,24 +264,30 @@ async def test_path_finder_shows_hops_copies_and_opens_an_actor():
         await pilot.press("enter")
         await pilot.pause()
         assert screen.ends == ["iskp", "haqqani-network"]
-        assert screen.paths and all(len(p) == 1 for p in screen.paths)
+        # the parallel ties between ISKP and the Haqqani Network are one route of one hop
+        [route] = screen.routes
+        assert route.actors == ("iskp", "haqqani-network") and len(route.hops[0]) > 1
         results = screen.query_one("#path-results", RowList)
         assert app.focused is results
         lines = rows_text(results)
-        assert any("Haqqani Network" in line and "●" in line for line in lines)
+        assert lines[0].startswith("── Route 1 of 1: ")
+        assert any(f"({len(route.hops[0])} ties)" in line for line in lines)
+        assert sum("●" in line for line in lines) >= 2
         assert any("❝" in line for line in lines)
         text = screen_text(app)
-        assert "shortest path" in text and "as of" in text
+        assert "1 route of 1 hop" in text and "as of" in text and "(s)" not in text
 
         await pilot.press("y")
-        assert app.clipboard.startswith("Shortest paths from Islamic State-Khorasan (iskp) to Haqqani Network")
+        assert app.clipboard.startswith("Shortest routes from Islamic State-Khorasan (iskp) to Haqqani Network")
         assert "“" in app.clipboard and "Documents" in app.clipboard
 
         # options narrow the chains: cooperative only, then reported only
         await pilot.press("T")
-        assert screen.paths and all(t.type in COOPERATIVE_TYPES for p in screen.paths for t in p)
+        ties = [t for r in screen.routes for hop in r.hops for t in hop]
+        assert ties and all(t.type in COOPERATIVE_TYPES for t in ties)
         await pilot.press("S")
-        assert screen.paths and all(t.status == "reported" for p in screen.paths for t in p)
+        ties = [t for r in screen.routes for hop in r.hops for t in hop]
+        assert ties and all(t.status == "reported" for t in ties)
         assert "cooperative ties only" in screen.options_summary()
 
         target = screen.current_hop().to_id
@@ -285,6 +295,70 @@ async def test_path_finder_shows_hops_copies_and_opens_an_actor():
         await pilot.pause()
         assert app.current == target == "haqqani-network"
         assert not isinstance(app.screen, PathFinderScreen)
+
+
+async def test_path_finder_names_typed_after_picking_an_end_never_fire_keys():
+    app = make_app(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(*"haqqani network", "enter")
+        await pilot.pause()
+        assert screen.ends == ["iskp", "haqqani-network"] and screen.routes
+        assert "Copy" in screen_text(app)
+        # change the first end: picking it leads to the second end's box, not the results
+        screen.query_one("#path-from").focus()
+        await pilot.pause()
+        await pilot.press(*"aslam farooqi", "enter")
+        await pilot.pause()
+        assert screen.ends[0] == "aslam-farooqi"
+        assert app.focused.id == "path-to"
+        assert "Copy" not in screen_text(app), "letter keys are text here, not shown as bindings"
+        await pilot.press(*"Haqani")  # q, and neither T nor y act
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert screen.query_one("#path-to").value == "Haqani"
+        assert screen.type_preset == 0 and app.clipboard == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.ends[1] is not None and app.focused.id == "path-results"
+
+        # letters typed outside the boxes while an end is missing go into its box
+        screen.query_one("#path-to").focus()
+        await pilot.press(*"sira")
+        screen.query_one("#path-results").focus()
+        await pilot.pause()
+        await pilot.press(*"jq")
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert screen.query_one("#path-to").value == "sirajq"
+        assert app.focused.id == "path-to"
+
+
+async def test_path_finder_never_walks_disputed_ties_unless_asked(tmp_path):
+    data = chain_data()
+    for extra in (tie("a", "member_of", "b"), tie("a", "supports", "c", status="disputed")):
+        data.ties[extra.id] = extra
+    app = make_app(store_file(tmp_path, data), start_actor="a")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        screen = app.screen
+        screen.choose(1, "c")
+        await pilot.pause()
+        [route] = screen.routes
+        assert route.actors == ("a", "b", "c") and [len(h) for h in route.hops] == [2, 1]
+        lines = rows_text(screen.query_one("#path-results", RowList))
+        assert lines[0].startswith("── Route 1 of 1: ")
+        assert any("1. A → " in line and "(2 ties)" in line for line in lines)
+        assert sum("led by" in line or "leads" in line or "member of" in line for line in lines) >= 2
+        while "disputed too" not in screen.options_summary():
+            await pilot.press("S")
+        [route] = screen.routes
+        assert route.actors == ("a", "c") and route.hops[0][0].status == "disputed"
 
 
 async def test_path_finder_limits_length_and_excludes_types(tmp_path):
@@ -296,11 +370,11 @@ async def test_path_finder_limits_length_and_excludes_types(tmp_path):
         screen = app.screen
         screen.choose(1, "c")
         await pilot.pause()
-        assert [len(p) for p in screen.paths] == [2]
+        assert [len(r.hops) for r in screen.routes] == [2]
         await pilot.press("S")  # reported only: the alleged alliance drops out, the family route remains
-        assert [len(p) for p in screen.paths] == [3]
+        assert [len(r.hops) for r in screen.routes] == [3]
         await pilot.press("minus", "minus", "minus", "minus")  # at most 2 hops
-        assert screen.max_length == 2 and screen.paths == []
+        assert screen.max_length == 2 and screen.routes == []
         assert "No path" in screen_text(app)
         await pilot.press("r")
         assert screen.ends == ["c", "a"]
@@ -310,7 +384,7 @@ async def test_path_finder_limits_length_and_excludes_types(tmp_path):
         await pilot.pause()
         assert screen.custom_types == frozenset(TIE_TYPES) - {"leads"}
         assert "no leads" in screen.options_summary()
-        assert [len(p) for p in screen.paths] == [3]
+        assert [len(r.hops) for r in screen.routes] == [3]
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, PathFinderScreen)
@@ -426,6 +500,78 @@ async def test_timeline_order_and_as_of_steps_hide_ties_everywhere():
         assert app.as_of is None
         keys = [k for k in app.explorer.query_one("#tie-list", RowList).keys if k]
         assert len(keys) == total
+
+
+def test_parse_span():
+    assert parse_span("2020") == ("2020", "2020")
+    assert parse_span(" 2018..2020 ") == parse_span("2018 to 2020") == parse_span("2018-2020") == ("2018", "2020")
+    assert parse_span("2020-03 2020-05-01") == ("2020-03", "2020-05-01")
+    assert parse_span("2020..") == ("2020", None) and parse_span("..2020-05") == (None, "2020-05")
+    assert parse_span("") == (None, None)
+    for bad in ("20", "..", "2021..2020", "spring 2020", "2020-13", "2018 2019 2020"):
+        try:
+            parse_span(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} accepted")
+
+
+async def test_timeline_what_happened_in_a_year_with_each_event_once():
+    app = make_app(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("v")  # everything
+        assert "/ Year/span" in screen_text(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"2020", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.span == ("2020", "2020")
+        assert screen.entries
+        for entry in screen.entries:
+            assert entry.date.startswith("2020") or (entry.end or "").startswith("2020")
+        arrests = [e for e in screen.entries if e.kind == "event" and "Arrest of Aslam Farooqi" in e.title]
+        assert len(arrests) == 1 and len(arrests[0].ties) > 1
+        assert not {t.id for t in arrests[0].ties} & {e.id for e in screen.entries}
+        lines = rows_text(screen.query_one("#timeline-list", RowList))
+        assert sum("Arrest of Aslam Farooqi" in line for line in lines) == 1, "its ties read from the event"
+        assert any("targeted Aslam Farooqi" in line for line in lines)
+        assert "in 2020" in screen_text(app)
+
+        # a tie under its event: o opens the actor at its other end
+        rows = screen.query_one("#timeline-list", RowList)
+        rows.cursor = next(i for i, line in enumerate(lines) if "targeted Aslam Farooqi" in line)
+        await pilot.pause()
+        assert "targeted Aslam Farooqi" in str(screen.query_one("#timeline-detail").render())
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"later", "enter")
+        await pilot.pause()
+        assert "not a date" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.span == ("2020", "2020")
+        await pilot.press("slash", "backspace", "enter")
+        await pilot.pause()
+        assert screen.span == (None, None)
+        assert any(not e.date.startswith("2020") for e in screen.entries)
+
+        # as of 2016: nothing dated later, not even an ending
+        await pilot.press("at")
+        await pilot.pause()
+        await pilot.press(*"2016", "enter")
+        await pilot.pause()
+        assert screen.entries
+        assert all(date_sort_key(e.date) <= (2016, 12, 31) for e in screen.entries)
+        assert all(e.end is None or date_sort_key(e.end) <= (2016, 12, 31) for e in screen.entries)
+        assert not any("Farooqi" in e.title for e in screen.entries)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen is app.explorer
 
 
 async def test_timeline_enter_opens_the_document_and_o_the_actor(tmp_path):

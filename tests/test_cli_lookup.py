@@ -177,48 +177,78 @@ def test_ties_unknown_document_is_not_found(run):
 
 def test_path_json(run_json):
     result = run_json("path", "sirajuddin-haqqani", "taliban")
-    assert set(result) >= {"from", "to", "length", "paths"}
+    assert set(result) >= {"from", "to", "length", "routes_found", "complete", "routes"}
     assert result["from"]["id"] == "sirajuddin-haqqani"
     assert result["to"]["id"] == "taliban"
     check_actor_ref(result["from"])
-    assert result["paths"]
-    for chain in result["paths"]:
-        assert len(chain) == result["length"]
-        node = "sirajuddin-haqqani"
-        for tie in chain:
-            check_tie(tie)
-            ends = (tie["source"]["id"], tie["target"]["id"])
-            assert node in ends
-            node = ends[1] if ends[0] == node else ends[0]
-        assert node == "taliban"
+    assert result["routes"]
+    for route in result["routes"]:
+        assert len(route["hops"]) == result["length"] == len(route["actors"]) - 1
+        assert route["actors"][0]["id"] == "sirajuddin-haqqani" and route["actors"][-1]["id"] == "taliban"
+        for hop, here, there in zip(route["hops"], route["actors"], route["actors"][1:]):
+            assert (hop["from"]["id"], hop["to"]["id"]) == (here["id"], there["id"])
+            assert hop["ties"]
+            for tie in hop["ties"]:
+                check_tie(tie)
+                assert {tie["source"]["id"], tie["target"]["id"]} == {here["id"], there["id"]}
+                assert isinstance(tie["wording"], str) and tie["wording"]
+
+
+def test_path_groups_parallel_ties_into_routes(run, run_json):
+    result = run_json("path", "iskp", "Sirajuddin Haqqani")
+    chains = [tuple(a["id"] for a in route["actors"]) for route in result["routes"]]
+    assert len(chains) == len(set(chains)) == result["routes_found"], "one route per chain of actors"
+    assert any(len(hop["ties"]) > 1 for route in result["routes"] for hop in route["hops"])
+    code, out, err = run("path", "iskp", "Sirajuddin Haqqani")
+    assert code == 0, err
+    count = result["routes_found"]
+    assert f"{count} routes of 2 hops" in out
+    assert "(s)" not in out and "shortest path" not in out
+    assert out.count("Route ") == count
+    assert "(1 tie)" in out
+    assert "ties)" in out and "status: reported" in out and "“" in out
+
+
+def test_path_limit_shows_the_first_routes(run, run_json):
+    result = run_json("path", "iskp", "Sirajuddin Haqqani", "--limit", "1")
+    assert len(result["routes"]) == 1 and result["routes_found"] > 1
+    code, out, _ = run("path", "iskp", "Sirajuddin Haqqani", "--limit", "1")
+    assert code == 0
+    assert out.count("Route ") == 1 and "(the first 1 shown)" in out
+    code, _, err = run("path", "iskp", "taliban", "--limit", "0")
+    assert code == 2 and "--limit" in err
 
 
 def test_path_with_filters(run_json):
     hostile = run_json("path", "iskp", "taliban", "--type", "hostile_to")
     assert hostile["length"] == 1
-    assert {chain[0]["type"] for chain in hostile["paths"]} == {"hostile_to"}
+    [route] = hostile["routes"]
+    assert {t["type"] for t in route["hops"][0]["ties"]} == {"hostile_to"}
     reported = run_json("path", "iskp", "taliban", "--status", "reported", "--exclude-type", "hostile_to")
-    assert all(t["status"] == "reported" and t["type"] != "hostile_to" for c in reported["paths"] for t in c)
+    ties = [t for r in reported["routes"] for h in r["hops"] for t in h["ties"]]
+    assert ties and all(t["status"] == "reported" and t["type"] != "hostile_to" for t in ties)
 
 
 def test_path_not_found_within_max(run, run_json):
     result = run_json("path", "sirajuddin-haqqani", "aslam-farooqi", "--max", "1", "--type", "family", expect=1)
-    assert result["paths"] == [] and result["length"] is None
+    assert result["routes"] == [] and result["length"] is None
     code, out, _ = run("path", "sirajuddin-haqqani", "aslam-farooqi", "--max", "1", "--type", "family")
     assert code == 1
-    assert "No chain" in out
+    assert "No chain" in out and "within 1 tie." in out
 
 
-def test_path_same_actor(run_json):
-    result = run_json("path", "iskp", "ISKP")
-    assert result["paths"] == []
+def test_path_same_actor_twice_is_a_usage_error(run):
+    for extra in ((), ("--json",)):
+        code, out, err = run("path", "iskp", "ISKP", *extra)
+        assert code == 2
+        assert out == ""
+        assert "two different actors" in err and "Traceback" not in err
 
 
 def test_path_plain(run):
     code, out, err = run("path", "Sirajuddin Haqqani", "ISKP")
     assert code == 0, err
-    assert "shortest chain(s)" in out
-    assert "Chain 1" in out
+    assert "Route 1 of" in out
     assert "Sirajuddin Haqqani" in out
 
 
@@ -511,6 +541,25 @@ def test_no_color_gives_plain_text_on_a_terminal_for_every_lookup(argv):
     plain = run_in_pty(command, subprocess_env(NO_COLOR="1", COLUMNS="120")).decode("utf-8", "replace")
     assert PLAIN_COMMAND_TEXT[argv] in plain
     assert ESC not in plain
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(
+    "argv", [("search", "haqqani"), ("search", "kabul"), ("ties", "iskp"), ("stats",), ("timeline", "iskp")], ids=" ".join
+)
+def test_tables_at_80_columns_never_cut_an_id(argv):
+    ids = {a["id"] for a in json.loads(khorasan("search", "", "--limit", "1000", "--json").stdout)}
+    ids |= set(json.loads(khorasan("stats", "--json").stdout)["by_document"])
+    piped = khorasan(*argv).stdout  # plain text never wraps
+    command = [sys.executable, "-m", "khorasan_tui", *argv]
+    out = run_in_pty(command, subprocess_env(NO_COLOR="1", COLUMNS="80")).decode("utf-8").replace("\r\n", "\n")
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+    def ids_in(text: str) -> set[str]:
+        return ids & set(re.findall(r"[\w-]+", text))
+
+    assert ids_in(piped), "the command shows ids"
+    assert ids_in(out) == ids_in(piped), f"cut at a column's edge: {sorted(ids_in(piped) - ids_in(out))[:5]}"
 
 
 @pytest.fixture

@@ -211,14 +211,10 @@ def test_every_shortest_chain_with_parallel_ties_distinct(web):
 
 
 def test_chains_run_in_order_from_the_start(web):
-    from khorasan_tui.pathtext import path_hops
-
-    for path in web.shortest_paths("a", "e"):
-        hops = path_hops("a", path)
-        assert hops[0].from_id == "a"
-        assert hops[-1].to_id == "e"
-        assert all(h.to_id == n.from_id for h, n in zip(hops, hops[1:]))
-        assert len(path) == 3
+    for route in web.shortest_routes("a", "e"):
+        assert route.actors[0] == "a" and route.actors[-1] == "e" and len(route.hops) == 3
+        for here, there, ties in zip(route.actors, route.actors[1:], route.hops):
+            assert all({t.source, t.target} == {here, there} for t in ties)
     assert chains(web, "e", "a") == [["t6", "t3", "t1"], ["t6", "t3", "t2"], ["t6", "t5", "t4"]]
 
 
@@ -252,6 +248,28 @@ def test_no_path(web):
 
 def test_path_limit(web):
     assert len(web.shortest_paths("a", "c", limit=2)) == 2
+
+
+def test_routes_group_parallel_ties_into_one_hop(web):
+    routes = web.shortest_routes("a", "c")
+    assert [r.actors for r in routes] == [("a", "b", "c"), ("a", "d", "c")]
+    first = routes[0]
+    assert [[t.id for t in ties] for ties in first.hops] == [["t1", "t2"], ["t3"]]
+    assert (first.tie_count, first.combinations, first.weak_hops) == (3, 2, 0)
+    # the route through d rests on an alleged tie: it comes after the reported one
+    assert routes[1].weak_hops == 1
+    assert web.shortest_routes("a", "c", limit=1) == routes[:1]
+
+
+def test_disputed_ties_join_nothing_unless_asked_for():
+    graph = make_graph(
+        people("a", "b", "c"),
+        [("supports", "a", "b", "disputed"), ("supports", "a", "c"), ("supports", "c", "b")],
+    )
+    assert [r.actors for r in graph.shortest_routes("a", "b")] == [("a", "c", "b")]
+    assert chains(graph, "a", "b") == [["t2", "t3"]]
+    asked = graph.shortest_routes("a", "b", TieFilter.of(statuses=["disputed"]))
+    assert [r.actors for r in asked] == [("a", "b")]
 
 
 def test_bundled_paths(bundled):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,15 +16,16 @@ from textual.widgets import Button, Footer, Header, Input, Label, SelectionList,
 from textual.widgets.selection_list import Selection
 
 from ..diagram import tie_glyph
-from ..graph import Graph, SearchHit, TieFilter
+from ..graph import Graph, Route, SearchHit, TieFilter
 from ..model import (
     COOPERATIVE_TYPES,
     KIND_GLYPHS,
+    STATUSES,
     TIE_TYPES,
-    Tie,
+    plural,
     status_label,
 )
-from ..pathtext import Hop, hop_facts, path_hops, paths_text
+from ..pathtext import Hop, hop_facts, paths_text, route_step, routes_summary
 from .registry import register_help
 from .render import CITATION_GLYPH, actor_row, safe, safe_block, when
 from .rowlist import RowList
@@ -42,9 +43,10 @@ TYPE_PRESETS: list[tuple[str, frozenset[str] | None, frozenset[str]]] = [
     ("no family or place ties", None, frozenset({"family", "located_in", "operates_in"})),
 ]
 STATUS_PRESETS: list[tuple[str, frozenset[str] | None]] = [
-    ("all statuses", None),
+    ("all statuses but disputed", None),  # paths never walk disputed ties unless asked
     ("reported only", frozenset({"reported"})),
     ("reported or alleged", frozenset({"reported", "alleged"})),
+    ("any status, disputed too", frozenset(STATUSES)),
 ]
 DEFAULT_MAX_LENGTH = 6
 LONGEST_MAX_LENGTH = 12
@@ -76,6 +78,16 @@ class EndpointInput(Input):
         Binding("enter", "submit", "Choose", show=True),
     ]
 
+    def type_in(self, text: str) -> None:
+        """Focus this box and add `text` after what it holds (focusing alone would select it all)."""
+        self.select_on_focus = False
+        self.focus()
+        self.cursor_position = len(self.value)
+        self.insert_text_at_cursor(text)
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True
+
     def action_suggest(self, step: int) -> None:
         suggestions = self.screen.query_one("#path-suggest", RowList)
         if step > 0:
@@ -85,6 +97,10 @@ class EndpointInput(Input):
 
 
 class PathFinderScreen(AnalysisScreen):
+    # Single letters typed into a name box are text, never these actions: hidden meanwhile.
+    OPTION_ACTIONS = frozenset(
+        {"cycle_types", "cycle_statuses", "longer", "shorter", "pick_types", "swap", "copy", "sources"}
+    )
     BINDINGS = [
         Binding("T", "cycle_types", "Types"),
         Binding("S", "cycle_statuses", "Status"),
@@ -103,8 +119,7 @@ class PathFinderScreen(AnalysisScreen):
         self.custom_types: frozenset[str] | None = None
         self.status_preset = 0
         self.max_length: int | None = DEFAULT_MAX_LENGTH
-        self.paths: list[list[Tie]] = []
-        self.hops: list[list[Hop]] = []
+        self.routes: list[Route] = []
         self._active_input = 1
 
     # -- layout --------------------------------------------------------------------
@@ -151,9 +166,25 @@ class PathFinderScreen(AnalysisScreen):
         focused = self.focused
         typing = isinstance(focused, EndpointInput)
         self.set_class(typing, "-typing")
+        self.refresh_bindings()
         if typing:
             self._active_input = 0 if focused.id == "path-from" else 1
             self._suggest(focused.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.OPTION_ACTIONS and isinstance(self.focused, Input))
+
+    def on_key(self, event: events.Key) -> None:
+        # While an end is missing a name is expected: letters and digits typed
+        # outside the boxes go into one, rather than firing bindings (q quits).
+        if isinstance(self.focused, Input) or None not in self.ends:
+            return
+        if not (event.character and event.character.isalnum()):
+            return
+        index = self._active_input if self.ends[self._active_input] is None else self.ends.index(None)
+        event.stop()
+        event.prevent_default()
+        self.query_one("#path-to" if index else "#path-from", EndpointInput).type_in(event.character)
 
     def _suggest(self, text: str) -> None:
         graph = self.khorasan.graph
@@ -178,7 +209,8 @@ class PathFinderScreen(AnalysisScreen):
     @on(Input.Submitted, "#path-from, #path-to")
     def _submitted(self, event: Input.Submitted) -> None:
         index = 0 if event.input.id == "path-from" else 1
-        actor_id = self.query_one("#path-suggest", RowList).cursor_key
+        # An end shown unchanged (picked or pre-filled) is confirmed as it is.
+        actor_id = self.ends[index] or self.query_one("#path-suggest", RowList).cursor_key
         if actor_id is None:
             self.notify("No actor matches that name.", severity="warning")
             return
@@ -192,12 +224,13 @@ class PathFinderScreen(AnalysisScreen):
         graph = self.khorasan.graph
         self.ends[index] = actor_id
         self._set_input("#path-from" if index == 0 else "#path-to", graph.actors[actor_id].name)
-        other = 1 - index
-        if self.ends[other] is None:
-            self.query_one("#path-to" if other else "#path-from", EndpointInput).focus()
-            return
         self.find()
-        self.query_one("#path-results", RowList).focus()
+        # From, then To, then the results, like a form: picking From never drops
+        # the focus into the results, where the next name typed would fire keys.
+        if index == 0 or self.ends[0] is None:
+            self.query_one("#path-to" if index == 0 else "#path-from", EndpointInput).focus()
+        else:
+            self.query_one("#path-results", RowList).focus()
 
     # -- options -------------------------------------------------------------------
     @property
@@ -295,8 +328,7 @@ class PathFinderScreen(AnalysisScreen):
 
     # -- results -------------------------------------------------------------------
     def _clear_results(self) -> None:
-        self.paths = []
-        self.hops = []
+        self.routes = []
         self.query_one("#path-results", RowList).set_rows([], lambda i, w: Text(""))
         self.query_one("#path-status", Static).update(Text("Choose both ends: type a name, enter picks it.", style="dim"))
         self.query_one("#path-detail", Static).update(Text(""))
@@ -311,36 +343,34 @@ class PathFinderScreen(AnalysisScreen):
             self._clear_results()
             self.query_one("#path-status", Static).update(Text("Both ends are the same actor.", style="bold"))
             return
-        self.paths = graph.shortest_paths(start, end, self.tie_filter, self.max_length)
-        self.hops = [path_hops(start, path) for path in self.paths]
-        rows: list[tuple[str, int, int]] = []
+        self.routes = graph.shortest_routes(start, end, self.tie_filter, self.max_length)
+        # One header per route, one row per hop, its ties under it.
+        rows: list[tuple[int, int, int]] = []
         keys: list[str | None] = []
-        for i, hops in enumerate(self.hops):
+        for r, route in enumerate(self.routes):
             keys.append(None)
-            rows.append(("path", i, -1))
-            for j in range(len(hops)):
-                keys.append(f"{i}:{j}")
-                rows.append(("hop", i, j))
-                keys.append(None)
-                rows.append(("quote", i, j))
+            rows.append((r, -1, -1))
+            for h, ties in enumerate(route.hops):
+                keys.append(f"{r}:{h}")
+                rows.append((r, h, -1))
+                for t in range(len(ties)):
+                    keys.append(f"{r}:{h}:{t}")
+                    rows.append((r, h, t))
 
         def render(index: int, width: int) -> Text:
-            kind, i, j = rows[index]
-            if kind == "path":
-                return self._path_header(i)
-            if kind == "hop":
-                return self._hop_row(self.hops[i], j)
-            return self._quote_row(self.hops[i], j)
+            r, h, t = rows[index]
+            if h < 0:
+                return self._route_header(r)
+            if t < 0:
+                return self._hop_row(r, h)
+            return self._tie_row(r, h, t)
 
         self.query_one("#path-results", RowList).set_rows(keys, render)
         status = Text()
         names = f"{safe(graph.actors[start].name)} → {safe(graph.actors[end].name)}"
-        if self.paths:
-            hops = len(self.paths[0])
-            status.append(f"{len(self.paths)} shortest path(s) of {hops} hop(s): ", style="bold")
+        if self.routes:
+            status.append(f"{routes_summary(self.routes)}: ", style="bold")
             status.append(names)
-            if len(self.paths) >= 200:
-                status.append("  (first 200)", style="dim")
         else:
             status.append("No path: ", style="bold")
             status.append(names)
@@ -348,65 +378,74 @@ class PathFinderScreen(AnalysisScreen):
             self.query_one("#path-detail", Static).update(Text(""))
         self.query_one("#path-status", Static).update(status)
 
-    def _path_header(self, i: int) -> Text:
+    def _route_header(self, r: int) -> Text:
         graph = self.khorasan.graph
-        start = graph.actors[self.ends[0]]
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append(f"── Path {i + 1} of {len(self.paths)} from ", style="bold")
-        text.append(f"{KIND_GLYPHS.get(start.kind, '?')} {safe(start.name)}", style="bold")
+        text.append(f"── Route {r + 1} of {len(self.routes)}: ", style="bold")
+        for i, actor_id in enumerate(self.routes[r].actors):
+            actor = graph.actors[actor_id]
+            if i:
+                text.append(" → ", style="dim")
+            text.append(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}", style="bold")
         return text
 
-    def _hop_row(self, hops: list[Hop], j: int) -> Text:
+    def _hop_row(self, r: int, h: int) -> Text:
         graph = self.khorasan.graph
-        hop = hops[j]
-        tie = hop.tie
-        target = graph.actors[hop.to_id]
+        route = self.routes[r]
+        target = graph.actors[route.actors[h + 1]]
         row = Text(no_wrap=True, overflow="ellipsis", end="")
-        row.append("└ " if j == len(hops) - 1 else "├ ", style="dim")
+        row.append(f"{h + 1}. ", style="bold")
+        row.append(f"{safe(graph.actors[route.actors[h]].name)} → ")
+        row.append(f"{KIND_GLYPHS.get(target.kind, '?')} {safe(target.name)}", style="bold")
+        row.append(f"  ({plural(len(route.hops[h]), 'tie')})", style="dim")
+        return row
+
+    def _tie_row(self, r: int, h: int, t: int) -> Text:
+        hop = route_step(self.routes[r], h)[t]
+        tie = hop.tie
+        row = Text(no_wrap=True, overflow="ellipsis", end="")
+        row.append("   └ " if t == len(self.routes[r].hops[h]) - 1 else "   ├ ", style="dim")
         row.append(f"{tie_glyph(tie.type)} {hop.wording}", style="italic")
         if hop.wording != tie.type.replace("_", " "):
             row.append(f" ({tie.type})", style="dim")
-        row.append(" → ")
-        row.append(f"{KIND_GLYPHS.get(target.kind, '?')} ", style="bold")
-        row.append(safe(target.name), style="bold")
-        tail = f"  {status_label(tie.status)}"
+        row.append(f"  {status_label(tie.status)}", style="dim" if tie.status == "reported" else "")
         span = when(tie.start, tie.end)
         if span:
-            tail += f"  {span}"
-        row.append(tail, style="dim" if tie.status == "reported" else "")
-        return row
-
-    def _quote_row(self, hops: list[Hop], j: int) -> Text:
-        graph = self.khorasan.graph
-        tie = hops[j].tie
-        row = Text(no_wrap=True, overflow="ellipsis", end="")
-        # header rows get no cursor margin in RowList, so indent by its width
-        row.append("  │   " if j < len(hops) - 1 else "      ", style="dim")
-        if not tie.citations:
-            row.append("no citation", style="italic dim")
-            return row
-        first = tie.citations[0]
-        source = graph.data.sources.get(first.source)
-        row.append(f"{CITATION_GLYPH} “{safe(first.quote)}”", style="italic")
-        row.append(f" — {safe(source.title if source else first.source)}", style="dim")
-        if len(tie.citations) > 1:
-            row.append(f" +{len(tie.citations) - 1}", style="dim")
+            row.append(f"  {span}", style="dim")
+        if tie.citations:
+            row.append(f"  {CITATION_GLYPH} “{safe(tie.citations[0].quote)}”", style="italic dim")
+        else:
+            row.append("  no citation", style="italic dim")
         return row
 
     def current_hop(self) -> Hop | None:
+        """The highlighted tie, or on a hop's row its first tie."""
         key = self.query_one("#path-results", RowList).cursor_key
-        if key is None or not self.hops:
+        if key is None or not self.routes:
             return None
-        i, j = (int(part) for part in key.split(":"))
-        return self.hops[i][j]
+        r, h, *t = (int(part) for part in key.split(":"))
+        return route_step(self.routes[r], h)[t[0] if t else 0]
 
     @on(RowList.Highlighted, "#path-results")
     def _hop_highlighted(self, event: RowList.Highlighted) -> None:
-        hop = self.current_hop()
-        if hop is None:
+        key = self.query_one("#path-results", RowList).cursor_key
+        if key is None or not self.routes:
             return
         graph = self.khorasan.graph
+        r, h, *t = (int(part) for part in key.split(":"))
+        hops = route_step(self.routes[r], h)
         text = Text()
+        if not t:
+            text.append(safe(graph.actors[hops[0].from_id].name), style="bold")
+            text.append(" → ")
+            text.append(safe(graph.actors[hops[0].to_id].name), style="bold")
+            text.append(f": {plural(len(hops), 'tie')}", style="dim")
+            for hop in hops:
+                text.append(f"\n{tie_glyph(hop.tie.type)} {hop.wording}", style="italic")
+                text.append(f" · {safe(hop_facts(graph, hop))}", style="dim")
+            self.query_one("#path-detail", Static).update(text)
+            return
+        hop = hops[t[0]]
         text.append(safe(graph.actors[hop.from_id].name), style="bold")
         text.append(f" — {hop.wording} → ", style="italic")
         text.append(safe(graph.actors[hop.to_id].name), style="bold")
@@ -433,7 +472,7 @@ class PathFinderScreen(AnalysisScreen):
 
     def plain_text(self) -> str:
         start, end = self.ends
-        return paths_text(self.khorasan.graph, start, end, self.paths, self.options_summary())
+        return paths_text(self.khorasan.graph, start, end, self.routes, self.options_summary())
 
     def action_copy(self) -> None:
         if not (self.ends[0] and self.ends[1]):
@@ -441,7 +480,10 @@ class PathFinderScreen(AnalysisScreen):
             return
         text = self.plain_text()
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {len(self.paths)} path(s) with their citations ({len(text.splitlines())} lines).")
+        self.notify(
+            f"Copied {plural(len(self.routes), 'route')} with their citations"
+            f" ({plural(len(text.splitlines()), 'line')})."
+        )
 
 
 class TypePicker(ModalScreen[frozenset[str] | None]):

@@ -7,6 +7,7 @@ app-wide `<` and `>` keys.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,10 +18,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from ..analysis import TimelineEntry, as_of_entries, timeline
+from ..analysis import TimelineEntry, as_of_entries, entries_between, tie_title, timeline
 from ..diagram import tie_glyph
 from ..graph import Graph
-from ..model import KIND_GLYPHS, STATUS_GLYPHS, is_partial_date, status_label
+from ..model import KIND_GLYPHS, STATUS_GLYPHS, Tie, date_end_key, date_sort_key, is_partial_date, plural, status_label
 from .registry import register_help
 from .render import CITATION_GLYPH, safe, safe_block
 from .rowlist import RowList
@@ -153,8 +154,71 @@ def document_label(graph: Graph, doc_id: str) -> str:
     return safe(source.title if source else doc_id)
 
 
+_SPAN_SEPARATORS = re.compile(r"\s*(?:–|—|\bto\b|\s)\s*")
+
+
+def parse_span(text: str) -> tuple[str | None, str | None]:
+    """'2020' → (2020, 2020); '2018..2020', '2018 to 2020', '2018-2020' → a range;
+    '2020..' and '..2020' leave an end open; '' → (None, None).
+    Raises ValueError naming what is not a date."""
+    text = text.strip()
+    if not text:
+        return None, None
+    years = re.fullmatch(r"([0-9]{4})-([0-9]{4})", text)
+    if years:
+        parts: list[str | None] = list(years.groups())
+    elif ".." in text:
+        parts = [part.strip() or None for part in text.split("..", 1)]
+    else:
+        parts = [part for part in _SPAN_SEPARATORS.split(text) if part]
+        parts = parts * 2 if len(parts) == 1 else parts
+    if len(parts) != 2 or parts == [None, None]:
+        raise ValueError(f"{text!r} is not a date or a span of two dates")
+    for part in parts:
+        if part is not None and not is_partial_date(part):
+            raise ValueError(f"{part!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    first, last = parts
+    if first and last and date_sort_key(first) > date_end_key(last):
+        raise ValueError(f"{first} is after {last}")
+    return first, last
+
+
+class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
+    """`/` in the timeline: a year, a month, a day or a span of them; empty shows everything."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="span-dialog"):
+            yield Label("Year, month or span: 2020 · 2018..2020 · 2019.. · empty: all")
+            yield Input(value=self.current, placeholder="e.g. 2020 or 2018..2021", id="span-input")
+            yield Static("", id="span-error", markup=False)
+
+    def on_mount(self) -> None:
+        box = self.query_one("#span-input", Input)
+        box.focus()
+        box.select_all()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#span-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        try:
+            span = parse_span(event.value)
+        except ValueError as exc:
+            self.query_one("#span-error", Static).update(Text(safe(str(exc)), style="bold"))
+            return
+        self.dismiss(span)
+
+
 class TimelineScreen(AnalysisScreen):
     BINDINGS = [
+        Binding("slash", "jump", "Year/span", key_display="/"),
         Binding("v", "toggle_scope", "Actor/all"),
         Binding("o", "open_actor", "Open actor"),
         Binding("s", "sources", "Sources"),
@@ -164,6 +228,7 @@ class TimelineScreen(AnalysisScreen):
         super().__init__(id="timeline")
         self.actor_id = actor_id
         self.entries: list[TimelineEntry] = []
+        self.span: tuple[str | None, str | None] = (None, None)
         self._built: dict[str | None, list[TimelineEntry]] = {}  # per scope, before the as-of filter
 
     def compose(self) -> ComposeResult:
@@ -181,17 +246,24 @@ class TimelineScreen(AnalysisScreen):
     def as_of_changed(self) -> None:
         self.fill(to_date=True)
 
-    def fill(self, to_date: bool = False) -> None:
+    def _span_words(self) -> str:
+        first, last = self.span
+        if first is not None and first == last:
+            return f"in {first}"
+        return " ".join(words for words in (first and f"from {first}", last and f"until {last}") if words)
+
+    def fill(self, to_date: bool = False, to_start: bool = False) -> None:
         app = self.khorasan
         graph = app.graph
         row_list = self.query_one("#timeline-list", RowList)
-        keep = row_list.cursor_key
-        keep_id = self.entries[int(keep)].id if keep is not None and keep.isdigit() and int(keep) < len(self.entries) else None
+        current = self.current_entry()
+        keep_id = current.id if current is not None else None
         if self.actor_id not in self._built:
             # Building a timeline reads every tie in scope (seconds on a big
             # store); stepping the date only re-filters what was built.
             self._built[self.actor_id] = timeline(graph, self.actor_id)
-        self.entries = as_of_entries(self._built[self.actor_id], app.as_of)
+        self.entries = entries_between(as_of_entries(self._built[self.actor_id], app.as_of), *self.span)
+        # A year header, each entry, and an event's ties under it (keys "entry:tie").
         keys: list[str | None] = []
         rows: list[tuple[str, object]] = []
         year = None
@@ -202,17 +274,24 @@ class TimelineScreen(AnalysisScreen):
                 rows.append(("year", year))
             keys.append(str(index))
             rows.append(("entry", entry))
+            for number, tie in enumerate(entry.ties):
+                keys.append(f"{index}:{number}")
+                rows.append(("tie", (entry, tie, number == len(entry.ties) - 1)))
 
         def render(index: int, width: int) -> Text:
             kind, value = rows[index]
             if kind == "year":
                 return Text(f"── {value} ", style="bold", no_wrap=True, end="")
+            if kind == "tie":
+                return self._tie_row(*value, width)  # type: ignore[misc]
             return self._entry_row(value, width)  # type: ignore[arg-type]
 
         target = None
-        if keep_id is not None and not to_date:
+        if keep_id is not None and not (to_date or to_start):
             target = next((str(i) for i, e in enumerate(self.entries) if e.id == keep_id), None)
-        if (target is None or to_date) and app.as_of and self.entries:
+        if to_start and self.entries:
+            target = "0"
+        elif (target is None or to_date) and app.as_of and self.entries:
             # nothing after the date is listed, so the entries nearest it are the last ones
             target = str(len(self.entries) - 1)
         row_list.set_rows(keys, render, keep_key=target)
@@ -220,8 +299,12 @@ class TimelineScreen(AnalysisScreen):
         if self.actor_id and self.actor_id in graph.actors:
             scope = safe(graph.actors[self.actor_id].name)
         status = Text(f"Timeline of {scope}", style="bold")
-        status.append(f" · {len(self.entries)} entries", style="bold")
-        status.append("  (v: " + ("everything)" if self.actor_id else "this actor only)"), style="dim")
+        span = self._span_words()
+        if span:
+            status.append(f" {span}", style="bold reverse")
+        status.append(f" · {plural(len(self.entries), 'entry', 'entries')}", style="bold")
+        scope_key = "everything)" if self.actor_id else "this actor only)"
+        status.append(f"  (/ year or span · v: {scope_key}", style="dim")
         self.query_one("#timeline-status", Static).update(status)
         self.query_one("#timeline-as-of", Static).update(as_of_note(app.as_of))
         if not self.entries:
@@ -235,48 +318,76 @@ class TimelineScreen(AnalysisScreen):
         row.append(safe(entry.title), style="bold" if entry.kind == "event" else "")
         if entry.status and entry.status != "reported":
             row.append(f" {STATUS_GLYPHS.get(entry.status, '?')}")
-        docs = entry.documents
-        if docs:
-            # the first document by name when there is room, else how many; the detail lists them all
-            if width >= 100:
-                label = document_label(graph, docs[0])
-                label = label if len(label) <= 28 else label[:27] + "…"
-                tail = f"  ▤ {label}" + (f" +{len(docs) - 1}" if len(docs) > 1 else "")
-            else:
-                tail = f"  ▤{len(docs)}"
-            if row.cell_len + len(tail) > width:
-                row.truncate(max(width - len(tail), 12), overflow="ellipsis")
-            row.pad_right(max(width - row.cell_len - len(tail), 0))
-            row.append(tail, style="dim")
+        self._documents_tail(row, entry.documents, width)
         return row
 
-    def current_entry(self) -> TimelineEntry | None:
+    def _tie_row(self, entry: TimelineEntry, tie: Tie, last: bool, width: int) -> Text:
+        row = Text(no_wrap=True, overflow="ellipsis", end="")
+        row.append(" " * 10 + (" └ " if last else " ├ "), style="dim")
+        row.append(f"{tie_glyph(tie.type)} {safe(tie_title(self.khorasan.graph, tie, entry.id))}")
+        if tie.status != "reported":
+            row.append(f" {STATUS_GLYPHS.get(tie.status, '?')}")
+        self._documents_tail(row, list(dict.fromkeys(c.source for c in tie.citations)), width)
+        return row
+
+    def _documents_tail(self, row: Text, docs: list[str], width: int) -> None:
+        if not docs:
+            return
+        graph = self.khorasan.graph
+        # the first document by name when there is room, else how many; the detail lists them all
+        if width >= 100:
+            label = document_label(graph, docs[0])
+            label = label if len(label) <= 28 else label[:27] + "…"
+            tail = f"  ▤ {label}" + (f" +{len(docs) - 1}" if len(docs) > 1 else "")
+        else:
+            tail = f"  ▤{len(docs)}"
+        if row.cell_len + len(tail) > width:
+            row.truncate(max(width - len(tail), 12), overflow="ellipsis")
+        row.pad_right(max(width - row.cell_len - len(tail), 0))
+        row.append(tail, style="dim")
+
+    def _cursor(self) -> tuple[TimelineEntry, Tie | None] | None:
         # The list's cursor, not a message's key: a message may predate the last refill.
         key = self.query_one("#timeline-list", RowList).cursor_key
-        if key is None or int(key) >= len(self.entries):
+        if key is None:
             return None
-        return self.entries[int(key)]
+        index, _, tie_number = key.partition(":")
+        if int(index) >= len(self.entries):
+            return None
+        entry = self.entries[int(index)]
+        return entry, entry.ties[int(tie_number)] if tie_number else None
+
+    def current_entry(self) -> TimelineEntry | None:
+        cursor = self._cursor()
+        return cursor[0] if cursor else None
 
     @on(RowList.Highlighted, "#timeline-list")
     def _highlighted(self, event: RowList.Highlighted) -> None:
-        entry = self.current_entry()
-        if entry is None:
+        cursor = self._cursor()
+        if cursor is None:
             return
+        entry, tie = cursor
         graph = self.khorasan.graph
         text = Text()
         text.append(f"{entry.date} ", style="bold")
         text.append(safe(entry.title), style="bold")
-        if entry.status:
-            text.append(f"  {status_label(entry.status)}", style="dim")
-        names = [safe(graph.actors[a].name) for a in entry.actor_ids if a in graph.actors]
-        if names:
-            text.append("\nActors: ", style="dim")
-            text.append(", ".join(names), style="dim")
-        for citation in entry.citations:
+        if tie is not None:
+            text.append(f"\n{tie_glyph(tie.type)} {safe(tie_title(graph, tie, entry.id))}", style="bold")
+            text.append(f"  {status_label(tie.status)}", style="dim")
+            citations = tie.citations
+        else:
+            if entry.status:
+                text.append(f"  {status_label(entry.status)}", style="dim")
+            names = [safe(graph.actors[a].name) for a in entry.actor_ids if a in graph.actors]
+            if names:
+                text.append("\nActors: ", style="dim")
+                text.append(", ".join(names), style="dim")
+            citations = entry.citations
+        for citation in citations:
             text.append(f"\n{CITATION_GLYPH} ", style="bold")
             text.append(f"“{safe_block(citation.quote)}”", style="italic")
             text.append(f"  — ▤ {document_label(graph, citation.source)}", style="dim")
-        if not entry.citations:
+        if not citations:
             text.append("\nNo citation.", style="italic")
         self.query_one("#timeline-detail", Static).update(text)
 
@@ -284,13 +395,26 @@ class TimelineScreen(AnalysisScreen):
     def _selected(self, event: RowList.Selected) -> None:
         from .sources import DocumentScreen
 
-        entry = self.current_entry()
-        if entry is None:
+        cursor = self._cursor()
+        if cursor is None:
             return
-        if entry.citations:
-            self.app.push_screen(DocumentScreen(entry.citations[0]))
+        entry, tie = cursor
+        citations = tie.citations if tie is not None else entry.citations
+        if citations:
+            self.app.push_screen(DocumentScreen(citations[0]))
         else:
             self.notify("This entry cites no document.", severity="warning")
+
+    def action_jump(self) -> None:
+        first, last = self.span
+        current = first if first is not None and first == last else f"{first or ''}..{last or ''}".strip(".")
+
+        def chosen(span: tuple[str | None, str | None] | None) -> None:
+            if span is not None:
+                self.span = span
+                self.fill(to_start=True)
+
+        self.app.push_screen(SpanDialog(current), chosen)
 
     def action_toggle_scope(self) -> None:
         if self.actor_id is None:
@@ -300,8 +424,12 @@ class TimelineScreen(AnalysisScreen):
         self.fill()
 
     def action_open_actor(self) -> None:
-        entry = self.current_entry()
-        if entry is None:
+        cursor = self._cursor()
+        if cursor is None:
+            return
+        entry, tie = cursor
+        if tie is not None:
+            self.open_actor_and_close(tie.other(entry.id))
             return
         if entry.kind == "event":
             self.open_actor_and_close(entry.id)
@@ -312,11 +440,14 @@ class TimelineScreen(AnalysisScreen):
     def action_sources(self) -> None:
         from .sources import SourcesScreen
 
-        entry = self.current_entry()
-        if entry is None:
+        cursor = self._cursor()
+        if cursor is None:
             return
+        entry, tie = cursor
         graph = self.khorasan.graph
-        if entry.kind == "tie" and entry.id in graph.ties:
+        if tie is not None:
+            self.app.push_screen(SourcesScreen(entry.id, tie.id))
+        elif entry.kind == "tie" and entry.id in graph.ties:
             tie = graph.ties[entry.id]
             end = self.actor_id if self.actor_id in (tie.source, tie.target) else tie.source
             self.app.push_screen(SourcesScreen(end, entry.id))

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
+from ..model import plural
 
 
 def edges_path_for(nodes_path: Path) -> Path:
@@ -61,7 +62,7 @@ def run(ctx: Context) -> int:
             edges_path = edges_path_for(output)
             _write(output, nodes)
             _write(edges_path, edges)
-            sys.stderr.write(f"wrote {output} (nodes) and {edges_path} (edges)\n")
+            sys.stderr.write(f"wrote csv: {_counts(selection)}: nodes to {output}, edges to {edges_path}\n")
         return EXIT_OK
 
     writers = {
@@ -76,4 +77,9 @@ def run(ctx: Context) -> int:
         sys.stdout.flush()
     else:
         _write(output, text)
+        sys.stderr.write(f"wrote {args.format}: {_counts(selection)} to {output}\n")
     return EXIT_OK
+
+
+def _counts(selection) -> str:
+    return f"{plural(len(selection.actor_ids), 'actor')}, {plural(len(selection.tie_ids), 'tie')}"

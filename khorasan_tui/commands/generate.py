@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
+from ..model import plural
 
 
 def _is_generated(path: Path) -> bool:
@@ -38,8 +39,10 @@ def run(ctx: Context) -> int:
     problem = refuse_to_overwrite(output, ctx.db_path)
     if problem:
         raise CliExit(EXIT_USAGE, f"cannot write {output}: {problem}")
-    if not output.parent.is_dir():
-        raise CliExit(EXIT_USAGE, f"cannot write {output}: its folder does not exist")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot create the folder {output.parent}: {exc.strerror or exc}") from None
     # Never clobber curated knowledge with random data.
     if output.exists() and (output.resolve() == default_store_path().resolve() or not _is_generated(output)):
         raise CliExit(EXIT_USAGE, f"refusing to overwrite {output}: it is not a generated store")
@@ -50,7 +53,7 @@ def run(ctx: Context) -> int:
         raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc.strerror or exc}") from None
     elapsed = time.perf_counter() - started
     sys.stderr.write(
-        f"wrote {result.path}: {result.actors} actors, {result.ties} ties, "
-        f"{result.documents} documents in {result.sources_folder.name}/ ({elapsed:.1f} s)\n"
+        f"wrote {result.path}: {plural(result.actors, 'actor')}, {plural(result.ties, 'tie')}, "
+        f"{plural(result.documents, 'document')} in {result.sources_folder.name}/ ({elapsed:.1f} s)\n"
     )
     return EXIT_OK

@@ -6,8 +6,8 @@ from collections import Counter
 
 from ..console_output import Printer, print_json
 from ..graph import Graph, TieFilter
-from ..model import STATUSES, TIE_TYPES, Tie, kind_label, status_label
-from ..pathtext import path_hops
+from ..model import STATUSES, TIE_TYPES, Tie, kind_label, plural, status_label
+from ..pathtext import paths_text
 from ..serialize import actor_json, actor_ref, path_json, tie_json
 from .context import (
     EXIT_NOT_FOUND,
@@ -49,7 +49,7 @@ def show(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     out.line(actor.name, style="bold")
-    out.line(f"{kind_label(actor.kind)} · id {actor.id} · {graph.degree(actor.id)} ties")
+    out.line(f"{kind_label(actor.kind)} · id {actor.id} · {plural(graph.degree(actor.id), 'tie')}")
     if actor.aliases:
         out.line("Also: ", "; ".join(actor.aliases))
     dates = [f"{k} {getattr(actor, k)}" for k in ("born", "founded", "died", "ended") if getattr(actor, k)]
@@ -89,39 +89,38 @@ def ties(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     rows = [tie_row(graph, t, actor.id) for t in found]
-    out.table(f"{actor.name}: {len(found)} ties", ["tie", "other actor", "status", "when", "first quote"], rows)
+    out.table(f"{actor.name}: {plural(len(found), 'tie')}", ["tie", "other actor", "status", "when", "first quote"], rows)
     return EXIT_OK
 
 
 def path(ctx: Context) -> int:
-    graph = ctx.load()
-    tie_filter = _filter(ctx, ctx.args.as_of)
-    if ctx.args.max is not None and ctx.args.max < 1:
+    args = ctx.args
+    if args.max is not None and args.max < 1:
         raise CliExit(EXIT_USAGE, "--max must be at least 1")
-    start = ctx.resolve(graph, ctx.args.a)
-    end = ctx.resolve(graph, ctx.args.b)
-    paths = graph.shortest_paths(start.id, end.id, tie_filter, max_length=ctx.args.max)
-    if ctx.args.json:
-        print_json(path_json(graph, start, end, paths))
-        return EXIT_OK if paths or start.id == end.id else EXIT_NOT_FOUND
-    out = Printer()
+    if args.limit < 1:
+        raise CliExit(EXIT_USAGE, "--limit must be at least 1")
+    graph = ctx.load()
+    tie_filter = _filter(ctx, args.as_of)
+    start = ctx.resolve(graph, args.a)
+    end = ctx.resolve(graph, args.b)
     if start.id == end.id:
-        out.line(f"{start.name} is the same actor at both ends.")
-        return EXIT_OK
-    if not paths:
-        limit = f" within {ctx.args.max} ties" if ctx.args.max else ""
-        out.line(f"No chain of ties connects {start.name} and {end.name}{limit}.")
+        raise CliExit(EXIT_USAGE, f"both ends are {start.name} ({start.id}): a path needs two different actors")
+    routes = graph.shortest_routes(start.id, end.id, tie_filter, max_length=args.max)
+    if args.json:
+        print_json(path_json(graph, start, end, routes, args.limit))
+        return EXIT_OK if routes else EXIT_NOT_FOUND
+    out = Printer()
+    if not routes:
+        within = f" within {plural(args.max, 'tie')}" if args.max else ""
+        out.line(f"No chain of ties connects {start.name} and {end.name}{within}.")
         return EXIT_NOT_FOUND
-    out.line(f"{len(paths)} shortest chain(s) of {len(paths[0])} ties from {start.name} to {end.name}", style="bold")
-    for n, chain in enumerate(paths, 1):
-        out.blank()
-        out.line(f"Chain {n}")
-        for hop in path_hops(start.id, chain):
-            row = tie_row(graph, hop.tie, hop.from_id)
-            out.line(f"  {graph.actors[hop.from_id].name} —{row[0]}→ {graph.actors[hop.to_id].name}   [{row[2]}]")
-            if hop.tie.citations:
-                c = hop.tie.citations[0]
-                out.line(f"      “{c.quote}” ({c.source})")
+    lines = paths_text(graph, start.id, end.id, routes, limit=args.limit, all_quotes=False).splitlines()
+    out.line(lines[0], style="bold")
+    for line in lines[1:]:
+        if line:
+            out.line(line, style="bold" if line.startswith("Route ") else "")
+        else:
+            out.blank()
     return EXIT_OK
 
 
@@ -145,7 +144,7 @@ def search(ctx: Context) -> int:
         actor = graph.actors[h.actor_id]
         matched = "" if h.matched == actor.name else h.matched
         rows.append([f"{h.score:.0f}", actor.name, kind_label(actor.kind), actor.id, matched, str(graph.degree(actor.id))])
-    out.table(f"{len(hits)} matches for {ctx.args.text!r}", ["score", "name", "kind", "id", "matched", "ties"], rows)
+    out.table(f"{plural(len(hits), 'match', 'matches')} for {ctx.args.text!r}", ["score", "name", "kind", "id", "matched", "ties"], rows)
     return EXIT_OK
 
 
@@ -181,7 +180,8 @@ def stats(ctx: Context) -> int:
         print_json(data)
         return EXIT_OK
     out = Printer()
-    out.line(f"{data['store']}: {data['actors']} actors, {data['ties']} ties, {data['sources']} documents", style="bold")
+    counts = f"{plural(data['actors'], 'actor')}, {plural(data['ties'], 'tie')}, {plural(data['sources'], 'document')}"
+    out.line(f"{data['store']}: {counts}", style="bold")
     out.line(f"file: {data['path']}")
     out.table("By kind", ["kind", "actors"], [[kind_label(k), str(n)] for k, n in data["by_kind"].items()])
     out.table("By tie type", ["type", "ties"], [[k, str(n)] for k, n in data["by_type"].items()])
@@ -223,9 +223,10 @@ def validate(ctx: Context) -> int:
         out = Printer()
         for line in errors + warnings:
             out.line(line)
-        verdict = "✓ valid" if ok else f"✗ {len(errors)} error(s)"
+        verdict = "✓ valid" if ok else f"✗ {plural(len(errors), 'error')}"
         out.line(
-            f"{verdict}: {path}: {counts['actors']} actors, {counts['ties']} ties, "
-            f"{counts['sources']} documents, {counts['quotes']} quotes checked, {len(warnings)} warning(s)"
+            f"{verdict}: {path}: {plural(counts['actors'], 'actor')}, {plural(counts['ties'], 'tie')}, "
+            f"{plural(counts['sources'], 'document')}, {plural(counts['quotes'], 'quote')} checked, "
+            f"{plural(len(warnings), 'warning')}"
         )
     return EXIT_OK if ok else EXIT_NOT_FOUND
