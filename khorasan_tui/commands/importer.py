@@ -45,7 +45,6 @@ def run(ctx: Context) -> int:
         raise CliExit(EXIT_USAGE, str(exc)) from None
     text, encoding = csv_import.decode(raw)
 
-    store_path = ctx.db_path
     holder: dict[str, csv_import.ImportResult] = {}
 
     def plan(data) -> csv_import.ImportResult:
