@@ -5,11 +5,10 @@ from __future__ import annotations
 from ..analysis import contested as find_contested
 from ..analysis import tie_title
 from ..analysis import timeline as build_timeline
-from .context import EXIT_OK, EXIT_USAGE, CliExit, Context, checked_date
 from ..console_output import Printer, print_json
 from ..model import date_end_key, date_sort_key, plural, status_label
 from ..serialize import finding_json, timeline_entry_json
-from .context import EXIT_OK, Context, checked_date
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context, checked_date
 from .lookup import when_words
 
 
