@@ -56,6 +56,10 @@ MAX_DOCUMENT_BYTES = 20_000_000
 ERROR = "error"
 WARNING = "warning"
 
+# Bump when a rule changes what it accepts: stores checked under an older
+# rulebook are then checked again at their next load.
+RULES_VERSION = 1
+
 ACTOR_DATE_FIELDS = ("born", "founded", "died", "ended")
 
 
@@ -431,7 +435,8 @@ def store_problems(
         problems += source_problems(source)
     merged_from: dict[str, str] = {}
     for actor in actors.values():
-        problems += actor_problems(actor, sources)
+        if not _actor_clean(actor, sources):
+            problems += actor_problems(actor, sources)
         if actor.possible_duplicate_of and actor.possible_duplicate_of not in actors:
             problems.append(
                 Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", f"names missing actor {actor.possible_duplicate_of!r}")
@@ -443,12 +448,117 @@ def store_problems(
             merged_from[old] = actor.id
     kinds = {actor_id: actor.kind for actor_id, actor in actors.items()}
     for tie in ties.values():
-        problems += tie_problems(tie, kinds, sources)
+        if not _tie_clean(tie, kinds, sources):
+            problems += tie_problems(tie, kinds, sources)
     for key, owners in sorted(name_collisions(actors.values()).items()):
         problems.append(
             Problem(ERROR, "names", "", f"{key!r} names several actors: {', '.join(sorted(owners))}")
         )
     return problems
+
+
+# -- fast paths -------------------------------------------------------------------------------
+# A store of a million records is checked at every load. These predicates say
+# "nothing to report" for the ordinary record in a few C-level calls; only a
+# record they cannot clear goes through the rules above, which alone word the
+# problems. They never accept what the rules refuse (tests/test_rules.py holds
+# them to that with random records).
+
+_VALID_DATES: set[str] = set()
+
+
+def _date_ok(value: str | None) -> bool:
+    if value is None:
+        return True
+    if value in _VALID_DATES:
+        return True
+    if isinstance(value, str) and is_partial_date(value):
+        if len(_VALID_DATES) < 100_000:
+            _VALID_DATES.add(value)
+        return True
+    return False
+
+
+def _line_ok(value: str | None, limit: int, required: bool = False) -> bool:
+    """One-line text: within its limit and printable (no control or invisible character)."""
+    if value is None:
+        return not required
+    return len(value) <= limit and value.isprintable() and (not required or bool(value.strip()))
+
+
+def _block_ok(value: str, limit: int) -> bool:
+    return len(value) <= limit and value.isprintable()
+
+
+def _citations_clean(citations: list[Citation], sources: Mapping[str, Any]) -> bool:
+    if len(citations) > MAX_CITATIONS:
+        return False
+    for citation in citations:
+        quote = citation.quote
+        if (
+            citation.source not in sources
+            or citation.credibility is not None
+            or len(quote) > MAX_QUOTE
+            or not quote.isprintable()
+            or not quote.strip()
+        ):
+            return False
+    return True
+
+
+_END_TABLE: dict[tuple[str, str, str], bool] = {
+    (tie_type, source, target): check_ends(tie_type, source, target) is None
+    for tie_type in TIE_TYPES
+    for source in KINDS
+    for target in KINDS
+}
+
+
+def _actor_clean(actor: Actor, sources: Mapping[str, Any]) -> bool:
+    name = actor.name
+    if not (
+        actor.kind in KINDS
+        and len(actor.id) <= MAX_ACTOR_ID
+        and _ACTOR_ID.fullmatch(actor.id)
+        and _line_ok(name, MAX_NAME, required=True)
+        and (name.isascii() and any(c.isalnum() for c in name) or bool(normalize_key(name)))
+        and _block_ok(actor.summary, MAX_SUMMARY)
+        and len(actor.aliases) <= MAX_ALIASES
+        and actor.possible_duplicate_of != actor.id
+    ):
+        return False
+    for alias in actor.aliases:
+        if not _line_ok(alias, MAX_NAME, required=True) or not normalize_key(alias):
+            return False
+    if not (_date_ok(actor.born) and _date_ok(actor.founded) and _date_ok(actor.died) and _date_ok(actor.ended)):
+        return False
+    start, end = actor.start, actor.end
+    if start and end and date_sort_key(start) > date_sort_key(end):
+        return False
+    return _citations_clean(actor.citations, sources)
+
+
+def _tie_clean(tie: Tie, kinds: Mapping[str, str], sources: Mapping[str, Any]) -> bool:
+    source, target, status = tie.source, tie.target, tie.status
+    source_kind, target_kind = kinds.get(source), kinds.get(target)
+    if source_kind is None or target_kind is None or source == target:
+        return False
+    if not _END_TABLE.get((tie.type, source_kind, target_kind), False):
+        return False
+    if status not in STATUSES or (status == "claimed" and not tie.claimant):
+        return False
+    if tie.claimant is not None and tie.claimant not in kinds:
+        return False
+    if len(tie.id) > MAX_TIE_ID or not _RECORD_ID.fullmatch(tie.id):
+        return False
+    if not (_line_ok(tie.role, MAX_ROLE) and _block_ok(tie.summary, MAX_SUMMARY) and _block_ok(tie.note, MAX_NOTE)):
+        return False
+    start, end = tie.start, tie.end
+    if not (_date_ok(start) and _date_ok(end)):
+        return False
+    if start and end and date_sort_key(start) > date_sort_key(end):
+        return False
+    return bool(tie.citations) and _citations_clean(tie.citations, sources)
 
 
 def change_problems(

@@ -195,14 +195,6 @@ def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
     return None
 
 
-# Below this size the whole file is also parsed by the standard library with a
-# hook that sees every object's keys (orjson keeps the last of duplicate keys
-# silently). Above it only the record keys of the canonical layout are scanned:
-# the full check would cost more than the load itself.
-_FULL_KEY_CHECK_BYTES = 16_000_000
-_RECORD_KEY_LINE = re.compile(rb'^  "([^"\\]*)": \{|^    "([^"\\]*)": \{', re.M)
-
-
 class _DuplicateKey(ValueError):
     pass
 
@@ -219,32 +211,34 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _duplicate_key(raw: bytes) -> str | None:
-    """A key that occurs twice in one JSON object, named for the user, or None."""
-    if len(raw) <= _FULL_KEY_CHECK_BYTES:
-        import json
+    """A key that occurs twice in one JSON object, named for the user, or None.
 
-        try:
-            json.loads(raw, object_pairs_hook=_no_duplicates)
-        except _DuplicateKey as exc:
-            return f"the key {exc.args[0]!r} occurs twice in one object"
-        except ValueError:
-            return None  # orjson already accepted it; nothing more to learn here
-        return None
-    table = None
-    seen: dict[str | None, set[bytes]] = {}
-    for match in _RECORD_KEY_LINE.finditer(raw):
-        if match.group(1) is not None:
-            table = match.group(1).decode("utf-8", "replace")
-            continue
-        keys = seen.setdefault(table, set())
-        key = match.group(2)
-        if key in keys:
-            return f"table {table!r} has the key {key.decode('utf-8', 'replace')!r} twice"
-        keys.add(key)
+    orjson keeps the last of two equal keys silently; the standard library's
+    parser with a hook sees every pair, at several times orjson's cost.
+    """
+    import json
+
+    try:
+        json.loads(raw, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        return f"the key {exc.args[0]!r} occurs twice in one object"
+    except ValueError:
+        return None  # orjson already accepted it; nothing more to learn here
     return None
 
 
-def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
+def _canonical(raw: bytes, doc: dict[str, Any]) -> bool:
+    """Whether the file is exactly what `encode_store` would write for what
+    orjson read: then no key was repeated (orjson would have dropped one and
+    the re-encoding would come out shorter). One re-encoding, in C, costs
+    less than a second parse that watches every key."""
+    try:
+        return _dumps(doc) == raw
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = False) -> StoreData:
     """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
 
     With `check` (every command but `validate`, which lists all problems),
@@ -272,9 +266,10 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
         raise _problem(
             path, f"schema version {version!r} is not supported (this Khorasan reads version {SCHEMA_VERSION})"
         )
-    duplicate = _duplicate_key(raw)
-    if duplicate:
-        raise _problem(path, f"{duplicate}; one of the two would be lost")
+    if not trusted and not _canonical(raw, doc):
+        duplicate = _duplicate_key(raw)
+        if duplicate:
+            raise _problem(path, f"{duplicate}; one of the two would be lost")
     data = StoreData(meta=dict(meta), path=path)
     builders = {"actors": Actor.from_dict, "ties": Tie.from_dict, "sources": Source.from_dict}
     for table, build in builders.items():
@@ -287,7 +282,7 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
         for doc_id, record in records.items():
             if not isinstance(record, dict):
                 raise _problem(path, f"{table} record {doc_id} is not an object")
-            wrong = _wrong_field_type(table, record)
+            wrong = None if trusted else _wrong_field_type(table, record)
             if wrong:
                 raise _problem(path, f"{table} record {doc_id}: {wrong}")
             try:
@@ -311,7 +306,7 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
                 )
             keys_seen[number] = doc_id
             doc_ids[item.id] = number
-    if check:
+    if check and not trusted:
         check_structure(data)
     return data
 
@@ -371,10 +366,58 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
     """
     path = Path(path)
     raw, info = read_store_bytes(path)
+    fingerprint = Fingerprint.of_bytes(raw, info)
+    # A file this user's Khorasan checked (or wrote) byte for byte needs no
+    # second look: the verdict is kept per content digest and rulebook version.
+    trusted = check and _checked_before(path, fingerprint.digest)
     with gc_paused():
-        data = parse_store(raw, path.absolute(), check=check)
-    data.fingerprint = Fingerprint.of_bytes(raw, info)
+        data = parse_store(raw, path.absolute(), check=check, trusted=trusted)
+    data.fingerprint = fingerprint
+    if check and not trusted:
+        _remember_checked(path, fingerprint.digest)
     return data
+
+
+_VERDICTS_KEPT = 64
+
+
+def _verdict_file() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("khorasan", appauthor=False)) / "checked-stores.json"
+
+
+def _verdict_key(path: Path, digest: str) -> str:
+    return f"{rules.RULES_VERSION}:{os.path.realpath(path)}:{digest}"
+
+
+def _checked_before(path: Path, digest: str) -> bool:
+    try:
+        verdicts = orjson.loads(_verdict_file().read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(verdicts, list) and _verdict_key(path, digest) in verdicts
+
+
+def _remember_checked(path: Path, digest: str) -> None:
+    """Record that this content passed the rulebook. The cache lives in the
+    user's own cache folder: a store sent by someone else is never trusted."""
+    cache = _verdict_file()
+    try:
+        verdicts = orjson.loads(cache.read_bytes())
+        if not isinstance(verdicts, list):
+            verdicts = []
+    except (OSError, ValueError):
+        verdicts = []
+    key = _verdict_key(path, digest)
+    if key in verdicts:
+        return
+    verdicts = [v for v in verdicts if isinstance(v, str)][-(_VERDICTS_KEPT - 1):] + [key]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache, orjson.dumps(verdicts), backup=False)
+    except OSError:
+        pass  # a cache: without it the next load checks again
 
 
 def current_fingerprint(path: Path) -> Fingerprint | None:
@@ -398,14 +441,21 @@ def changed_since(path: Path, fingerprint: Fingerprint | None) -> bool:
 
 
 def save_store(
-    data: StoreData, path: str | Path | None = None, *, check_conflict: bool = True, check: bool = True
+    data: StoreData,
+    path: str | Path | None = None,
+    *,
+    check_conflict: bool = True,
+    check: bool = True,
+    known_valid: bool = False,
 ) -> None:
     """Write the whole store atomically under a lock.
 
     With `check_conflict`, refuse (StoreConflict) when the file changed on disk
     since it was read: never silently overwrite another analyst's save. With
     `check`, the whole store is held to the rulebook first; the write path
-    (`transaction`) checks only what a change touched and passes False.
+    (`transaction`) checks only what a change touched, passes False, and
+    `known_valid` (the rest was valid when loaded), so the next load of these
+    bytes need not check them again.
     """
     from filelock import Timeout
 
@@ -425,6 +475,8 @@ def save_store(
             remove_crash_leftovers(target)
             data.path = target
             data.fingerprint = Fingerprint.of_bytes(payload, target.stat())
+            if check or known_valid:
+                _remember_checked(target, data.fingerprint.digest)
     except Timeout:
         raise StoreError(target, f"another process holds the lock {lock.lock_file}") from None
 

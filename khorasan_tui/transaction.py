@@ -227,7 +227,7 @@ class WritePath:
                 written = self._write_texts(command)
             # The lock is held and the file was just compared with what we
             # read; the records the command touched were just checked.
-            save_store(self.data, check_conflict=False, check=False)
+            save_store(self.data, check_conflict=False, check=False, known_valid=True)
         except WriteError:
             self._unapply(command, forward)
             raise

@@ -365,3 +365,52 @@ def test_store_error_carries_path_and_problem(tmp_path):
         load_store(path)
     assert caught.value.path == path
     assert "empty" in caught.value.problem
+
+
+# -- checks at load: what is checked, and what a verdict saves ------------------------------
+
+
+def test_a_repeated_key_is_found_in_the_canonical_layout_too(tmp_path):
+    from khorasan_tui.store import encode_store
+
+    raw = encode_store(load_store(BUNDLED))
+    start = raw.index(b'\n      "name"')
+    end = raw.index(b"\n", start + 1)
+    doubled = raw[:end] + raw[start:end] + raw[end:]
+    path = tmp_path / "store.json"
+    path.write_bytes(doubled)
+    with pytest.raises(StoreError, match="the key 'name' occurs twice in one object"):
+        load_store(path)
+
+
+def test_a_verdict_is_kept_per_content_and_never_for_a_changed_file(tmp_path, monkeypatch):
+    from khorasan_tui import rules, store
+
+    path = tmp_path / "store.json"
+    shutil.copyfile(BUNDLED, path)
+    calls = []
+    real = store.check_structure
+    monkeypatch.setattr(store, "check_structure", lambda data: (calls.append(1), real(data)))
+    load_store(path)
+    load_store(path)
+    assert len(calls) == 1, "the second load of the same bytes trusts the first check"
+    data = load_store(path, check=False)
+    data.actors["iskp"].name = "Renamed ISKP"
+    path.write_bytes(store.encode_store(data))
+    load_store(path)
+    assert len(calls) == 2, "changed bytes are checked again"
+    monkeypatch.setattr(rules, "RULES_VERSION", rules.RULES_VERSION + 1)
+    load_store(path)
+    assert len(calls) == 3, "a new rulebook checks again"
+
+
+def test_a_store_breaking_the_rules_is_refused_however_often_it_is_opened(tmp_path):
+    from khorasan_tui import store
+
+    data = load_store(BUNDLED, check=False)
+    data.actors["iskp"].name = "x" * 301
+    path = tmp_path / "store.json"
+    path.write_bytes(store.encode_store(data))
+    for _ in range(2):
+        with pytest.raises(StoreError, match=r"actor iskp: name: is too long \(301 characters; at most 300\)"):
+            load_store(path)
