@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NoReturn
 
-from .model import KINDS, STATUSES, TIE_TYPES, strip_control
+from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_control
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -121,6 +121,7 @@ COMMANDS: dict[str, str] = {
     "add-tie": "khorasan_tui.commands.edit:add_tie",
     "add-alias": "khorasan_tui.commands.edit:add_alias",
     "rm": "khorasan_tui.commands.edit:remove",
+    "ingest": "khorasan_tui.commands.ingest:run",
 }
 
 
@@ -266,6 +267,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("rm", "remove a tie, or an actor with its ties")
     p.add_argument("id")
+
+    p = command("ingest", "read a new document: the actors it names, new names, suggested ties")
+    p.add_argument("file", metavar="FILE|-", help="the document's text (UTF-8); - reads standard input")
+    p.add_argument("--title", required=True)
+    p.add_argument("--url")
+    p.add_argument("--publisher")
+    p.add_argument("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD; dates like 'on May 8' use its year")
+    p.add_argument("--grade", choices=list(SOURCE_GRADES), help="source reliability (Admiralty A-F)")
+    p.add_argument("--dry-run", action="store_true", help="analyse only; store nothing")
+    p.add_argument("--accept-known", action="store_true", help="cite the document on the existing ties it corroborates")
     return parser
 
 

@@ -67,6 +67,7 @@ class Cues:
     not_names: frozenset[str]
     not_alone: frozenset[str]
     place_nouns: frozenset[str]
+    facility_nouns: frozenset[str]
     agency_nouns: frozenset[str]
     event_nouns: frozenset[str]
     event_links: frozenset[str]
@@ -103,6 +104,7 @@ class Cues:
             not_names=frozenset(data["not_names"]),
             not_alone=frozenset(data["not_alone"]),
             place_nouns=frozenset(data["place_nouns"]),
+            facility_nouns=frozenset(data["facility_nouns"]),
             agency_nouns=frozenset(data["agency_nouns"]),
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
@@ -477,7 +479,8 @@ def _find_names(
         for run_start, run_end, words in _capitalised_runs(text, lo, hi, [], cues):
             inner = [f for f in exact if run_start <= f[0] and f[1] <= run_end]
             sizes = [len(_WORD.findall(text[f[0]:f[1]])) for f in inner]
-            if inner and len(words) >= 2 and sum(sizes) < len(words) and all(n == 1 for n in sizes):
+            naming = [w for w in words if w not in cues.not_names and w not in cues.name_connectors]
+            if inner and len(naming) >= 2 and sum(sizes) < len(naming) and all(n == 1 for n in sizes):
                 exact = [f for f in exact if f not in inner]
         before = len(mentions), len(new)
         for start, end, key in exact:
@@ -512,14 +515,20 @@ def _find_names(
             if span is not None:
                 add_new(*span)
         # "Jalalabad prison", "Pakistani military": a name and the noun after it name a place or a body.
-        names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
-        names += [(s, e) for s, e, _ in _capitalised_runs(text, lo, hi, [], cues)]
+        found_names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
+        runs = [(s, e) for s, e, _ in _capitalised_runs(text, lo, hi, taken, cues)]
+        names = found_names + runs
         for start, end in sorted(set(names)):
             noun = re.match(r" ([a-z]+)\b", text[end:hi])
             if noun is None:
                 continue
             word = noun.group(1)
-            kind = "place" if word in cues.place_nouns else "agency" if word in cues.agency_nouns else None
+            # "Jalalabad prison" is a place of its own; "Kunar province" is Kunar when Kunar is known.
+            kind = "place" if word in cues.facility_nouns else None
+            if kind is None and (start, end) in runs and word in cues.place_nouns:
+                kind = "place"
+            if kind is None and (start, end) in runs and word in cues.agency_nouns:
+                kind = "agency"  # "Pakistani military", "Biden administration"; not "Daesh intelligence"
             stop = end + noun.end()
             if kind and not any(s <= start and stop <= e for s, e in names if (s, e) != (start, end)):
                 if normalize_key(text[start:stop]) not in index.keys:
@@ -1031,3 +1040,172 @@ def _pairs(
             if a is subject or b is subject or b.start - a.end <= PAIR_REACH:
                 consider(a, b)
     return list(best.values())
+
+
+# -- storing what was accepted -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document to store: its full text (never a quote alone) and what is known of it."""
+
+    title: str
+    text: str
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+    retrieved: str | None = None
+    language: str | None = None
+    grade: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        from .edit import MAX_DOCUMENT, MAX_NAME, check_date, check_text
+        from .model import SOURCE_GRADES
+
+        found = {
+            "title": check_text(self.title, "title", required=True, max_length=MAX_NAME * 2),
+            "publisher": check_text(self.publisher, "publisher"),
+            "published": check_date(self.published, "published"),
+            "retrieved": check_date(self.retrieved, "retrieved"),
+            "url": check_text(self.url, "url", max_length=MAX_NAME * 4),
+            "language": check_text(self.language, "language"),
+            "text": check_text(self.text, "the document's text", required=True, multiline=True,
+                               max_length=MAX_DOCUMENT),
+        }
+        if self.grade is not None and self.grade not in SOURCE_GRADES:
+            found["grade"] = f"unknown grade {self.grade!r}; choose from {', '.join(SOURCE_GRADES)}"
+        return {k: v for k, v in found.items() if v}
+
+
+def document_json(document: NewDocument | None, source_id: str | None, analysis: Analysis | None = None,
+                  source: Any = None) -> dict[str, Any]:
+    """The "document" part of `khorasan ingest --json`."""
+    meta = source if source is not None else document
+    return {
+        "id": source_id,
+        "title": meta.title,
+        "publisher": meta.publisher,
+        "published": meta.published,
+        "url": meta.url,
+        "grade": meta.grade,
+        "characters": len(analysis.text) if analysis else None,
+        "sentences": len(analysis.sentences) if analysis else None,
+    }
+
+
+def stored_copy(data: Any, text: str) -> str | None:
+    """The id of a stored document with exactly this text, if there is one."""
+    import hashlib
+
+    from .validate import DocumentTexts
+
+    digest = hashlib.sha256(_file_content(text).encode("utf-8")).hexdigest()[:16]
+    texts = DocumentTexts(data)
+    for source_id in data.sources:
+        if source_id.endswith(digest) and texts.raw(source_id) == _file_content(text):
+            return source_id
+    return None
+
+
+def _file_content(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def ingest_command(
+    editor: Any,
+    *,
+    accepted: list[Suggestion],
+    document: NewDocument | None = None,
+    source_id: str | None = None,
+    kinds: dict[str, str] | None = None,
+) -> Any:
+    """One undoable command: the new document (or an existing one, `source_id`), the
+    new names the accepted suggestions need as actors, their ties, and a citation
+    on each existing tie they corroborate. Build it inside `Editor.commit`.
+
+    `kinds` overrides a new name's guessed kind (keyed by the name as written).
+    """
+    import copy
+
+    from .edit import SOURCES_FOLDER, Command, RecordChange, TextFile, UnknownItem, ValidationError, check_kind
+    from .model import Actor, Citation, Source, make_tie_id, new_actor_id
+
+    data = editor.data
+    changes: list[Any] = []
+    files: list[Any] = []
+    if document is not None:
+        problems = document.problems()
+        if problems:
+            raise ValidationError(problems)
+        duplicate = stored_copy(data, document.text)
+        if duplicate is not None:
+            raise ValidationError({"text": f"this text is already stored as document {duplicate}"})
+        content = _file_content(document.text)
+        source_id = editor.free_source_id(content)
+        relative = f"{SOURCES_FOLDER}/{source_id}.txt"
+        source = Source(
+            id=source_id,
+            title=document.title.strip(),
+            publisher=(document.publisher or "").strip() or None,
+            published=document.published or None,
+            path=relative,
+            url=(document.url or "").strip() or None,
+            retrieved=document.retrieved or None,
+            language=(document.language or "").strip() or None,
+            grade=document.grade,
+        )
+        changes.append(RecordChange("sources", source_id, None, source))
+        files.append(TextFile(relative, content))
+    elif source_id not in data.sources:
+        raise UnknownItem("document", str(source_id))
+
+    created: dict[str, str] = {}  # folded new name -> actor id
+
+    def actor_for(end: Mention) -> str:
+        if end.actor_id is not None:
+            if end.actor_id not in data.actors:
+                raise UnknownItem("actor", end.actor_id)
+            return end.actor_id
+        key = normalize_key(end.name)
+        if key in created:
+            return created[key]
+        owners = editor.name_owners(end.name)
+        if owners:
+            created[key] = owners[0].id  # someone added it meanwhile
+            return owners[0].id
+        kind = (kinds or {}).get(end.name, end.kind)
+        problem = editor.check_new_name(end.name) or check_kind(kind)
+        if problem:
+            raise ValidationError({"name": problem})
+        taken = set(data.actors) | set(created.values())
+        actor = Actor(id=new_actor_id(end.name, taken), name=end.name.strip(), kind=kind)
+        created[key] = actor.id
+        changes.append(RecordChange("actors", actor.id, None, actor))
+        return actor.id
+
+    new_ties: dict[str, Tie] = {}
+    cited: dict[str, Tie] = {}
+    for s in accepted:
+        citation = Citation(source_id, s.quote)
+        existing = data.ties.get(s.existing_tie) if s.existing_tie else None
+        if existing is not None:
+            tie = cited.setdefault(existing.id, copy.deepcopy(existing))
+            if citation not in tie.citations:
+                tie.citations.append(citation)
+            continue
+        source_end, target_end = actor_for(s.source), actor_for(s.target)
+        claimant = actor_for(s.claimant) if s.claimant is not None and s.status == "claimed" else None
+        taken_ids = set(data.ties) | set(new_ties)
+        tie_id = make_tie_id(source_end, s.type, target_end, taken_ids)
+        new_ties[tie_id] = Tie(
+            id=tie_id, type=s.type, source=source_end, target=target_end, status=s.status, claimant=claimant,
+            start=s.start, end=s.end, citations=[citation],
+        )
+    for tie_id, tie in cited.items():
+        changes.append(RecordChange("ties", tie_id, copy.deepcopy(data.ties[tie_id]), tie))
+    for tie_id, tie in new_ties.items():
+        changes.append(RecordChange("ties", tie_id, None, tie))
+    title = document.title.strip() if document is not None else data.sources[source_id].title
+    parts = [f"{len(new_ties)} tie(s)", f"{len(cited)} citation(s)", f"{len(created)} actor(s)"]
+    verb = "add document" if document is not None else "review document"
+    return Command(f"{verb} {title}: " + ", ".join(parts), changes, files)
