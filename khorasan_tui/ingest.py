@@ -799,7 +799,7 @@ def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | No
     def ok(value: str) -> str | None:
         return value if is_partial_date(value) else None
 
-    span = re.search(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", sentence)
+    span = re.search(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", sentence, re.IGNORECASE)
     if span:
         return span.group(1), span.group(2)
     patterns: list[tuple[str, Any]] = [
@@ -1013,8 +1013,13 @@ def _pairs(
             cue, weight = between[-1].cue, 0.55 if others else 0.7
         else:
             before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12]
+            # "A and B are sworn enemies": the cue after both.
+            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25
+                     and not any(b.end <= m.start < c.start for m in actors)]
             if before:
                 cue, weight = before[-1].cue, 0.6
+            elif after:
+                cue, weight = after[0].cue, 0.6
         if cue is not None and _typed(cue, a, b) is None:
             cue, weight = None, 0.3
         pair = frozenset((a.key, b.key))
