@@ -32,6 +32,7 @@ from .rowlist import RowList
 ACCEPTED = "✓"
 REJECTED = "✗"
 PENDING = "·"
+UNGRADED = "-"
 
 
 class ReviewList(RowList):
@@ -122,8 +123,15 @@ class ReviewScreen(Screen):
 
     def _ready(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        ties = self.editor.data.ties
+        # A stored document's own citations are already there: nothing to review.
+        fresh = [
+            s for s in analysis.suggestions
+            if not (s.existing_tie in ties and any(c.source == self.source_id and c.quote == s.quote
+                                                   for c in ties[s.existing_tie].citations))
+        ]
         # Surest first; corroborations of existing ties before new ties at equal confidence.
-        self.suggestions = sorted(analysis.suggestions, key=lambda s: (-s.confidence, s.existing_tie is None))
+        self.suggestions = sorted(fresh, key=lambda s: (-s.confidence, s.existing_tie is None))
         self.decisions.clear()
         self._refill()
 
@@ -351,8 +359,8 @@ class AddDocumentScreen(FormScreen):
                   validate=lambda v: check_date(v.strip(), "published")),
             Field("publisher", "Publisher"),
             Field("url", "URL"),
-            Field("grade", "Source grade (Admiralty)", widget="select",
-                  options=[(f"{g}: {d}", g) for g, d in SOURCE_GRADES.items()]),
+            Field("grade", "Source grade (Admiralty)", widget="select", optional=False, value=UNGRADED,
+                  options=[("not graded yet", UNGRADED), *((f"{g}: {d}", g) for g, d in SOURCE_GRADES.items())]),
         ]
 
     def submit(self) -> str:
@@ -372,7 +380,7 @@ class AddDocumentScreen(FormScreen):
             publisher=self.value("publisher").strip() or None,
             published=self.value("published").strip() or None,
             url=self.value("url").strip() or None,
-            grade=self.value("grade") or None,
+            grade=None if self.value("grade") == UNGRADED else self.value("grade"),
         )
         problems = document.problems()
         if problems:
