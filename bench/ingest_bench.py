@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from khorasan_tui.graph import Graph  # noqa: E402
-from khorasan_tui.ingest import ActorIndex, Mention, analyse  # noqa: E402
-from khorasan_tui.model import TIE_TYPES, Actor, Tie, normalize_key  # noqa: E402
-from khorasan_tui.store import StoreData, load_store  # noqa: E402
+from khorasan_tui.graph import Graph
+from khorasan_tui.ingest import ActorIndex, Mention, analyse
+from khorasan_tui.model import TIE_TYPES, Actor, Tie, normalize_key
+from khorasan_tui.store import StoreData, load_store
 
 NEAR_NAME = 88.0
 

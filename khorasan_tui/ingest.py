@@ -15,6 +15,7 @@ guessed. Sentences come from pysbd, which knows "U.S." and "Gen.".
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -56,6 +57,7 @@ class Cues:
     relations: tuple[Cue, ...]
     hedges: tuple[str, ...]
     claim_verbs: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
     claim_prefixes: tuple[str, ...]
     dispute_frames: tuple[str, ...]
     anaphors: tuple[str, ...]
@@ -72,6 +74,7 @@ class Cues:
     event_nouns: frozenset[str]
     event_links: frozenset[str]
     determiners: frozenset[str]
+    event_stop: frozenset[str]
     months: dict[str, int]
     weekdays: frozenset[str]
     generic_name_words: frozenset[str]
@@ -93,6 +96,7 @@ class Cues:
             relations=tuple(relations),
             hedges=tuple(h.casefold() for h in data["hedges"]),
             claim_verbs=tuple(v.casefold() for v in data["claim_verbs"]),
+            speech_verbs=tuple(v.casefold() for v in data["speech_verbs"]),
             claim_prefixes=tuple(p.casefold() for p in data["claim_prefixes"]),
             dispute_frames=tuple(f.casefold() for f in data["dispute_frames"]),
             anaphors=tuple(a.casefold() for a in data["anaphors"]),
@@ -109,6 +113,7 @@ class Cues:
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
             determiners=frozenset(data["determiners"]),
+            event_stop=frozenset(data["event_stop"]),
             months={k.casefold(): v for k, v in data["months"].items()},
             weekdays=frozenset(data["weekdays"]),
             generic_name_words=frozenset(data["generic_name_words"]),
@@ -143,6 +148,7 @@ def _patterns() -> dict[str, Any]:
         "stems": [(c.phrase.rstrip("*"), c) for c in cues.relations if c.phrase.endswith("*")],
         "hedges": _phrase_pattern(list(cues.hedges)),
         "claim_verbs": _phrase_pattern(list(cues.claim_verbs)),
+        "speech_verbs": _phrase_pattern(list(cues.speech_verbs)),
         "claim_prefixes": _phrase_pattern(list(cues.claim_prefixes)),
         "disputes": _phrase_pattern(list(cues.dispute_frames)),
         "anaphors": _phrase_pattern(list(cues.anaphors)),
@@ -530,9 +536,9 @@ def _find_names(
             if kind is None and (start, end) in runs and word in cues.agency_nouns:
                 kind = "agency"  # "Pakistani military", "Biden administration"; not "Daesh intelligence"
             stop = end + noun.end()
-            if kind and not any(s <= start and stop <= e for s, e in names if (s, e) != (start, end)):
-                if normalize_key(text[start:stop]) not in index.keys:
-                    add_new(start, stop, kind)
+            inside_another = any(s <= start and stop <= e for s, e in names if (s, e) != (start, end))
+            if kind and not inside_another and normalize_key(text[start:stop]) not in index.keys:
+                add_new(start, stop, kind)
         names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
         for start, end in _event_spans(text, lo, hi, names, cues):
             ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
@@ -540,13 +546,25 @@ def _find_names(
                 mentions.append(known(start, end, ids[0], fuzzy=True))
             else:
                 add_new(start, end, "event")
+    _places_by_company(text, mentions, new)
     return _merge_adjacent(text, mentions), ambiguous, new
 
 
-_EVENT_STOP = frozenset(
-    "is was were are be been has have had and or but that which who whom for from as with by on in at of to "
-    "more most very also not only out carried launched claimed took take taken".split()
-)
+def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
+    """A new name listed among places is a place: "in Peshawar, Yakatoot and Quetta"."""
+    everything = sorted(mentions + new, key=lambda m: m.start)
+    for i, m in enumerate(everything):
+        if m.actor_id is not None or m.kind in ("place", "event"):
+            continue
+        neighbours = []
+        if i > 0 and re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", text[everything[i - 1].end:m.start]):
+            neighbours.append(everything[i - 1])
+        if i + 1 < len(everything) and re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", text[m.end:everything[i + 1].start]):
+            neighbours.append(everything[i + 1])
+        if neighbours and all(n.kind in PLACE_KINDS for n in neighbours):
+            m.kind = "place"
+
+
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
@@ -581,10 +599,12 @@ def _event_spans(
                 steps += 1
                 continue
             folded = token.casefold()
-            if folded in cues.determiners or folded in _EVENT_STOP:
+            if folded in cues.determiners or folded in cues.event_stop:
                 break
             if token[:1].isupper() or _YEAR.fullmatch(token):
                 named = True
+            elif start != word.start():
+                break  # one plain word may qualify the noun ("suicide attack"), no more
             start = previous.start()
             j -= 1
             steps += 1
@@ -702,7 +722,7 @@ def guess_kind(text: str, start: int, end: int, cues: Cues | None = None) -> str
     after = text[end:end + 30].split()
     previous = before[-1].strip(",.;:()“”\"") if before else ""
     following = after[0].strip(",.;:()“”\"").casefold() if after else ""
-    if previous in cues.person_titles or (len(before) >= 1 and previous.casefold() in cues.person_context):
+    if words[0] in cues.person_titles or previous in cues.person_titles or previous.casefold() in cues.person_context:
         return "person"
     for kind in ("event", "place", "agency", "organization", "group", "state"):
         vocabulary = cues.kind_words.get(kind, frozenset())
@@ -757,34 +777,44 @@ def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
     return found
 
 
-def _status(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, Mention | None, int]:
-    """The sentence's status, the claimant and where the claim's content begins."""
+def _status(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, Mention | None]:
+    """The sentence's status and, for a claim, who makes it.
+
+    A claim verb ("claimed", "accused", "announced") makes anyone a claimant; a
+    verb of speech ("said", "revealed") only a party (a group, state, agency or
+    organisation): an analyst who says something reports it.
+    """
     patterns = _patterns()
-    sentence = text[lo:hi]
-    if patterns["disputes"].search(sentence):
-        return "disputed", None, lo
+    if patterns["disputes"].search(text, lo, hi):
+        return "disputed", None
     hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
     for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
         after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]
         if after:
-            return "claimed", after[0], lo
-    for verb in patterns["claim_verbs"].finditer(text, lo, hi):
-        if any(s <= verb.start() < e for s, e in hedge_spans):
-            continue
-        before = [m for m in mentions if m.end <= verb.start() and verb.start() - m.end <= CLAIMANT_REACH]
-        people = [m for m in before if m.kind == "person"]
-        # "says De Graaf": the speaker after the verb.
-        after = [m for m in mentions if verb.end() <= m.start <= verb.end() + 3]
-        if after and (not before or text[verb.end():after[0].start].strip() == ""):
-            if after[0].kind in ("person", "agency", "state", "organization") or not before:
-                return "claimed", after[0], lo
-        if people:
-            return "claimed", people[0], verb.end()
-        if before:
-            return "claimed", before[-1], verb.end()
+            return "claimed", after[0]
+    for kind in ("claim_verbs", "speech_verbs"):
+        for verb in patterns[kind].finditer(text, lo, hi):
+            if any(s <= verb.start() < e for s, e in hedge_spans):
+                continue
+            speaker = _speaker(text, verb.start(), verb.end(), mentions)
+            if speaker is not None and (kind == "claim_verbs" or speaker.kind != "person"):
+                return "claimed", speaker
     if hedge_spans:
-        return "alleged", None, lo
-    return "reported", None, lo
+        return "alleged", None
+    return "reported", None
+
+
+def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
+    """Who a verb of saying belongs to: "says De Graaf", else the person (or, failing
+    one, the actor) named last before it."""
+    after = [m for m in mentions if end <= m.start <= end + 3 and not text[end:m.start].strip()]
+    if after:
+        return after[0]
+    before = [m for m in mentions if m.end <= start and start - m.end <= CLAIMANT_REACH]
+    people = [m for m in before if m.kind == "person"]
+    if people:
+        return people[-1]
+    return before[-1] if before else None
 
 
 def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | None, str | None]:
@@ -825,13 +855,14 @@ def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | No
 
 
 def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None:
-    """A type from the two kinds alone, when no cue words relate them."""
+    """A type from the two kinds alone, when no cue words relate them. Two places
+    come contained first."""
     kinds = (a.kind, b.kind)
+    if a.kind in PLACE_KINDS and b.kind in PLACE_KINDS:
+        return "located_in", a, b
     if "place" in kinds:
         place, other = (a, b) if a.kind == "place" else (b, a)
-        if other.kind == "place" and place is a:
-            place, other = b, a  # "Jalalabad prison, Jalalabad": the first lies in the second
-        if other.kind in ("event", "place"):
+        if other.kind == "event":
             return "located_in", other, place
         return "operates_in", other, place
     if "event" in kinds:
@@ -853,19 +884,16 @@ def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | N
     source, target = (a, b) if cue.order == "forward" else (b, a)
     kinds = {a.kind, b.kind}
     if tie_type in PERSON_ONLY_TYPES:
-        if "person" not in kinds:
-            if tie_type == "leads":
-                return None
-            if tie_type == "founded":
-                return None
-        elif a.kind != b.kind:
+        if kinds == {"person"} or ("person" not in kinds and tie_type != "member_of"):
+            return None  # a person leads, founds or joins a group, not another person
+        if a.kind != b.kind and "person" in kinds:
             source, target = (a, b) if a.kind == "person" else (b, a)
     if tie_type in PLACE_TYPES:
         if target.kind not in PLACE_KINDS:
             source, target = target, source
         if target.kind not in PLACE_KINDS:
             return None
-        tie_type = "located_in" if source.kind in ("event", "place") else "operates_in"
+        tie_type = "located_in" if source.kind in ("event", "place", "state") else "operates_in"
     if tie_type == "carried_out":
         if "event" not in kinds:
             return None
@@ -890,6 +918,13 @@ def _existing(graph: Graph, tie_type: str, source: Mention, target: Mention) -> 
         if not directed or (tie.source == source.actor_id and tie.target == target.actor_id):
             return tie
     return None
+
+
+def _after_preposition(text: str, mention: Mention) -> bool:
+    if mention.kind != "state":
+        return False
+    words = text[max(0, mention.start - 12):mention.start].split()
+    return bool(words) and words[-1].casefold() in load_cues().place_prepositions
 
 
 def _anaphor(
@@ -933,7 +968,9 @@ def _suggest(
             cursor += 1
         pronoun = _anaphor(text, lo, hi, inside, person, group)
         actors = sorted([*inside, pronoun], key=lambda m: m.start) if pronoun is not None else inside
-        status, claimant, _ = _status(text, lo, hi, actors)
+        # "in Pakistan": a state named as a place is one here.
+        actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
+        status, claimant = _status(text, lo, hi, actors)
         subject = next((m for m in actors if m.kind in _ACTING_KINDS), None)
         subject = subject or next((m for m in actors if m.kind == "state"), actors[0] if actors else None)
         for m in actors:
@@ -986,59 +1023,53 @@ def _pairs(
     """Which two actors of a sentence a suggestion relates, with the cue that types it.
 
     The subject with everyone else, and any two actors close together; a place only
-    with the subject, with the actor just before it, or with a place right after it
-    ("Jalalabad prison, Jalalabad", "China's Xinjiang region"). The cue is the one
-    nearest the second actor between the two ("ties with A, B and C" types all
-    three), or one just before the first ("the founder Jalaluddin"). One
-    suggestion per pair and sentence: the best-typed.
+    with the subject or the actor just before it, and with a place right next to it
+    ("Jalalabad prison, Jalalabad", "Afghanistan's Nangarhar": the contained place
+    first). The cue is the nearest one between the two that fits their kinds ("ties
+    with A, B and C" types all three), else one just before the first ("the founder
+    Jalaluddin") or just after both ("A and B are sworn enemies"). One suggestion
+    per pair and sentence: the best-typed.
     """
-    cues_data = load_cues()
     best: dict[frozenset[str], tuple[Mention, Mention, Cue | None, float]] = {}
 
-    def is_place(m: Mention) -> bool:
-        if m.kind == "place":
-            return True
-        words = text[max(0, m.start - 12):m.start].split()
-        return m.kind == "state" and bool(words) and words[-1].casefold() in cues_data.place_prepositions
+    def fitting(candidates: list[_Cue], a: Mention, b: Mention) -> Cue | None:
+        return next((c.cue for c in candidates if _typed(c.cue, a, b) is not None), None)
 
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
         if a.start > b.start:
             a, b = b, a
-        between = [c for c in cues if a.end <= c.start and c.end <= b.start]
-        cue, weight = None, 0.3
-        if between:
+        between = [c for c in cues if a.end <= c.start and c.end <= b.start][::-1]
+        cue = fitting(between, a, b)
+        if cue is not None:
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
-            cue, weight = between[-1].cue, 0.55 if others else 0.7
+            weight = 0.55 if others else 0.7
         else:
-            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12]
-            # "A and B are sworn enemies": the cue after both.
+            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12][::-1]
             after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25
                      and not any(b.end <= m.start < c.start for m in actors)]
-            if before:
-                cue, weight = before[-1].cue, 0.6
-            elif after:
-                cue, weight = after[0].cue, 0.6
-        if cue is not None and _typed(cue, a, b) is None:
-            cue, weight = None, 0.3
+            cue = fitting(before, a, b) or fitting(after, a, b)
+            weight = 0.6 if cue is not None else 0.3
         pair = frozenset((a.key, b.key))
         if pair not in best or best[pair][3] < weight:
             best[pair] = (a, b, cue, weight)
 
-    places = [is_place(m) for m in actors]
+    places = [m.kind in PLACE_KINDS for m in actors]
     for i, a in enumerate(actors):
         for j in range(i + 1, len(actors)):
             b = actors[j]
             if places[i] and places[j]:
                 gap = text[a.end:b.start]
-                if j == i + 1 and re.fullmatch(r"(?:,| in|’s|'s)\s*(?:the\s+)?", gap):
-                    consider(a, b)
+                if j == i + 1 and a.key != b.key and re.fullmatch(r"(?:,| in|’s|'s)\s*(?:the\s+)?", gap):
+                    inner, outer = (b, a) if gap.startswith(("’", "'")) else (a, b)
+                    best[frozenset((a.key, b.key))] = (inner, outer, None, 0.5)
                 continue
             if places[i] or places[j]:
-                place, other = (a, b) if places[i] else (b, a)
-                nearest = next((m for m, p in zip(reversed(actors[:actors.index(place)]),
-                                                  reversed(places[:actors.index(place)])) if not p), None)
+                place = a if places[i] else b
+                other = b if place is a else a
+                k = actors.index(place)
+                nearest = next((m for m, p in zip(reversed(actors[:k]), reversed(places[:k])) if not p), None)
                 if other is subject or other is nearest:
                     consider(a, b)
                 continue
