@@ -485,7 +485,8 @@ def _find_names(
         for run_start, run_end, words in _capitalised_runs(text, lo, hi, [], cues):
             inner = [f for f in exact if run_start <= f[0] and f[1] <= run_end]
             sizes = [len(_WORD.findall(text[f[0]:f[1]])) for f in inner]
-            naming = [w for w in words if w not in cues.not_names and w not in cues.name_connectors]
+            naming = [w for w in words if w not in cues.not_names and w not in cues.not_alone
+                      and w not in cues.name_connectors]
             if inner and len(naming) >= 2 and sum(sizes) < len(naming) and all(n == 1 for n in sizes):
                 exact = [f for f in exact if f not in inner]
         before = len(mentions), len(new)
@@ -538,7 +539,11 @@ def _find_names(
             stop = end + noun.end()
             inside_another = any(s <= start and stop <= e for s, e in names if (s, e) != (start, end))
             if kind and not inside_another and normalize_key(text[start:stop]) not in index.keys:
-                add_new(start, stop, kind)
+                # "The Biden administration": the article is not part of the name, and "Biden"
+                # alone (a new name) was only the start of this one.
+                new[:] = [m for m in new if (m.start, m.end) != (start, end)]
+                lead = re.match(r"(?:(?:" + "|".join(map(re.escape, cues.not_names)) + r")\s+)+", text[start:stop])
+                add_new(start + (lead.end() if lead else 0), stop, kind)
         names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
         for start, end in _event_spans(text, lo, hi, names, cues):
             ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
@@ -547,7 +552,30 @@ def _find_names(
             else:
                 add_new(start, end, "event")
     _places_by_company(text, mentions, new)
-    return _merge_adjacent(text, mentions), ambiguous, new
+    mentions = _merge_adjacent(text, mentions)
+    _same_entities(text, mentions, new, graph)
+    return mentions, ambiguous, new
+
+
+def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph: Graph) -> None:
+    """New names that stand for an actor named nearby take its name: "Jaish-e-Mohammed
+    (JeM)" and "Aslam Farooqi (aka Abdullah Orakzai)" name one actor each; "Khalilzad"
+    is the "Zalmay Khalilzad" named earlier."""
+    everything = sorted(mentions + new, key=lambda m: m.start)
+    for previous, m in zip(everything, everything[1:]):
+        if m.actor_id is None and re.fullmatch(r"\s*\((?:aka\s+|or\s+)?", text[previous.end:m.start]):
+            m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
+    full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2]
+    for m in new:
+        if m.actor_id is None and len(m.name.split()) == 1:
+            longer = {f.name for f in full if f.start < m.start and m.name in f.name.split()}
+            if len(longer) == 1:
+                m.name = longer.pop()
+    moved = [m for m in new if m.actor_id is not None]
+    if moved:
+        new[:] = [m for m in new if m.actor_id is None]
+        mentions.extend(moved)
+        mentions.sort(key=lambda m: m.start)
 
 
 def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
@@ -584,7 +612,7 @@ def _event_spans(
         if word.group().casefold() not in cues.event_nouns or name_at(word.start()):
             continue
         start, end = word.start(), word.end()
-        named = False
+        named = qualified = False
         j, steps = i - 1, 0
         while j >= 0 and steps < 4:
             previous = words[j]
@@ -605,6 +633,8 @@ def _event_spans(
                 named = True
             elif start != word.start():
                 break  # one plain word may qualify the noun ("suicide attack"), no more
+            else:
+                qualified = True
             start = previous.start()
             j -= 1
             steps += 1
@@ -617,7 +647,8 @@ def _event_spans(
                 target = name_at(words[k].start())
                 if target is not None:
                     end, named = target[1], True
-        if named:
+        # "propaganda video", "coordinated assault": a qualified noun names an event too.
+        if named or qualified:
             spans.append((start, end))
     return spans
 
@@ -777,31 +808,38 @@ def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
     return found
 
 
-def _status(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, Mention | None]:
-    """The sentence's status and, for a claim, who makes it.
+def _status(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, Mention | None, Mention | None]:
+    """The sentence's status, for a claim who makes it, and who speaks ("X said",
+    "according to X"): a speaker relates to no one by speaking.
 
     A claim verb ("claimed", "accused", "announced") makes anyone a claimant; a
     verb of speech ("said", "revealed") only a party (a group, state, agency or
     organisation): an analyst who says something reports it.
     """
     patterns = _patterns()
-    if patterns["disputes"].search(text, lo, hi):
-        return "disputed", None
     hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
+    status, claimant, speaker = "reported", None, None
     for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
         after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]
         if after:
-            return "claimed", after[0]
+            status, claimant, speaker = "claimed", after[0], after[0]
+            break
     for kind in ("claim_verbs", "speech_verbs"):
         for verb in patterns[kind].finditer(text, lo, hi):
-            if any(s <= verb.start() < e for s, e in hedge_spans):
+            if claimant is not None or any(s <= verb.start() < e for s, e in hedge_spans):
+                break
+            who = _speaker(text, verb.start(), verb.end(), mentions)
+            if who is None:
                 continue
-            speaker = _speaker(text, verb.start(), verb.end(), mentions)
-            if speaker is not None and (kind == "claim_verbs" or speaker.kind != "person"):
-                return "claimed", speaker
-    if hedge_spans:
-        return "alleged", None
-    return "reported", None
+            if kind == "speech_verbs" and speaker is None:
+                speaker = who
+            if kind == "claim_verbs" or who.kind != "person":
+                status, claimant = "claimed", who
+    if patterns["disputes"].search(text, lo, hi):
+        return "disputed", None, speaker
+    if claimant is None and hedge_spans:
+        status = "alleged"
+    return status, claimant, speaker
 
 
 def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
@@ -920,6 +958,27 @@ def _existing(graph: Graph, tie_type: str, source: Mention, target: Mention) -> 
     return None
 
 
+def _subject(actors: list[Mention], speaker: Mention | None) -> Mention | None:
+    """Whom a sentence is about: its first person, group, agency or organisation
+    (not the one who speaks), else its first state, else its first actor."""
+    actors = [m for m in actors if m is not speaker] or actors
+    subject = next((m for m in actors if m.kind in _ACTING_KINDS), None)
+    return subject or next((m for m in actors if m.kind == "state"), actors[0] if actors else None)
+
+
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s")
+
+
+def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """A sentence's clauses, split at semicolons and dashes: ties do not cross them."""
+    spans, start = [], lo
+    for match in _CLAUSE_BREAK.finditer(text, lo, hi):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, hi))
+    return spans
+
+
 def _after_preposition(text: str, mention: Mention) -> bool:
     if mention.kind != "state":
         return False
@@ -951,6 +1010,8 @@ _PERSONAL = frozenset({"he", "she", "his", "her"})
 _ACTING_KINDS = ("person", "group", "agency", "organization")
 # Two actors further apart than this in one sentence are paired only through its subject.
 PAIR_REACH = 120
+# A place pairs with actors this close, the subject, and the actor just before it.
+PLACE_REACH = 20
 
 
 def _suggest(
@@ -970,9 +1031,8 @@ def _suggest(
         actors = sorted([*inside, pronoun], key=lambda m: m.start) if pronoun is not None else inside
         # "in Pakistan": a state named as a place is one here.
         actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
-        status, claimant = _status(text, lo, hi, actors)
-        subject = next((m for m in actors if m.kind in _ACTING_KINDS), None)
-        subject = subject or next((m for m in actors if m.kind == "state"), actors[0] if actors else None)
+        status, claimant, speaker = _status(text, lo, hi, actors)
+        subject = _subject(actors, speaker)
         for m in actors:
             if m.kind == "person":
                 person = m
@@ -983,7 +1043,14 @@ def _suggest(
         start, end = _dates(text, lo, hi, published)
         quote = text[lo:hi]
         cues = [c for c in _cues_in(text, lo, hi) if not any(m.start < c.end and c.start < m.end for m in inside)]
-        for a, b, cue, weight in _pairs(text, actors, cues, subject):
+        pairs = []
+        for clause_lo, clause_hi in _clauses(text, lo, hi):
+            in_clause = [m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker]
+            if len({m.key for m in in_clause}) < 2:
+                continue
+            clause_subject = subject if subject in in_clause else _subject(in_clause, None)
+            pairs += _pairs(text, in_clause, cues, clause_subject)
+        for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
             if typed is None:
                 typed = _default_type(a, b)
@@ -1070,7 +1137,7 @@ def _pairs(
                 other = b if place is a else a
                 k = actors.index(place)
                 nearest = next((m for m, p in zip(reversed(actors[:k]), reversed(places[:k])) if not p), None)
-                if other is subject or other is nearest:
+                if other is subject or other is nearest or b.start - a.end <= PLACE_REACH:
                     consider(a, b)
                 continue
             if a is subject or b is subject or b.start - a.end <= PAIR_REACH:
