@@ -501,7 +501,8 @@ def _find_names(
             surface = text[seq_start:seq_end]
             sentence_initial = not text[lo:seq_start].strip(" “\"‘'(-")
             key = normalize_key(surface)
-            ids = index.near(surface)
+            # "Pakistani", "Afghan": adjectives, not near spellings of Pakistan or Afghanistan.
+            ids = [] if len(words) == 1 and words[0] in cues.not_alone else index.near(surface)
             if ids and len(key) <= ACRONYM_LENGTH and sentence_initial:
                 ids = []  # "Let", "Is" opening a sentence are words, not LeT or IS
             if len(ids) == 1:
@@ -541,7 +542,7 @@ def _find_names(
             if kind and not inside_another and normalize_key(text[start:stop]) not in index.keys:
                 # "The Biden administration": the article is not part of the name, and "Biden"
                 # alone (a new name) was only the start of this one.
-                new[:] = [m for m in new if (m.start, m.end) != (start, end)]
+                new[:] = [m for m in new if not (start <= m.start and m.end <= end)]
                 lead = re.match(r"(?:(?:" + "|".join(map(re.escape, cues.not_names)) + r")\s+)+", text[start:stop])
                 add_new(start + (lead.end() if lead else 0), stop, kind)
         names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
@@ -581,16 +582,21 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
 def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
     """A new name listed among places is a place: "in Peshawar, Yakatoot and Quetta"."""
     everything = sorted(mentions + new, key=lambda m: m.start)
-    for i, m in enumerate(everything):
-        if m.actor_id is not None or m.kind in ("place", "event"):
-            continue
-        neighbours = []
-        if i > 0 and re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", text[everything[i - 1].end:m.start]):
-            neighbours.append(everything[i - 1])
-        if i + 1 < len(everything) and re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", text[m.end:everything[i + 1].start]):
-            neighbours.append(everything[i + 1])
-        if neighbours and all(n.kind in PLACE_KINDS for n in neighbours):
-            m.kind = "place"
+    listed = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+    changed = True
+    while changed:  # along the list, one name at a time
+        changed = False
+        for i, m in enumerate(everything):
+            if m.actor_id is not None or m.kind in ("place", "event"):
+                continue
+            neighbours = []
+            if i > 0 and listed.fullmatch(text[everything[i - 1].end:m.start]):
+                neighbours.append(everything[i - 1])
+            if i + 1 < len(everything) and listed.fullmatch(text[m.end:everything[i + 1].start]):
+                neighbours.append(everything[i + 1])
+            if any(n.kind in PLACE_KINDS for n in neighbours):
+                m.kind = "place"
+                changed = True
 
 
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
@@ -606,7 +612,8 @@ def _event_spans(
     spans: list[tuple[int, int]] = []
 
     def name_at(position: int) -> tuple[int, int] | None:
-        return next(((s, e) for s, e in names if s <= position < e), None)
+        here = [(s, e) for s, e in names if s <= position < e]
+        return max(here, key=lambda span: span[1] - span[0]) if here else None
 
     for i, word in enumerate(words):
         if word.group().casefold() not in cues.event_nouns or name_at(word.start()):
@@ -1128,7 +1135,7 @@ def _pairs(
             b = actors[j]
             if places[i] and places[j]:
                 gap = text[a.end:b.start]
-                if j == i + 1 and a.key != b.key and re.fullmatch(r"(?:,| in|’s|'s)\s*(?:the\s+)?", gap):
+                if j == i + 1 and a.key != b.key and re.fullmatch(r"(?: in|’s|'s)\s*(?:the\s+)?", gap):
                     inner, outer = (b, a) if gap.startswith(("’", "'")) else (a, b)
                     best[frozenset((a.key, b.key))] = (inner, outer, None, 0.5)
                 continue
