@@ -815,38 +815,63 @@ def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
     return found
 
 
-def _status(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, Mention | None, Mention | None]:
-    """The sentence's status, for a claim who makes it, and who speaks ("X said",
-    "according to X"): a speaker relates to no one by speaking.
+@dataclass(slots=True)
+class _Stance:
+    """How a sentence presents what it says: who claims it and where the claim's
+    content lies, where its hedges are, whether it disputes it."""
 
-    A claim verb ("claimed", "accused", "announced") makes anyone a claimant; a
-    verb of speech ("said", "revealed") only a party (a group, state, agency or
-    organisation): an analyst who says something reports it.
-    """
+    claimant: Mention | None = None
+    content: tuple[int, int] = (0, 0)  # the claimed part of the sentence
+    speaker: Mention | None = None  # who speaks ("X said"), claimant or not
+    hedges: tuple[int, ...] = ()
+    disputed: bool = False
+
+    def status(self, text: str, a: Mention, b: Mention) -> str:
+        """The status of a tie between two actors of the sentence, in their order."""
+        if self.disputed:
+            return "disputed"
+        lo, hi = self.content
+        if self.claimant is not None and lo <= a.start and b.end <= hi:
+            return "claimed"
+        # A hedge covers what follows it in its clause, not an aside: "In all
+        # likelihood he was chosen by X, uncle of Y" hedges he-X, not X-Y.
+        for hedge in self.hedges:
+            if a.start <= hedge <= b.start or (hedge < a.start and "," not in text[a.end:b.start]):
+                return "alleged"
+        return "reported"
+
+
+def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
+    """A claim verb ("claimed", "accused", "announced") makes anyone a claimant; a
+    verb of speech ("said", "says") only a party (a group, state, agency or
+    organisation): an analyst who says something reports it."""
     patterns = _patterns()
     hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
-    status, claimant, speaker = "reported", None, None
+    stance = _Stance(hedges=tuple(s for s, _ in hedge_spans),
+                     disputed=bool(patterns["disputes"].search(text, lo, hi)))
     for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
         after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]
         if after:
-            status, claimant, speaker = "claimed", after[0], after[0]
-            break
+            stance.claimant = stance.speaker = after[0]
+            stance.content = (lo, hi)
+            return stance
     for kind in ("claim_verbs", "speech_verbs"):
         for verb in patterns[kind].finditer(text, lo, hi):
-            if claimant is not None or any(s <= verb.start() < e for s, e in hedge_spans):
-                break
+            if any(s <= verb.start() < e for s, e in hedge_spans):
+                continue
             who = _speaker(text, verb.start(), verb.end(), mentions)
             if who is None:
                 continue
-            if kind == "speech_verbs" and speaker is None:
-                speaker = who
+            if kind == "speech_verbs":
+                stance.speaker = stance.speaker or who  # "X claimed responsibility" still relates X
             if kind == "claim_verbs" or who.kind != "person":
-                status, claimant = "claimed", who
-    if patterns["disputes"].search(text, lo, hi):
-        return "disputed", None, speaker
-    if claimant is None and hedge_spans:
-        status = "alleged"
-    return status, claimant, speaker
+                stance.claimant = who
+                # "X said that ...": what follows; "..., says X": what comes before.
+                stance.content = (verb.end(), hi) if who.start < verb.start() else (lo, verb.start())
+                if who.start < verb.start() and kind == "claim_verbs":
+                    stance.content = (who.start, hi)  # "X claimed responsibility for Y" relates X too
+                return stance
+    return stance
 
 
 def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
@@ -1038,7 +1063,8 @@ def _suggest(
         actors = sorted([*inside, pronoun], key=lambda m: m.start) if pronoun is not None else inside
         # "in Pakistan": a state named as a place is one here.
         actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
-        status, claimant, speaker = _status(text, lo, hi, actors)
+        stance = _stance(text, lo, hi, actors)
+        speaker = stance.speaker
         subject = _subject(actors, speaker)
         for m in actors:
             if m.kind == "person":
@@ -1066,6 +1092,8 @@ def _suggest(
             if typed is None:
                 continue
             tie_type, source, target = typed
+            status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
+            claimant = stance.claimant if status == "claimed" else None
             confidence = weight
             if source.actor_id and target.actor_id:
                 confidence += 0.1
