@@ -1075,7 +1075,10 @@ def _suggest(
             continue
         start, end = _dates(text, lo, hi, published)
         quote = text[lo:hi]
-        cues = [c for c in _cues_in(text, lo, hi) if not any(m.start < c.end and c.start < m.end for m in inside)]
+        # Cue words inside a name are part of it ("Islamic Emirate"); an event's name still
+        # says what relates its parties ("strategic partnership between ISKP and ...").
+        cues = [c for c in _cues_in(text, lo, hi)
+                if not any(m.start < c.end and c.start < m.end and m.kind != "event" for m in inside)]
         pairs = []
         for clause_lo, clause_hi in _clauses(text, lo, hi):
             in_clause = [m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker]
