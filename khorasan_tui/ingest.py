@@ -1171,8 +1171,13 @@ def _pairs(
             b = actors[j]
             if places[i] and places[j]:
                 gap = text[a.end:b.start]
-                if j == i + 1 and a.key != b.key and re.fullmatch(r"(?: in|’s|'s)\s*(?:the\s+)?", gap):
-                    inner, outer = (b, a) if gap.startswith(("’", "'")) else (a, b)
+                # "Afghanistan's Nangarhar", "Jalalabad prison in Jalalabad", and "a Sikh
+                # gurdwara was attacked ... in Kabul": the next place, just after "in".
+                possessive = j == i + 1 and re.fullmatch(r"(?:’s|'s)\s*(?:the\s+)?", gap)
+                within = (not any(places[i + 1:j]) and len(gap) <= PLACE_REACH * 2
+                          and re.search(r"\bin\s+(?:the\s+)?$", gap) and not _CLAUSE_BREAK.search(gap))
+                if a.key != b.key and (possessive or within):
+                    inner, outer = (b, a) if possessive else (a, b)
                     best[frozenset((a.key, b.key))] = (inner, outer, None, 0.5)
                 continue
             if places[i] or places[j]:
