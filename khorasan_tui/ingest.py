@@ -16,6 +16,7 @@ guessed. Sentences come from pysbd, which knows "U.S." and "Gen.".
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -563,7 +564,7 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
     (JeM)" and "Aslam Farooqi (aka Abdullah Orakzai)" name one actor each; "Khalilzad"
     is the "Zalmay Khalilzad" named earlier."""
     everything = sorted(mentions + new, key=lambda m: m.start)
-    for previous, m in zip(everything, everything[1:]):
+    for previous, m in itertools.pairwise(everything):
         if m.actor_id is None and re.fullmatch(r"\s*\((?:aka\s+|or\s+)?", text[previous.end:m.start]):
             m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
     full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2]
