@@ -26,7 +26,7 @@ from .commands.context import (  # noqa: F401  (re-exported: the names scripts a
     checked_choices,
     checked_date,
 )
-from .model import KINDS, STATUSES, TIE_TYPES, strip_control
+from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_control
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,6 +54,7 @@ COMMANDS: dict[str, str] = {
     "rm": "khorasan_tui.commands.edit:remove",
     "merge": "khorasan_tui.commands.edit:merge",
     "undo": "khorasan_tui.commands.edit:undo",
+    "ingest": "khorasan_tui.commands.ingest:run",
 }
 
 
@@ -215,6 +216,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("undo", "take back the last change the command line saved to this store")
     p.add_argument("--dry-run", action="store_true", help="say what would be undone; change nothing")
+
+    p = command("ingest", "read a new document: the actors it names, new names, suggested ties")
+    p.add_argument("file", metavar="FILE|-", help="the document's text (UTF-8); - reads standard input")
+    p.add_argument("--title", required=True)
+    p.add_argument("--url")
+    p.add_argument("--publisher")
+    p.add_argument("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD; dates like 'on May 8' use its year")
+    p.add_argument("--grade", choices=list(SOURCE_GRADES), help="source reliability (Admiralty A-F)")
+    p.add_argument("--dry-run", action="store_true", help="analyse only; store nothing")
+    p.add_argument("--accept-known", action="store_true", help="cite the document on the existing ties it corroborates")
     return parser
 
 

@@ -585,6 +585,11 @@ class Editor:
         tie_change = next(c for c in command.changes if c.table == "ties")
         return self.data.ties[tie_change.key]
 
+    # -- batches built elsewhere (ingest: a document with its actors, ties and citations) --
+    def free_source_id(self, content: str) -> str:
+        """The id a new document with this text would get ('NNN_<hash>')."""
+        return self._free_source_id(content)
+
     def delete_tie(self, tie_id: str) -> Tie:
         def build() -> Command:
             tie = copy.deepcopy(self.tie(tie_id))

@@ -53,6 +53,7 @@ class KhorasanApp(App[int]):
         Binding("g", "diagram", "Diagram", show=False),
         Binding("t", "timeline", "Timeline", show=False),
         Binding("c", "contested", "Contested", show=False),
+        Binding("D", "documents", "Documents", show=False),
         Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier", key_display="<", show=False),
         Binding("greater_than_sign", "as_of_step(1)", "As of: a year later", key_display=">", show=False),
         Binding("at", "as_of_input", "As of: type a date (empty clears)", key_display="@", show=False),
@@ -296,6 +297,7 @@ class KhorasanApp(App[int]):
 
     # -- screens -------------------------------------------------------------------
     def action_help(self) -> None:
+        from . import documents, review  # noqa: F401  (they register their help sections)
         from .help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
@@ -438,6 +440,18 @@ class KhorasanApp(App[int]):
 
         contested_screen.open_contested(self)
 
+    def action_documents(self) -> None:
+        from .documents import DocumentsScreen
+
+        if self.graph is not None and not isinstance(self.screen, DocumentsScreen):
+            self.push_screen(DocumentsScreen())
+
+    def action_add_document(self) -> None:
+        from .review import open_add_document
+
+        if self.editor is not None and not self.read_only:
+            open_add_document(self)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key binding", self.action_help)
@@ -451,6 +465,7 @@ class KhorasanApp(App[int]):
         yield SystemCommand("Neighbourhood diagram", "The current actor and its neighbours drawn (g)", self.action_diagram)
         yield SystemCommand("Timeline", "Events and dated ties in date order (t)", self.action_timeline)
         yield SystemCommand("Contested claims", "Ties that disagree, both sides with quotes (c)", self.action_contested)
+        yield SystemCommand("Documents", "Every document: read, search, review its ties (D)", self.action_documents)
         yield SystemCommand("As of date…", "Show ties as they stood on a date (@)", self.action_as_of_input)
         yield SystemCommand("As of: a year earlier", "Step the as-of date back (<)", partial(self.action_as_of_step, -1))
         yield SystemCommand("As of: a year later", "Step the as-of date on (>)", partial(self.action_as_of_step, 1))
@@ -460,6 +475,7 @@ class KhorasanApp(App[int]):
             yield SystemCommand("Edit actor", "Name, kind, aliases, summary, dates of the current actor (e)", self.action_edit_actor)
             yield SystemCommand("New tie", "A tie from the current actor, with its citation (n)", self.action_new_tie)
             yield SystemCommand("Delete", "The highlighted tie, or the current actor with its ties (d)", self.action_delete)
+            yield SystemCommand("Add a document", "New reporting: its text, then review its ties", self.action_add_document)
             yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
             yield SystemCommand("Redo", "Redo the last undone edit (ctrl+r)", self.action_redo)
 

@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""How much of the knowledge base the ingest engine finds again on its own.
+
+    python bench/ingest_bench.py            every bundled document
+    python bench/ingest_bench.py --db PATH  another store (its sources/ folder)
+
+For each document: copy the store; remove the document, its citations, every
+tie only it supports and every actor only it supports (no other citation, no
+tie left); run the engine (khorasan_tui.ingest.analyse) on the document's text
+against what is left; then compare.
+
+* ends: removed ties that come back as a suggestion between the right two
+  actors (a removed actor counts when a new name is one of its names, or a
+  near spelling of one);
+* +type: ... and of the right type, turned the right way;
+* +status: ... and with the right status too;
+* wrong: suggestions whose two ends no tie of the document relates (neither a
+  removed tie nor one the document still corroborates);
+* right: the other suggestions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from khorasan_tui.graph import Graph
+from khorasan_tui.ingest import ActorIndex, Mention, analyse
+from khorasan_tui.model import TIE_TYPES, Actor, Tie, normalize_key
+from khorasan_tui.store import StoreData, load_store
+
+NEAR_NAME = 88.0
+
+
+@dataclass
+class DocumentScore:
+    document: str
+    removed: int
+    ends: int
+    typed: int
+    with_status: int
+    suggestions: int
+    right: int
+    wrong: int
+
+    def percent(self, n: int) -> str:
+        return f"{100 * n / self.removed:.0f}%" if self.removed else "-"
+
+
+def without_document(data: StoreData, doc: str) -> tuple[StoreData, list[Tie], dict[str, Actor], list[Tie]]:
+    """A copy of the store without `doc`: the store, the removed ties, the removed
+    actors and the ties that stay but lost `doc`'s citation."""
+    stripped = StoreData(
+        actors=copy.deepcopy(data.actors),
+        ties=copy.deepcopy(data.ties),
+        sources={k: v for k, v in data.sources.items() if k != doc},
+        meta=dict(data.meta),
+        path=data.path,
+    )
+    removed: list[Tie] = []
+    corroborated: list[Tie] = []
+    for tie_id in list(stripped.ties):
+        tie = stripped.ties[tie_id]
+        kept = [c for c in tie.citations if c.source != doc]
+        if len(kept) == len(tie.citations):
+            continue
+        if kept:
+            tie.citations = kept
+            corroborated.append(tie)
+        else:
+            removed.append(data.ties[tie_id])
+            del stripped.ties[tie_id]
+    touched = {end for t in removed for end in (t.source, t.target)}
+    in_use = {end for t in stripped.ties.values() for end in (t.source, t.target, t.claimant) if end}
+    removed_actors: dict[str, Actor] = {}
+    for actor_id in list(stripped.actors):
+        actor = stripped.actors[actor_id]
+        cited_here = any(c.source == doc for c in actor.citations)
+        actor.citations = [c for c in actor.citations if c.source != doc]
+        if (cited_here or actor_id in touched) and not actor.citations and actor_id not in in_use:
+            removed_actors[actor_id] = data.actors[actor_id]
+            del stripped.actors[actor_id]
+    return stripped, removed, removed_actors, corroborated
+
+
+def _words(name: str) -> set[str]:
+    return {normalize_key(w) for w in re.findall(r"[^\W_]+", name) if normalize_key(w) not in ("the", "of", "s")}
+
+
+def _name_score(name: str, actor: Actor) -> float:
+    """How well a new name names an actor: the same name (3), a near spelling (2),
+    or one name's words all within the other's (1, plus their overlap): "Mali Khan"
+    for "Haji Mali Khan". 0: not this actor."""
+    from rapidfuzz import fuzz
+
+    key = normalize_key(name)
+    words = _words(name)
+    best = 0.0
+    for other in actor.names:
+        other_key = normalize_key(other)
+        if other_key == key:
+            return 3.0
+        if fuzz.ratio(other_key, key) >= NEAR_NAME:
+            best = max(best, 2.0)
+            continue
+        other_words = _words(other)
+        shorter = min(words, other_words, key=len)
+        if shorter and len("".join(shorter)) >= 3 and (words <= other_words or other_words <= words):
+            best = max(best, 1.0 + len(words & other_words) / len(words | other_words))
+    return best
+
+
+def _end_id(end: Mention, removed_actors: dict[str, Actor]) -> str | None:
+    """The actor a suggestion's end stands for: known, or the removed one it names best."""
+    if end.actor_id is not None:
+        return end.actor_id
+    scored = [(_name_score(end.name, actor), actor.id) for actor in removed_actors.values()]
+    score, actor_id = max(scored, default=(0.0, None))
+    return actor_id if score > 0 else None
+
+
+def score_document(data: StoreData, doc: str) -> DocumentScore:
+    stripped, removed, removed_actors, corroborated = without_document(data, doc)
+    graph = Graph(stripped)
+    source = data.sources[doc]
+    text_path = data.source_text_path(source)
+    text = text_path.read_text(encoding="utf-8")
+    analysis = analyse(text, graph, published=source.published, index=ActorIndex(graph))
+
+    def pair(a: str, b: str) -> frozenset[str]:
+        return frozenset((a, b))
+
+    supported_pairs = {pair(t.source, t.target) for t in [*removed, *corroborated]}
+    found: list[tuple[str, str, str, str]] = []
+    right = wrong = 0
+    for s in analysis.suggestions:
+        a, b = _end_id(s.source, removed_actors), _end_id(s.target, removed_actors)
+        if a is None or b is None or pair(a, b) not in supported_pairs:
+            wrong += 1
+            continue
+        right += 1
+        found.append((a, b, s.type, s.status))
+    ends = typed = with_status = 0
+    for tie in removed:
+        directed = TIE_TYPES[tie.type].directed
+        matches = [f for f in found if pair(f[0], f[1]) == pair(tie.source, tie.target)]
+        if not matches:
+            continue
+        ends += 1
+        same_type = [
+            f for f in matches
+            if f[2] == tie.type and (not directed or (f[0], f[1]) == (tie.source, tie.target))
+        ]
+        if same_type:
+            typed += 1
+            if any(f[3] == tie.status for f in same_type):
+                with_status += 1
+    return DocumentScore(doc, len(removed), ends, typed, with_status, len(analysis.suggestions), right, wrong)
+
+
+def run(db: Path) -> list[DocumentScore]:
+    data = load_store(db)
+    return [score_document(data, doc) for doc in sorted(data.sources)]
+
+
+def table(scores: list[DocumentScore]) -> str:
+    header = ("document", "removed ties", "ends", "+type", "+status", "suggestions", "right", "wrong")
+    rows = [
+        (
+            s.document,
+            str(s.removed),
+            f"{s.ends} ({s.percent(s.ends)})",
+            f"{s.typed} ({s.percent(s.typed)})",
+            f"{s.with_status} ({s.percent(s.with_status)})",
+            str(s.suggestions),
+            str(s.right),
+            str(s.wrong),
+        )
+        for s in scores
+    ]
+    total = DocumentScore(
+        "all",
+        *(sum(getattr(s, f) for s in scores) for f in ("removed", "ends", "typed", "with_status", "suggestions",
+                                                         "right", "wrong")),
+    )
+    rows.append((
+        "all",
+        str(total.removed),
+        f"{total.ends} ({total.percent(total.ends)})",
+        f"{total.typed} ({total.percent(total.typed)})",
+        f"{total.with_status} ({total.percent(total.with_status)})",
+        str(total.suggestions),
+        str(total.right),
+        str(total.wrong),
+    ))
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(header, widths))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "khorasan.json")
+    args = parser.parse_args(argv)
+    print(table(run(args.db)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

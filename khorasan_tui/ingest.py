@@ -1,0 +1,1363 @@
+"""Read a new document against the store: who it names, who is new, what ties it suggests.
+
+Nothing here writes: `analyse` returns an `Analysis` for the CLI's `ingest`
+command and the app's review screen, which decide what to store. The cue
+words (tie wording, hedges, claims, titles, noise) are data, in
+`ingest_cues.json`, so that analysts can tune them without touching code.
+
+Known actors are found with one Aho-Corasick automaton over every name and
+alias folded as lookups fold them (`model.normalize_key`: case, hyphens,
+"al-"/"al "), matched only on word boundaries; capitalised words it misses are
+tried against the aliases with rapidfuzz (Faroqqi/Farooqi, Toiba/Taiba).
+A word that fits several actors ("Orakzai") is reported as ambiguous, never
+guessed. Sentences come from pysbd, which knows "U.S." and "Gen.".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .graph import Graph
+from .model import KINDS, TIE_TYPES, Tie, is_partial_date, normalize_key
+
+# Near spellings: a fuzzy score this good names an actor on its own, or this
+# good when the consonant skeletons agree (Faroqqi/Farooqi: "frq").
+FUZZY_SURE = 88.0
+FUZZY_WITH_SKELETON = 80.0
+FUZZY_MIN_LENGTH = 5
+# Names this short are acronyms ("IS", "LeT", "JeM"): matched with their case.
+ACRONYM_LENGTH = 3
+# How far (characters) a claim verb may sit from the one who makes the claim.
+CLAIMANT_REACH = 90
+
+PERSON_ONLY_TYPES = frozenset({"leads", "member_of", "founded"})
+PLACE_TYPES = frozenset({"located_in", "operates_in"})
+PLACE_KINDS = frozenset({"place", "state"})
+
+
+# -- cues ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cue:
+    phrase: str
+    type: str
+    order: str  # "forward": the actor named first is the source; "backward": the second
+
+
+@dataclass(frozen=True)
+class Cues:
+    relations: tuple[Cue, ...]
+    hedges: tuple[str, ...]
+    claim_verbs: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
+    claim_prefixes: tuple[str, ...]
+    dispute_frames: tuple[str, ...]
+    anaphors: tuple[str, ...]
+    person_titles: frozenset[str]
+    person_context: frozenset[str]
+    kind_words: dict[str, frozenset[str]]
+    place_prepositions: frozenset[str]
+    name_connectors: frozenset[str]
+    not_names: frozenset[str]
+    not_alone: frozenset[str]
+    place_nouns: frozenset[str]
+    facility_nouns: frozenset[str]
+    agency_nouns: frozenset[str]
+    event_nouns: frozenset[str]
+    event_links: frozenset[str]
+    determiners: frozenset[str]
+    event_stop: frozenset[str]
+    months: dict[str, int]
+    weekdays: frozenset[str]
+    generic_name_words: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Cues:
+        relations = [
+            Cue(phrase.casefold(), group["type"], group["order"])
+            for group in data["relations"]
+            for phrase in group["phrases"]
+        ]
+        unknown = {c.type for c in relations} - TIE_TYPES.keys()
+        if unknown:
+            raise ValueError(f"cue file names unknown tie types: {', '.join(sorted(unknown))}")
+        kind_words = {kind: frozenset(words) for kind, words in data["kind_words"].items()}
+        if kind_words.keys() - KINDS.keys():
+            raise ValueError("cue file names unknown kinds")
+        return cls(
+            relations=tuple(relations),
+            hedges=tuple(h.casefold() for h in data["hedges"]),
+            claim_verbs=tuple(v.casefold() for v in data["claim_verbs"]),
+            speech_verbs=tuple(v.casefold() for v in data["speech_verbs"]),
+            claim_prefixes=tuple(p.casefold() for p in data["claim_prefixes"]),
+            dispute_frames=tuple(f.casefold() for f in data["dispute_frames"]),
+            anaphors=tuple(a.casefold() for a in data["anaphors"]),
+            person_titles=frozenset(data["person_titles"]),
+            person_context=frozenset(w.casefold() for w in data["person_context"]),
+            kind_words=kind_words,
+            place_prepositions=frozenset(data["place_prepositions"]),
+            name_connectors=frozenset(data["name_connectors"]),
+            not_names=frozenset(data["not_names"]),
+            not_alone=frozenset(data["not_alone"]),
+            place_nouns=frozenset(data["place_nouns"]),
+            facility_nouns=frozenset(data["facility_nouns"]),
+            agency_nouns=frozenset(data["agency_nouns"]),
+            event_nouns=frozenset(data["event_nouns"]),
+            event_links=frozenset(data["event_links"]),
+            determiners=frozenset(data["determiners"]),
+            event_stop=frozenset(data["event_stop"]),
+            months={k.casefold(): v for k, v in data["months"].items()},
+            weekdays=frozenset(data["weekdays"]),
+            generic_name_words=frozenset(data["generic_name_words"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> Cues:
+    text = resources.files("khorasan_tui").joinpath("ingest_cues.json").read_text(encoding="utf-8")
+    return Cues.from_dict(json.loads(text))
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """One alternation of whole-word phrases, longest first; 'x*' matches any ending."""
+    parts = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        stem = phrase.endswith("*")
+        body = re.escape(phrase.rstrip("*")).replace(r"\ ", r"\s+")
+        parts.append(body + (r"[\w-]*" if stem else ""))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, Any]:
+    cues = load_cues()
+    by_phrase: dict[str, Cue] = {}
+    for cue in cues.relations:
+        by_phrase.setdefault(cue.phrase.rstrip("*"), cue)
+    return {
+        "relations": _phrase_pattern([c.phrase for c in cues.relations]),
+        "by_phrase": by_phrase,
+        "stems": [(c.phrase.rstrip("*"), c) for c in cues.relations if c.phrase.endswith("*")],
+        "hedges": _phrase_pattern(list(cues.hedges)),
+        "claim_verbs": _phrase_pattern(list(cues.claim_verbs)),
+        "speech_verbs": _phrase_pattern(list(cues.speech_verbs)),
+        "claim_prefixes": _phrase_pattern(list(cues.claim_prefixes)),
+        "disputes": _phrase_pattern(list(cues.dispute_frames)),
+        "anaphors": _phrase_pattern(list(cues.anaphors)),
+    }
+
+
+# -- sentences -------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a line break always ends one (headlines)."""
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        offset = line.start()
+        chunk = line.group()
+        if not chunk.strip():
+            continue
+        for piece in segmenter.segment(chunk):
+            start, end = offset + piece.start, offset + piece.end
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+    return spans
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    actor_id: str | None  # None: a name the store does not know
+    name: str
+    kind: str
+    fuzzy: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.actor_id if self.actor_id is not None else "new:" + normalize_key(self.name)
+
+    def end_json(self) -> dict[str, Any]:
+        if self.actor_id is not None:
+            return {"id": self.actor_id, "name": self.name}
+        return {"name": self.name, "new": True}
+
+
+@dataclass(slots=True)
+class Ambiguity:
+    text: str
+    candidates: list[str]  # actor ids
+    start: int
+
+
+@dataclass(slots=True)
+class Suggestion:
+    source: Mention
+    target: Mention
+    type: str
+    status: str
+    claimant: Mention | None
+    start: str | None
+    end: str | None
+    quote: str
+    existing_tie: str | None
+    confidence: float
+    sentence: int
+    cue: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source.end_json(),
+            "target": self.target.end_json(),
+            "type": self.type,
+            "status": self.status,
+            "claimant": self.claimant.end_json() if self.claimant else None,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "existing_tie": self.existing_tie,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass
+class Analysis:
+    text: str
+    sentences: list[tuple[int, int]]
+    mentions: list[Mention]
+    ambiguous: list[Ambiguity]
+    new_names: list[Mention]  # one per name, its first occurrence
+    new_counts: dict[str, int]
+    suggestions: list[Suggestion]
+    document: dict[str, Any] = field(default_factory=dict)
+
+    def known_counts(self) -> dict[str, list[Mention]]:
+        grouped: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            if m.actor_id is not None:
+                grouped[m.actor_id].append(m)
+        return grouped
+
+    def sentence_of(self, position: int) -> str:
+        for start, end in self.sentences:
+            if start <= position < end:
+                return self.text[start:end]
+        return ""
+
+    def to_json(self, graph: Graph) -> dict[str, Any]:
+        mentions = []
+        for actor_id, found in sorted(self.known_counts().items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            actor = graph.actors[actor_id]
+            mentions.append({
+                "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind},
+                "count": len(found),
+                "quote": self.sentence_of(found[0].start),
+            })
+        ambiguous = []
+        seen: set[str] = set()
+        for amb in self.ambiguous:
+            if amb.text in seen:
+                continue
+            seen.add(amb.text)
+            ambiguous.append({
+                "text": amb.text,
+                "candidates": [{"id": a, "name": graph.actors[a].name} for a in amb.candidates],
+            })
+        new_names = [
+            {
+                "name": m.name,
+                "kind": m.kind,
+                "count": self.new_counts[normalize_key(m.name)],
+                "quote": self.sentence_of(m.start),
+            }
+            for m in self.new_names
+        ]
+        return {
+            "document": dict(self.document),
+            "mentions": mentions,
+            "ambiguous": ambiguous,
+            "new_names": new_names,
+            "suggestions": [s.to_json() for s in self.suggestions],
+        }
+
+
+# -- finding known actors --------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_](?:[\w’'\-]*[^\W_])?")
+# Inside a name: spaces, hyphens, apostrophes, dots ("U.S."); never a line break or a comma.
+_NAME_GAP = re.compile(r"[ \t\-‐‑–—'’.]*")
+
+
+def _skeleton(key: str) -> str:
+    """First letter and consonants, repeats folded: Faroqqi and Farooqi are both 'frq'."""
+    if not key:
+        return ""
+    rest = re.sub(r"[aeiouy]", "", key[1:])
+    return key[0] + re.sub(r"(.)\1+", r"\1", rest)
+
+
+class ActorIndex:
+    """Every actor name folded once: an automaton for exact names, lists for near ones."""
+
+    def __init__(self, graph: Graph) -> None:
+        import ahocorasick
+
+        cues = load_cues()
+        self.graph = graph
+        self.automaton = ahocorasick.Automaton()
+        self.keys: dict[str, set[str]] = defaultdict(set)
+        self.key_forms: dict[str, list[str]] = defaultdict(list)  # the names as written, for case checks
+        words: dict[str, set[str]] = defaultdict(set)
+        for actor in graph.actors.values():
+            for name in actor.names:
+                key = normalize_key(name)
+                if not key:
+                    continue
+                self.keys[key].add(actor.id)
+                self.key_forms[key].append(name)
+                for word in _WORD.findall(name):
+                    folded = normalize_key(word)
+                    if (
+                        len(folded) >= 4
+                        and word[:1].isupper()
+                        and folded not in cues.generic_name_words
+                        and word not in cues.not_names
+                        and word not in cues.person_titles
+                    ):
+                        words[folded].add(actor.id)
+        for key in self.keys:
+            self.automaton.add_word(key, key)
+        if self.keys:
+            self.automaton.make_automaton()
+        self.words = dict(words)
+        self.fuzzy_keys = [k for k in self.keys if len(k) >= FUZZY_MIN_LENGTH]
+
+    def exact(self, text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """(start, end, key) of every name found on word boundaries in text[lo:hi]."""
+        if not self.keys:
+            return []
+        folded: list[str] = []
+        starts: dict[int, int] = {}  # position in the folded text -> text position
+        ends: dict[int, int] = {}
+        position = 0
+        for token in _TOKEN.finditer(text, lo, hi):
+            key = normalize_key(token.group())
+            if not key:
+                continue
+            starts[position] = token.start()
+            position += len(key)
+            ends[position - 1] = token.end()
+            folded.append(key)
+        found = []
+        for last, key in self.automaton.iter("".join(folded)):
+            first = last - len(key) + 1
+            if first not in starts or last not in ends:
+                continue
+            start, end = starts[first], ends[last]
+            if self._fits(text, start, end, key):
+                found.append((start, end, key))
+        return found
+
+    def _fits(self, text: str, start: int, end: int, key: str) -> bool:
+        """Whether the words found really are the name: case for acronyms, no line or
+        clause break inside, and a capital letter where the name has one."""
+        surface = text[start:end]
+        forms = self.key_forms[key]
+        inner = re.sub(r"[^\W_]+", "", surface)
+        if not _NAME_GAP.fullmatch(inner):
+            return False
+        if ". " in surface and not any(". " in f for f in forms):
+            return False
+        letters = re.sub(r"[^\w]", "", surface)
+        if len(key) <= ACRONYM_LENGTH:
+            return any(re.sub(r"[^\w]", "", f) == letters for f in forms)
+        if any(ch.isupper() for f in forms for ch in f):
+            return any(ch.isupper() for ch in surface)
+        return True
+
+    def near(self, surface: str) -> list[str]:
+        """Actor ids whose name is a near spelling of `surface`, best first (two or
+        more: ambiguous)."""
+        from rapidfuzz import fuzz, process
+
+        key = normalize_key(surface)
+        if key in self.keys:
+            return sorted(self.keys[key])
+        if len(key) < FUZZY_MIN_LENGTH or not self.fuzzy_keys:
+            return []
+        found = process.extract(key, self.fuzzy_keys, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_WITH_SKELETON)
+        skeleton = _skeleton(key)
+        best: dict[str, float] = {}
+        for candidate, score, _ in found:
+            if score < FUZZY_SURE and _skeleton(candidate) != skeleton:
+                continue
+            if abs(len(candidate) - len(key)) > max(2, len(key) // 5):
+                continue
+            for actor_id in self.keys[candidate]:
+                best[actor_id] = max(best.get(actor_id, 0.0), score)
+        if not best:
+            return []
+        top = max(best.values())
+        return sorted((a for a, s in best.items() if top - s < 3), key=lambda a: -best[a])
+
+
+# -- the analysis ----------------------------------------------------------------------
+
+
+def analyse(
+    text: str,
+    graph: Graph,
+    *,
+    published: str | None = None,
+    index: ActorIndex | None = None,
+    document: dict[str, Any] | None = None,
+) -> Analysis:
+    """Mentions, new names and suggested ties for one document's text."""
+    index = index or ActorIndex(graph)
+    sentences = split_sentences(text)
+    mentions, ambiguous, new = _find_names(text, sentences, index)
+    new_counts: dict[str, int] = defaultdict(int)
+    first_new: dict[str, Mention] = {}
+    for m in new:
+        key = normalize_key(m.name)
+        new_counts[key] += 1
+        first_new.setdefault(key, m)
+    all_mentions = sorted(mentions + new, key=lambda m: m.start)
+    suggestions = _suggest(text, sentences, all_mentions, graph, published)
+    return Analysis(
+        text=text,
+        sentences=sentences,
+        mentions=mentions,
+        ambiguous=ambiguous,
+        new_names=list(first_new.values()),
+        new_counts=dict(new_counts),
+        suggestions=suggestions,
+        document=dict(document or {}),
+    )
+
+
+def _find_names(
+    text: str, sentences: list[tuple[int, int]], index: ActorIndex
+) -> tuple[list[Mention], list[Ambiguity], list[Mention]]:
+    cues = load_cues()
+    graph = index.graph
+    mentions: list[Mention] = []
+    ambiguous: list[Ambiguity] = []
+    new: list[Mention] = []
+    lowercase_words = {w for w in re.findall(r"\b[a-z][a-z’'\-]+\b", text)}
+
+    def known(start: int, end: int, actor_id: str, fuzzy: bool = False) -> Mention:
+        actor = graph.actors[actor_id]
+        return Mention(start, end, text[start:end], actor_id, actor.name, actor.kind, fuzzy)
+
+    def add_new(start: int, end: int, kind: str | None = None) -> None:
+        surface = text[start:end]
+        new.append(Mention(start, end, surface, None, surface, kind or guess_kind(text, start, end, cues)))
+
+    for lo, hi in sentences:
+        exact: list[tuple[int, int, str]] = []
+        for found in sorted(index.exact(text, lo, hi), key=lambda f: (-(f[1] - f[0]), f[0])):
+            if not any(found[0] < e and s < found[1] for s, e, _ in exact):
+                exact.append(found)
+        # A one-word name inside a longer capitalised name is part of that name:
+        # "Khalil Haqqani", "Isis Levant", "Quetta Shura" are not Haqqani, Isis, Quetta.
+        for run_start, run_end, words in _capitalised_runs(text, lo, hi, [], cues):
+            inner = [f for f in exact if run_start <= f[0] and f[1] <= run_end]
+            sizes = [len(_WORD.findall(text[f[0]:f[1]])) for f in inner]
+            naming = [w for w in words if w not in cues.not_names and w not in cues.not_alone
+                      and w not in cues.name_connectors]
+            if inner and len(naming) >= 2 and sum(sizes) < len(naming) and all(n == 1 for n in sizes):
+                exact = [f for f in exact if f not in inner]
+        before = len(mentions), len(new)
+        for start, end, key in exact:
+            ids = sorted(index.keys[key])
+            if len(ids) == 1:
+                mentions.append(known(start, end, ids[0]))
+            else:
+                ambiguous.append(Ambiguity(text[start:end], ids, start))
+        taken = [(s, e) for s, e, _ in exact]
+        for seq_start, seq_end, words in _capitalised_runs(text, lo, hi, taken, cues):
+            surface = text[seq_start:seq_end]
+            sentence_initial = not text[lo:seq_start].strip(" “\"‘'(-")
+            key = normalize_key(surface)
+            # "Pakistani", "Afghan": adjectives, not near spellings of Pakistan or Afghanistan.
+            ids = [] if len(words) == 1 and words[0] in cues.not_alone else index.near(surface)
+            if ids and len(key) <= ACRONYM_LENGTH and sentence_initial:
+                ids = []  # "Let", "Is" opening a sentence are words, not LeT or IS
+            if len(ids) == 1:
+                mentions.append(known(seq_start, seq_end, ids[0], fuzzy=True))
+                continue
+            if len(ids) > 1:
+                ambiguous.append(Ambiguity(surface, ids, seq_start))
+                continue
+            if len(words) == 1:
+                owners = sorted(index.words.get(key, ()))
+                if len(owners) == 1:
+                    mentions.append(known(seq_start, seq_end, owners[0], fuzzy=True))
+                    continue
+                if len(owners) > 1:
+                    ambiguous.append(Ambiguity(surface, owners, seq_start))
+                    continue
+            span = _clean_new_name(text, seq_start, seq_end, words, sentence_initial, lowercase_words, cues)
+            if span is not None:
+                add_new(*span)
+        # "Jalalabad prison", "Pakistani military": a name and the noun after it name a place or a body.
+        found_names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
+        runs = [(s, e) for s, e, _ in _capitalised_runs(text, lo, hi, taken, cues)]
+        names = found_names + runs
+        for start, end in sorted(set(names)):
+            noun = re.match(r" ([a-z]+)\b", text[end:hi])
+            if noun is None:
+                continue
+            word = noun.group(1)
+            # "Jalalabad prison" is a place of its own; "Kunar province" is Kunar when Kunar is known.
+            kind = "place" if word in cues.facility_nouns else None
+            if kind is None and (start, end) in runs and word in cues.place_nouns:
+                kind = "place"
+            if kind is None and (start, end) in runs and word in cues.agency_nouns:
+                kind = "agency"  # "Pakistani military", "Biden administration"; not "Daesh intelligence"
+            stop = end + noun.end()
+            inside_another = any(s <= start and stop <= e for s, e in names if (s, e) != (start, end))
+            if kind and not inside_another and normalize_key(text[start:stop]) not in index.keys:
+                # "The Biden administration": the article is not part of the name, and "Biden"
+                # alone (a new name) was only the start of this one.
+                new[:] = [m for m in new if not (start <= m.start and m.end <= end)]
+                lead = re.match(r"(?:(?:" + "|".join(map(re.escape, cues.not_names)) + r")\s+)+", text[start:stop])
+                add_new(start + (lead.end() if lead else 0), stop, kind)
+        names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
+        for start, end in _event_spans(text, lo, hi, names, cues):
+            ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
+            if len(ids) == 1:
+                mentions.append(known(start, end, ids[0], fuzzy=True))
+            else:
+                add_new(start, end, "event")
+    _places_by_company(text, mentions, new)
+    mentions = _merge_adjacent(text, mentions)
+    _same_entities(text, mentions, new, graph)
+    return mentions, ambiguous, new
+
+
+def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph: Graph) -> None:
+    """New names that stand for an actor named nearby take its name: "Jaish-e-Mohammed
+    (JeM)" and "Aslam Farooqi (aka Abdullah Orakzai)" name one actor each; "Khalilzad"
+    is the "Zalmay Khalilzad" named earlier."""
+    everything = sorted(mentions + new, key=lambda m: m.start)
+    for previous, m in itertools.pairwise(everything):
+        if m.actor_id is None and re.fullmatch(r"\s*\((?:aka\s+|or\s+)?", text[previous.end:m.start]):
+            m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
+    full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2]
+    for m in new:
+        if m.actor_id is None and len(m.name.split()) == 1:
+            longer = {f.name for f in full if f.start < m.start and m.name in f.name.split()}
+            if len(longer) == 1:
+                m.name = longer.pop()
+    moved = [m for m in new if m.actor_id is not None]
+    if moved:
+        new[:] = [m for m in new if m.actor_id is None]
+        mentions.extend(moved)
+        mentions.sort(key=lambda m: m.start)
+
+
+def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
+    """A new name listed among places is a place: "in Peshawar, Yakatoot and Quetta"."""
+    everything = sorted(mentions + new, key=lambda m: m.start)
+    listed = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+    changed = True
+    while changed:  # along the list, one name at a time
+        changed = False
+        for i, m in enumerate(everything):
+            if m.actor_id is not None or m.kind in ("place", "event"):
+                continue
+            neighbours = []
+            if i > 0 and listed.fullmatch(text[everything[i - 1].end:m.start]):
+                neighbours.append(everything[i - 1])
+            if i + 1 < len(everything) and listed.fullmatch(text[m.end:everything[i + 1].start]):
+                neighbours.append(everything[i + 1])
+            if any(n.kind in PLACE_KINDS for n in neighbours):
+                m.kind = "place"
+                changed = True
+
+
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+
+
+def _event_spans(
+    text: str, lo: int, hi: int, names: list[tuple[int, int]], cues: Cues
+) -> list[tuple[int, int]]:
+    """Attacks, arrests, agreements named by their words: "the latest ISKP attack on
+    Jalalabad prison", "a U.S. drone strike", "the 2008 Mumbai siege attacks".
+    A phrase needs a name or a year in it; "the attack" alone names nothing new."""
+    words = list(_WORD.finditer(text, lo, hi))
+    spans: list[tuple[int, int]] = []
+
+    def name_at(position: int) -> tuple[int, int] | None:
+        here = [(s, e) for s, e in names if s <= position < e]
+        return max(here, key=lambda span: span[1] - span[0]) if here else None
+
+    for i, word in enumerate(words):
+        if word.group().casefold() not in cues.event_nouns or name_at(word.start()):
+            continue
+        start, end = word.start(), word.end()
+        named = qualified = False
+        j, steps = i - 1, 0
+        while j >= 0 and steps < 4:
+            previous = words[j]
+            if not re.fullmatch(r"[ \-]", text[previous.end():start] or "x"):
+                break
+            token = previous.group()
+            inside = name_at(previous.start())
+            if inside is not None:
+                start, named = inside[0], True
+                while j >= 0 and words[j].start() >= inside[0]:
+                    j -= 1
+                steps += 1
+                continue
+            folded = token.casefold()
+            if folded in cues.determiners or folded in cues.event_stop:
+                break
+            if token[:1].isupper() or _YEAR.fullmatch(token):
+                named = True
+            elif start != word.start():
+                break  # one plain word may qualify the noun ("suicide attack"), no more
+            else:
+                qualified = True
+            start = previous.start()
+            j -= 1
+            steps += 1
+        if i + 2 < len(words) and text[end:words[i + 1].start()] == " ":
+            link = words[i + 1].group().casefold()
+            k = i + 2
+            if link in cues.event_links:
+                if words[k].group().casefold() == "the" and k + 1 < len(words):
+                    k += 1
+                target = name_at(words[k].start())
+                if target is not None:
+                    end, named = target[1], True
+        # "propaganda video", "coordinated assault": a qualified noun names an event too.
+        if named or qualified:
+            spans.append((start, end))
+    return spans
+
+
+def _capitalised_runs(
+    text: str, lo: int, hi: int, taken: list[tuple[int, int]], cues: Cues
+) -> list[tuple[int, int, list[str]]]:
+    """Runs of capitalised words ("Abdul Qahar Balkhi", "Lashkar-e-Toiba", "Sayed
+    ul-Shuhada High School") outside the names already found, split where those are."""
+    runs: list[tuple[int, int, list[str]]] = []
+    current: list[re.Match[str]] = []
+    pending: list[re.Match[str]] = []  # connectors waiting for a capitalised word
+
+    def close() -> None:
+        if current:
+            runs.append((current[0].start(), _word_end(current[-1]), [m.group() for m in current]))
+        current.clear()
+        pending.clear()
+
+    for match in _WORD.finditer(text, lo, hi):
+        start = match.start()
+        if any(t_start <= start < t_end for t_start, t_end in taken):
+            close()
+            continue
+        word = match.group()
+        capital = word[:1].isupper() or bool(_PREFIXED_NAME.match(word))
+        joined = bool(current) and _joins(text, _word_end((pending or current)[-1]), start, (pending or current)[-1])
+        if capital and word.casefold() not in cues.months and word not in cues.weekdays:
+            if current and joined:
+                current.extend(pending)
+                pending.clear()
+                current.append(match)
+            else:
+                close()
+                current.append(match)
+            if match.end() != _word_end(match):
+                close()  # "Farooqi's men": the name stops at the possessive
+        elif current and joined and word in cues.name_connectors:
+            pending.append(match)
+        else:
+            close()
+    close()
+    return runs
+
+
+_PREFIXED_NAME = re.compile(r"(?:al|el|ul|ud|ur|e|bin|ibn)-[A-Z]")
+
+
+def _word_end(match: re.Match[str]) -> int:
+    word = match.group()
+    if word.endswith(("'s", "’s")):
+        return match.end() - 2
+    return match.end()
+
+
+def _joins(text: str, end: int, start: int, previous: re.Match[str]) -> bool:
+    gap = text[end:start]
+    if gap == " ":
+        return True
+    # An initial: "Michael E. Kurilla".
+    return gap == ". " and len(previous.group()) == 1
+
+
+def _clean_new_name(
+    text: str,
+    start: int,
+    end: int,
+    words: list[str],
+    sentence_initial: bool,
+    lowercase_words: set[str],
+    cues: Cues,
+) -> tuple[int, int] | None:
+    """The span of a plausible new name in a capitalised run, or None for noise."""
+    # Leading articles and the like are not part of the name ("The Jundullah").
+    while words and words[0] in cues.not_names:
+        skip = text.find(words[0], start) + len(words[0])
+        start = skip + (len(text[skip:]) - len(text[skip:].lstrip(" .")))
+        words = words[1:]
+        sentence_initial = False
+    if not words or end <= start:
+        return None
+    if all(w in cues.not_names or w in cues.not_alone or w in cues.person_titles for w in words):
+        return None
+    if len(words) == 1:
+        word = words[0]
+        acronym = word.isupper() and len(word) >= 2
+        if len(normalize_key(word)) < 3 and not (acronym and not sentence_initial):
+            return None
+        if word.casefold() in lowercase_words and not acronym:
+            return None
+        if sentence_initial and not acronym and len(word) < 5:
+            return None
+    return start, end
+
+
+def guess_kind(text: str, start: int, end: int, cues: Cues | None = None) -> str:
+    """A new name's kind from its own words, a title before it, or the words around it."""
+    cues = cues or load_cues()
+    name = text[start:end]
+    words = name.replace("-", " - ").split()
+    before = text[max(0, start - 40):start].split()
+    after = text[end:end + 30].split()
+    previous = before[-1].strip(",.;:()“”\"") if before else ""
+    following = after[0].strip(",.;:()“”\"").casefold() if after else ""
+    if words[0] in cues.person_titles or previous in cues.person_titles or previous.casefold() in cues.person_context:
+        return "person"
+    for kind in ("event", "place", "agency", "organization", "group", "state"):
+        vocabulary = cues.kind_words.get(kind, frozenset())
+        if any(w in vocabulary for w in words) or any(v in name for v in vocabulary if " " in v or v.endswith("-")):
+            return kind
+    if following in {"province", "district"}:
+        return "place"
+    if following in cues.person_context:
+        return "person"
+    if previous.casefold() in cues.place_prepositions:
+        return "place"
+    if 2 <= len(words) <= 4 and all(w[:1].isupper() or w in cues.name_connectors for w in words):
+        return "person"
+    return "group"
+
+
+def _merge_adjacent(text: str, mentions: list[Mention]) -> list[Mention]:
+    """'Aslam' found by its word and 'Faroqqi' as an alias: one mention."""
+    mentions.sort(key=lambda m: m.start)
+    merged: list[Mention] = []
+    for m in mentions:
+        if merged and merged[-1].actor_id == m.actor_id and not text[merged[-1].end:m.start].strip():
+            last = merged[-1]
+            last.end = m.end
+            last.text = text[last.start:m.end]
+            last.fuzzy = last.fuzzy and m.fuzzy
+            continue
+        merged.append(m)
+    return merged
+
+
+# -- suggestions -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Cue:
+    start: int
+    end: int
+    cue: Cue
+
+
+def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
+    patterns = _patterns()
+    found = []
+    for match in patterns["relations"].finditer(text, lo, hi):
+        phrase = re.sub(r"\s+", " ", match.group().casefold())
+        cue = patterns["by_phrase"].get(phrase)
+        if cue is None:
+            cue = next((c for stem, c in patterns["stems"] if phrase.startswith(stem)), None)
+        if cue is not None:
+            found.append(_Cue(match.start(), match.end(), cue))
+    return found
+
+
+@dataclass(slots=True)
+class _Stance:
+    """How a sentence presents what it says: who claims it and where the claim's
+    content lies, where its hedges are, whether it disputes it."""
+
+    claimant: Mention | None = None
+    content: tuple[int, int] = (0, 0)  # the claimed part of the sentence
+    speaker: Mention | None = None  # who speaks ("X said"), claimant or not
+    hedges: tuple[int, ...] = ()
+    disputed: bool = False
+
+    def status(self, text: str, a: Mention, b: Mention) -> str:
+        """The status of a tie between two actors of the sentence, in their order."""
+        if self.disputed:
+            return "disputed"
+        lo, hi = self.content
+        if self.claimant is not None and lo <= a.start and b.end <= hi:
+            return "claimed"
+        # A hedge covers what follows it in its clause, not an aside: "In all
+        # likelihood he was chosen by X, uncle of Y" hedges he-X, not X-Y.
+        for hedge in self.hedges:
+            if a.start <= hedge <= b.start or (hedge < a.start and "," not in text[a.end:b.start]):
+                return "alleged"
+        return "reported"
+
+
+def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
+    """A claim verb ("claimed", "accused", "announced") makes anyone a claimant; a
+    verb of speech ("said", "says") only a party (a group, state, agency or
+    organisation): an analyst who says something reports it."""
+    patterns = _patterns()
+    hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
+    stance = _Stance(hedges=tuple(s for s, _ in hedge_spans),
+                     disputed=bool(patterns["disputes"].search(text, lo, hi)))
+    for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
+        after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]
+        if after:
+            stance.claimant = stance.speaker = after[0]
+            stance.content = (lo, hi)
+            return stance
+    for kind in ("claim_verbs", "speech_verbs"):
+        for verb in patterns[kind].finditer(text, lo, hi):
+            if any(s <= verb.start() < e for s, e in hedge_spans):
+                continue
+            who = _speaker(text, verb.start(), verb.end(), mentions)
+            if who is None:
+                continue
+            if kind == "speech_verbs":
+                stance.speaker = stance.speaker or who  # "X claimed responsibility" still relates X
+            if kind == "claim_verbs" or who.kind != "person":
+                stance.claimant = who
+                # "X said that ...": what follows; "..., says X": what comes before.
+                stance.content = (verb.end(), hi) if who.start < verb.start() else (lo, verb.start())
+                if who.start < verb.start() and kind == "claim_verbs":
+                    stance.content = (who.start, hi)  # "X claimed responsibility for Y" relates X too
+                return stance
+    return stance
+
+
+def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
+    """Who a verb of saying belongs to: "says De Graaf", else the person (or, failing
+    one, the actor) named last before it."""
+    after = [m for m in mentions if end <= m.start <= end + 3 and not text[end:m.start].strip()]
+    if after:
+        return after[0]
+    before = [m for m in mentions if m.end <= start and start - m.end <= CLAIMANT_REACH]
+    people = [m for m in before if m.kind == "person"]
+    if people:
+        return people[-1]
+    return before[-1] if before else None
+
+
+def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | None, str | None]:
+    cues = load_cues()
+    sentence = text[lo:hi]
+    months = "|".join(sorted((re.escape(m) for m in cues.months), key=len, reverse=True))
+    year_of_publication = int(published[:4]) if published and is_partial_date(published) else None
+
+    def month_number(name: str) -> int:
+        return cues.months[name.casefold().rstrip(".")]
+
+    def ok(value: str) -> str | None:
+        return value if is_partial_date(value) else None
+
+    span = re.search(r"\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b", sentence, re.IGNORECASE)
+    if span:
+        return span.group(1), span.group(2)
+    patterns: list[tuple[str, Any]] = [
+        (rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
+         lambda m: ok(f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}")),
+        (rf"\b(\d{{1,2}})\s+({months})\.?,?\s+((?:19|20)\d\d)\b",
+         lambda m: ok(f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}")),
+        (rf"\b({months})\.?\s+((?:19|20)\d\d)\b", lambda m: ok(f"{m.group(2)}-{month_number(m.group(1)):02d}")),
+        (rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)",
+         lambda m: ok(f"{year_of_publication}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}")
+         if year_of_publication else None),
+        (r"\b((?:19|20)\d\d)\b(?!/)", lambda m: m.group(1)),
+    ]
+    for pattern, build in patterns:
+        for match in re.finditer(pattern, sentence, flags=re.IGNORECASE):
+            word = match.group(1)
+            if word.casefold() == "may" and not word[0].isupper():
+                continue  # "may" the verb
+            value = build(match)
+            if value:
+                return value, None
+    return None, None
+
+
+def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None:
+    """A type from the two kinds alone, when no cue words relate them. Two places
+    come contained first."""
+    kinds = (a.kind, b.kind)
+    if a.kind in PLACE_KINDS and b.kind in PLACE_KINDS:
+        return "located_in", a, b
+    if "place" in kinds:
+        place, other = (a, b) if a.kind == "place" else (b, a)
+        if other.kind == "event":
+            return "located_in", other, place
+        return "operates_in", other, place
+    if "event" in kinds:
+        event, other = (a, b) if a.kind == "event" else (b, a)
+        if other.kind == "event":
+            return None
+        return "carried_out", other, event
+    if "person" in kinds and kinds != ("person", "person"):
+        person, other = (a, b) if a.kind == "person" else (b, a)
+        if other.kind in ("group", "agency", "organization"):
+            return "member_of", person, other
+    return "affiliated_with", a, b
+
+
+def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None:
+    """A cue's type with its ends turned the way the type reads, or None when the
+    kinds cannot take that type (a cue of place with no place)."""
+    tie_type = cue.type
+    source, target = (a, b) if cue.order == "forward" else (b, a)
+    kinds = {a.kind, b.kind}
+    if tie_type in PERSON_ONLY_TYPES:
+        if kinds == {"person"} or ("person" not in kinds and tie_type != "member_of"):
+            return None  # a person leads, founds or joins a group, not another person
+        if a.kind != b.kind and "person" in kinds:
+            source, target = (a, b) if a.kind == "person" else (b, a)
+    if tie_type in PLACE_TYPES:
+        if target.kind not in PLACE_KINDS:
+            source, target = target, source
+        if target.kind not in PLACE_KINDS:
+            return None
+        tie_type = "located_in" if source.kind in ("event", "place", "state") else "operates_in"
+    if tie_type == "carried_out":
+        if "event" not in kinds:
+            return None
+        source, target = (b, a) if a.kind == "event" else (a, b)
+        if source.kind == "event":
+            return None
+    if tie_type == "hostile_to" and "event" in kinds and a.kind != b.kind:
+        event, other = (a, b) if a.kind == "event" else (b, a)
+        return "targeted", event, other
+    if "event" in kinds and tie_type not in ("carried_out", "targeted", "located_in"):
+        return None
+    return tie_type, source, target
+
+
+def _existing(graph: Graph, tie_type: str, source: Mention, target: Mention) -> Tie | None:
+    if source.actor_id is None or target.actor_id is None:
+        return None
+    directed = TIE_TYPES[tie_type].directed
+    for tie in graph.ties_between(source.actor_id, target.actor_id):
+        if tie.type != tie_type:
+            continue
+        if not directed or (tie.source == source.actor_id and tie.target == target.actor_id):
+            return tie
+    return None
+
+
+def _subject(actors: list[Mention], speaker: Mention | None) -> Mention | None:
+    """Whom a sentence is about: its first person, group, agency or organisation
+    (not the one who speaks), else its first state, else its first actor."""
+    actors = [m for m in actors if m is not speaker] or actors
+    subject = next((m for m in actors if m.kind in _ACTING_KINDS), None)
+    return subject or next((m for m in actors if m.kind == "state"), actors[0] if actors else None)
+
+
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s")
+
+
+def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """A sentence's clauses, split at semicolons and dashes: ties do not cross them."""
+    spans, start = [], lo
+    for match in _CLAUSE_BREAK.finditer(text, lo, hi):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, hi))
+    return spans
+
+
+def _after_preposition(text: str, mention: Mention) -> bool:
+    if mention.kind != "state":
+        return False
+    words = text[max(0, mention.start - 12):mention.start].split()
+    return bool(words) and words[-1].casefold() in load_cues().place_prepositions
+
+
+def _anaphor(
+    text: str, lo: int, hi: int, mentions: list[Mention], person: Mention | None, group: Mention | None
+) -> Mention | None:
+    """'He' early in a sentence is the last person named before it; 'it', 'they',
+    'the group' the last group (or agency, organisation) that was a sentence's subject."""
+    first = mentions[0].start if mentions else hi
+    for match in _patterns()["anaphors"].finditer(text, lo, hi):
+        word = match.group().casefold()
+        if any(m.start <= match.start() < m.end for m in mentions):
+            continue
+        if match.start() >= first and not (word.startswith("the ") and len(mentions) < 2):
+            continue
+        referent = person if word in _PERSONAL else group
+        if referent is None:
+            continue
+        return Mention(match.start(), match.end(), match.group(), referent.actor_id, referent.name, referent.kind,
+                       fuzzy=True)
+    return None
+
+
+_PERSONAL = frozenset({"he", "she", "his", "her"})
+_ACTING_KINDS = ("person", "group", "agency", "organization")
+# Two actors further apart than this in one sentence are paired only through its subject.
+PAIR_REACH = 200
+# A place pairs with actors this close, the subject, and the actor just before it.
+PLACE_REACH = 40
+
+
+def _suggest(
+    text: str, sentences: list[tuple[int, int]], mentions: list[Mention], graph: Graph, published: str | None
+) -> list[Suggestion]:
+    suggestions: list[Suggestion] = []
+    person: Mention | None = None
+    group: Mention | None = None
+    cursor = 0
+    for number, (lo, hi) in enumerate(sentences):
+        inside: list[Mention] = []
+        while cursor < len(mentions) and mentions[cursor].start < hi:
+            if mentions[cursor].start >= lo:
+                inside.append(mentions[cursor])
+            cursor += 1
+        pronoun = _anaphor(text, lo, hi, inside, person, group)
+        actors = sorted([*inside, pronoun], key=lambda m: m.start) if pronoun is not None else inside
+        # "in Pakistan": a state named as a place is one here.
+        actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
+        stance = _stance(text, lo, hi, actors)
+        speaker = stance.speaker
+        subject = _subject(actors, speaker)
+        for m in actors:
+            if m.kind == "person":
+                person = m
+        if subject is not None and subject.kind in ("group", "agency", "organization"):
+            group = subject
+        if len({m.key for m in actors}) < 2:
+            continue
+        start, end = _dates(text, lo, hi, published)
+        quote = text[lo:hi]
+        # Cue words inside a name are part of it ("Islamic Emirate"); an event's name still
+        # says what relates its parties ("strategic partnership between ISKP and ...").
+        cues = [c for c in _cues_in(text, lo, hi)
+                if not any(m.start < c.end and c.start < m.end and m.kind != "event" for m in inside)]
+        pairs = []
+        for clause_lo, clause_hi in _clauses(text, lo, hi):
+            in_clause = [m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker]
+            if len({m.key for m in in_clause}) < 2:
+                continue
+            clause_subject = subject if subject in in_clause else _subject(in_clause, None)
+            pairs += _pairs(text, in_clause, cues, clause_subject)
+        for a, b, cue, weight in pairs:
+            typed = _typed(cue, a, b) if cue is not None else None
+            if typed is None:
+                typed = _default_type(a, b)
+                cue = None
+                weight = min(weight, 0.35)
+            if typed is None:
+                continue
+            tie_type, source, target = typed
+            status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
+            claimant = stance.claimant if status == "claimed" else None
+            existing = _existing(graph, tie_type, source, target)
+            # Measured on the bundled documents (bench/ingest_bench.py): a tie the store
+            # already holds, or any tie between the two, is the surest sign; names found
+            # only by a near spelling or a pronoun the least sure.
+            confidence = weight
+            if existing is not None:
+                confidence += 0.3
+            elif source.actor_id and target.actor_id and graph.ties_between(source.actor_id, target.actor_id):
+                confidence += 0.15
+            if source.fuzzy or target.fuzzy:
+                confidence -= 0.1
+            if status in ("alleged", "disputed"):
+                confidence -= 0.05
+            suggestions.append(Suggestion(
+                source=source,
+                target=target,
+                type=tie_type,
+                status=status,
+                claimant=claimant,
+                start=start,
+                end=end,
+                quote=quote,
+                existing_tie=existing.id if existing else None,
+                confidence=round(max(0.05, min(confidence, 0.95)), 2),
+                sentence=number,
+                cue=cue.phrase if cue else "",
+            ))
+    return suggestions
+
+
+def _pairs(
+    text: str, actors: list[Mention], cues: list[_Cue], subject: Mention | None
+) -> list[tuple[Mention, Mention, Cue | None, float]]:
+    """Which two actors of a sentence a suggestion relates, with the cue that types it.
+
+    The subject with everyone else, and any two actors close together; a place only
+    with the subject or the actor just before it, and with a place right next to it
+    ("Jalalabad prison, Jalalabad", "Afghanistan's Nangarhar": the contained place
+    first). The cue is the nearest one between the two that fits their kinds ("ties
+    with A, B and C" types all three), else one just before the first ("the founder
+    Jalaluddin") or just after both ("A and B are sworn enemies"). One suggestion
+    per pair and sentence: the best-typed.
+    """
+    best: dict[frozenset[str], tuple[Mention, Mention, Cue | None, float]] = {}
+
+    def fitting(candidates: list[_Cue], a: Mention, b: Mention) -> Cue | None:
+        return next((c.cue for c in candidates if _typed(c.cue, a, b) is not None), None)
+
+    def consider(a: Mention, b: Mention) -> None:
+        if a.key == b.key:
+            return
+        if a.start > b.start:
+            a, b = b, a
+        between = [c for c in cues if a.end <= c.start and c.end <= b.start][::-1]
+        cue = fitting(between, a, b)
+        if cue is not None:
+            others = any(a.end <= m.start and m.end <= b.start for m in actors)
+            weight = 0.45 if others else 0.55
+        else:
+            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12][::-1]
+            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25
+                     and not any(b.end <= m.start < c.start for m in actors)]
+            cue = fitting(before, a, b) or fitting(after, a, b)
+            weight = 0.5 if cue is not None else 0.35
+        pair = frozenset((a.key, b.key))
+        if pair not in best or best[pair][3] < weight:
+            best[pair] = (a, b, cue, weight)
+
+    places = [m.kind in PLACE_KINDS for m in actors]
+    for i, a in enumerate(actors):
+        for j in range(i + 1, len(actors)):
+            b = actors[j]
+            if places[i] and places[j]:
+                gap = text[a.end:b.start]
+                # "Afghanistan's Nangarhar", "Jalalabad prison in Jalalabad", and "a Sikh
+                # gurdwara was attacked ... in Kabul": the next place, just after "in".
+                possessive = j == i + 1 and re.fullmatch(r"(?:’s|'s)\s*(?:the\s+)?", gap)
+                within = (not any(places[i + 1:j]) and len(gap) <= PLACE_REACH * 2
+                          and re.search(r"\bin\s+(?:the\s+)?$", gap) and not _CLAUSE_BREAK.search(gap))
+                if a.key != b.key and (possessive or within):
+                    inner, outer = (b, a) if possessive else (a, b)
+                    best[frozenset((a.key, b.key))] = (inner, outer, None, 0.5)
+                continue
+            if places[i] or places[j]:
+                place = a if places[i] else b
+                other = b if place is a else a
+                k = actors.index(place)
+                nearest = next((m for m, p in zip(reversed(actors[:k]), reversed(places[:k])) if not p), None)
+                if other is subject or other is nearest or b.start - a.end <= PLACE_REACH:
+                    consider(a, b)
+                continue
+            if a is subject or b is subject or b.start - a.end <= PAIR_REACH:
+                consider(a, b)
+    return list(best.values())
+
+
+# -- storing what was accepted -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document to store: its full text (never a quote alone) and what is known of it."""
+
+    title: str
+    text: str
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+    retrieved: str | None = None
+    language: str | None = None
+    grade: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        from .edit import MAX_DOCUMENT, MAX_NAME, check_date, check_text
+        from .model import SOURCE_GRADES
+
+        found = {
+            "title": check_text(self.title, "title", required=True, max_length=MAX_NAME * 2),
+            "publisher": check_text(self.publisher, "publisher"),
+            "published": check_date(self.published, "published"),
+            "retrieved": check_date(self.retrieved, "retrieved"),
+            "url": check_text(self.url, "url", max_length=MAX_NAME * 4),
+            "language": check_text(self.language, "language"),
+            "text": check_text(self.text, "the document's text", required=True, multiline=True,
+                               max_length=MAX_DOCUMENT),
+        }
+        if self.grade is not None and self.grade not in SOURCE_GRADES:
+            found["grade"] = f"unknown grade {self.grade!r}; choose from {', '.join(SOURCE_GRADES)}"
+        return {k: v for k, v in found.items() if v}
+
+
+def document_json(document: NewDocument | None, source_id: str | None, analysis: Analysis | None = None,
+                  source: Any = None) -> dict[str, Any]:
+    """The "document" part of `khorasan ingest --json`."""
+    meta = source if source is not None else document
+    return {
+        "id": source_id,
+        "title": meta.title,
+        "publisher": meta.publisher,
+        "published": meta.published,
+        "url": meta.url,
+        "grade": meta.grade,
+        "characters": len(analysis.text) if analysis else None,
+        "sentences": len(analysis.sentences) if analysis else None,
+    }
+
+
+def stored_copy(data: Any, text: str) -> str | None:
+    """The id of a stored document with exactly this text, if there is one."""
+    import hashlib
+
+    from .validate import DocumentTexts
+
+    digest = hashlib.sha256(_file_content(text).encode("utf-8")).hexdigest()[:16]
+    texts = DocumentTexts(data)
+    for source_id in data.sources:
+        if source_id.endswith(digest) and texts.raw(source_id) == _file_content(text):
+            return source_id
+    return None
+
+
+def _file_content(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def ingest_command(
+    editor: Any,
+    *,
+    accepted: list[Suggestion],
+    document: NewDocument | None = None,
+    source_id: str | None = None,
+    kinds: dict[str, str] | None = None,
+) -> Any:
+    """One undoable command: the new document (or an existing one, `source_id`), the
+    new names the accepted suggestions need as actors, their ties, and a citation
+    on each existing tie they corroborate. Build it inside `Editor.commit`.
+
+    `kinds` overrides a new name's guessed kind (keyed by the name as written).
+    """
+    import copy
+
+    from .edit import SOURCES_FOLDER, Command, RecordChange, TextFile, UnknownItem, ValidationError, check_kind
+    from .model import Actor, Citation, Source, make_tie_id, new_actor_id
+
+    data = editor.data
+    changes: list[Any] = []
+    files: list[Any] = []
+    if document is not None:
+        problems = document.problems()
+        if problems:
+            raise ValidationError(problems)
+        duplicate = stored_copy(data, document.text)
+        if duplicate is not None:
+            raise ValidationError({"text": f"this text is already stored as document {duplicate}"})
+        content = _file_content(document.text)
+        source_id = editor.free_source_id(content)
+        relative = f"{SOURCES_FOLDER}/{source_id}.txt"
+        source = Source(
+            id=source_id,
+            title=document.title.strip(),
+            publisher=(document.publisher or "").strip() or None,
+            published=document.published or None,
+            path=relative,
+            url=(document.url or "").strip() or None,
+            retrieved=document.retrieved or None,
+            language=(document.language or "").strip() or None,
+            grade=document.grade,
+        )
+        changes.append(RecordChange("sources", source_id, None, source))
+        files.append(TextFile(relative, content))
+    elif source_id not in data.sources:
+        raise UnknownItem("document", str(source_id))
+
+    created: dict[str, str] = {}  # folded new name -> actor id
+
+    def actor_for(end: Mention) -> str:
+        if end.actor_id is not None:
+            if end.actor_id not in data.actors:
+                raise UnknownItem("actor", end.actor_id)
+            return end.actor_id
+        key = normalize_key(end.name)
+        if key in created:
+            return created[key]
+        owners = editor.name_owners(end.name)
+        if owners:
+            created[key] = owners[0].id  # someone added it meanwhile
+            return owners[0].id
+        kind = (kinds or {}).get(end.name, end.kind)
+        problem = editor.check_new_name(end.name) or check_kind(kind)
+        if problem:
+            raise ValidationError({"name": problem})
+        taken = set(data.actors) | set(created.values())
+        actor = Actor(id=new_actor_id(end.name, taken), name=end.name.strip(), kind=kind)
+        created[key] = actor.id
+        changes.append(RecordChange("actors", actor.id, None, actor))
+        return actor.id
+
+    new_ties: dict[str, Tie] = {}
+    cited: dict[str, Tie] = {}
+    for s in accepted:
+        citation = Citation(source_id, s.quote)
+        existing = data.ties.get(s.existing_tie) if s.existing_tie else None
+        if existing is not None:
+            tie = cited.setdefault(existing.id, copy.deepcopy(existing))
+            if citation not in tie.citations:
+                tie.citations.append(citation)
+            continue
+        source_end, target_end = actor_for(s.source), actor_for(s.target)
+        claimant = actor_for(s.claimant) if s.claimant is not None and s.status == "claimed" else None
+        taken_ids = set(data.ties) | set(new_ties)
+        tie_id = make_tie_id(source_end, s.type, target_end, taken_ids)
+        new_ties[tie_id] = Tie(
+            id=tie_id, type=s.type, source=source_end, target=target_end, status=s.status, claimant=claimant,
+            start=s.start, end=s.end, citations=[citation],
+        )
+    for tie_id, tie in cited.items():
+        changes.append(RecordChange("ties", tie_id, copy.deepcopy(data.ties[tie_id]), tie))
+    for tie_id, tie in new_ties.items():
+        changes.append(RecordChange("ties", tie_id, None, tie))
+    title = document.title.strip() if document is not None else data.sources[source_id].title
+    parts = [f"{len(new_ties)} tie(s)", f"{len(cited)} citation(s)", f"{len(created)} actor(s)"]
+    verb = "add document" if document is not None else "review document"
+    return Command(f"{verb} {title}: " + ", ".join(parts), changes, files)
