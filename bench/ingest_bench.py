@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from khorasan_tui.documents import read_document
 from khorasan_tui.graph import Graph
 from khorasan_tui.ingest import ActorIndex, Mention, analyse
 from khorasan_tui.model import TIE_TYPES, Actor, Tie, normalize_key
@@ -130,8 +131,7 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
     stripped, removed, removed_actors, corroborated = without_document(data, doc)
     graph = Graph(stripped)
     source = data.sources[doc]
-    text_path = data.source_text_path(source)
-    text = text_path.read_text(encoding="utf-8")
+    text = read_document(data, source)
     analysis = analyse(text, graph, published=source.published, index=ActorIndex(graph))
 
     def pair(a: str, b: str) -> frozenset[str]:

@@ -9,6 +9,7 @@ import pytest
 
 from khorasan_tui import ingest
 from khorasan_tui.cli import main
+from khorasan_tui.documents import read_document
 from khorasan_tui.edit import Editor
 from khorasan_tui.graph import Graph
 from khorasan_tui.ingest import Cues, NewDocument, analyse, ingest_command, load_cues
@@ -375,7 +376,7 @@ def test_the_stored_step_is_one_undo(store):
 def test_every_suggestion_quotes_its_document_verbatim():
     graph = Graph(load_store(BUNDLED))
     for source in graph.data.sources.values():
-        text = graph.data.source_text_path(source).read_text(encoding="utf-8")
+        text = read_document(graph.data, source)
         analysis = analyse(text, graph, published=source.published)
         assert analysis.suggestions
         for s in analysis.suggestions:
