@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import re
 from pathlib import Path
+
+from rich.cells import cell_len
+from rich.console import Console
 
 from khorasan_tui.app.main import KhorasanApp
 from khorasan_tui.app.rowlist import RowList
@@ -44,6 +48,24 @@ def screen_text(app: KhorasanApp) -> str:
     text = "".join(lines)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text).replace("\xa0", " ")
+
+
+def screen_lines(app: KhorasanApp) -> list[str]:
+    """What the terminal shows, one string per row, so a test can find where a
+    text sits (to click it) or whether it fits on its line."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
+
+
+def find_on_screen(app: KhorasanApp, text: str) -> tuple[int, int]:
+    """(x, y) of the first cell of `text` on the screen."""
+    for y, line in enumerate(screen_lines(app)):
+        x = line.find(text)
+        if x >= 0:
+            return cell_len(line[:x]), y
+    raise AssertionError(f"{text!r} is not on the screen")
 
 
 async def until(pilot, predicate, timeout: float = 15.0) -> None:

@@ -70,11 +70,11 @@ class FormScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         self.fields = self.build_fields()
         with Vertical(classes="form-dialog"):
-            yield Static(Text(self.title_text, style="bold"), classes="form-title")
+            yield Static(Text(safe(self.title_text), style="bold"), classes="form-title")
             with VerticalScroll(classes="form-body"):
                 for f in self.fields:
                     with Vertical(classes="form-field", id=f"field-{f.name}"):
-                        yield Label(f.label + ("" if f.optional else " *"))
+                        yield Label(Text(f.label + ("" if f.optional else " *")))
                         if f.widget == "select":
                             # A required select starts on its first option: Textual refuses a blank one.
                             initial = f.value or (Select.BLANK if f.optional else f.options[0][1])
@@ -308,7 +308,8 @@ class TieFormScreen(FormScreen):
         self.title_text = f"New tie from {editor.data.actors[from_id].name}"
 
     def build_fields(self) -> list[Field]:
-        sources = [(f"▤ {s.title[:60]}", s.id) for s in self.editor.data.sources.values()]
+        # Select parses a str prompt as markup: a document title goes in as Text.
+        sources = [(Text(f"▤ {safe(s.title)[:60]}"), s.id) for s in self.editor.data.sources.values()]
         sources.append(("＋ a new document…", NEW_SOURCE))
         return [
             Field("to", "Other actor (name, alias or id)", optional=False, validate=self.editor.check_actor_ref),

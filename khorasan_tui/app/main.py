@@ -14,6 +14,7 @@ from typing import Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..edit import EditError
@@ -23,6 +24,7 @@ from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
+from .render import safe, safe_block
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
@@ -237,6 +239,32 @@ class KhorasanApp(App[int]):
         if self.as_of:
             parts.append(f"as of {self.as_of}")
         self.sub_title = " · ".join(parts)
+
+    # -- untrusted text ------------------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen or widget (their `notify` ends here), shows its
+        text as data: names, quotes and error texts are never parsed as markup, so
+        "[@click=app.quit]" is shown, not obeyed, and "[TTP]" is not swallowed.
+        `markup` is ignored on purpose: Textual's widgets pass True by default."""
+        super().notify(safe_block(message), title=safe(title), severity=severity, timeout=timeout, markup=False)
+
+    def validate_title(self, title: str) -> str:
+        return safe(title)
+
+    def validate_sub_title(self, sub_title: str) -> str:
+        return safe(sub_title)
+
+    def action_help_quit(self) -> None:
+        # Textual's own hint uses markup, which notify above would show raw.
+        self.notify("Press q to quit the app (not while typing).", title="Do you want to quit?")
 
     # -- state ---------------------------------------------------------------------
     @property

@@ -6,8 +6,11 @@ plain characters, so a name like "[@click=app.quit]x[/]" is shown, not obeyed.
 
 from __future__ import annotations
 
+import unicodedata
+
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual.markup import escape
 
 from ..graph import Graph
 from ..model import (
@@ -17,7 +20,6 @@ from ..model import (
     Actor,
     Tie,
     kind_label,
-    strip_control,
 )
 
 CONTESTED_GLYPH = "⚡"
@@ -25,16 +27,46 @@ CITATION_GLYPH = "❝"
 DOCUMENTS_SHOWN = 10
 
 
+def _visible(text: str, line_break: str) -> str:
+    """Drop what a terminal would obey or hide: control characters (Cc: ESC above all)
+    and format characters (Cf: bidi overrides U+202A-202E and U+2066-2069, zero-width
+    U+200B-200D, U+2060, U+FEFF); line and paragraph separators become `line_break`."""
+    if text.isprintable():  # the common case, checked in C
+        return text
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append(line_break)
+            continue
+        category = unicodedata.category(char)
+        if category in ("Zl", "Zp"):
+            kept.append(line_break)
+        elif category == "Cc" and char == "\t":
+            kept.append(" ")
+        elif category not in ("Cc", "Cf"):
+            kept.append(char)
+    return "".join(kept)
+
+
 def safe(value: object) -> str:
-    """One line of untrusted text: control characters out, newlines flattened."""
+    """One line of untrusted text, fit to show anywhere (panes, toasts, titles,
+    dialogs): invisible and control characters out, line breaks flattened.
+    Put it in a `Text`/`Content` or a toast (KhorasanApp.notify never parses
+    markup); never in a markup string."""
     text = "" if value is None else str(value)
-    return strip_control(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    return _visible(text.replace("\r\n", "\n").replace("\r", "\n"), " ")
 
 
 def safe_block(value: object) -> str:
-    """Untrusted multi-line text: control characters out, newlines kept."""
+    """Untrusted multi-line text: as `safe`, newlines kept."""
     text = "" if value is None else str(value)
-    return "\n".join(strip_control(line) for line in text.replace("\r\n", "\n").split("\n"))
+    return _visible(text.replace("\r\n", "\n").replace("\r", "\n"), "\n")
+
+
+def safe_markup(value: object) -> str:
+    """`safe`, escaped for the few Textual APIs that take only markup strings
+    (the command palette's help line)."""
+    return escape(safe(value))
 
 
 def when(start: str | None, end: str | None) -> str:
