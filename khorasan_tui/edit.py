@@ -726,12 +726,13 @@ class Editor:
         """Whether the file differs from what we last read or wrote."""
         return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
 
-    def reload(self) -> None:
-        """Read the file again (someone else saved it). Undo history is kept: each
-        undo still checks that its records are as it left them."""
+    def reload(self, fresh: StoreData | None = None) -> None:
+        """Read the file again (someone else saved it), or take `fresh`, the file as
+        already read (by a worker thread). Undo history is kept: each undo still
+        checks that its records are as it left them."""
         if self.data.path is None:
             return
-        self._replace_data(load_store(self.data.path))
+        self._replace_data(fresh if fresh is not None else load_store(self.data.path))
         self._notify(Change("reload", f"reloaded {self.data.path.name}"))
 
     def _replace_data(self, fresh: StoreData) -> None:

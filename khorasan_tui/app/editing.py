@@ -93,9 +93,16 @@ class FormScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         for f in self.fields:
             self.check_field(f.name)
+        self._initial = {f.name: self.value(f.name) for f in self.fields}
         first = self.fields[0].name if self.fields else None
         if first:
             self.query_one(f"#input-{first}").focus()
+
+    @property
+    def has_unsaved_input(self) -> bool:
+        """Whether any field differs from what the form opened with."""
+        initial = getattr(self, "_initial", {})
+        return any(self.value(name) != value for name, value in initial.items())
 
     # -- values and checks -----------------------------------------------------------
     def value(self, name: str) -> str:
@@ -173,7 +180,18 @@ class FormScreen(ModalScreen[bool]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.has_unsaved_input:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard changes?", "What you typed is lost.", yes="Discard (y)", no="Keep editing (n)"),
+            answered,
+        )
 
     def action_save(self) -> None:
         # The live checks only inform; the Editor decides. It also knows which
@@ -433,14 +451,16 @@ class ConfirmScreen(ModalScreen[bool]):
     """Yes or no, with the consequences spelled out."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes, delete"),
+        Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str = "Delete (y)", no: str = "Keep (n)") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-dialog confirm-dialog"):
@@ -448,8 +468,8 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(Text(safe(self.detail)))
             with Horizontal(classes="form-buttons"):
-                yield Button("Delete (y)", id="confirm-yes", variant="error")
-                yield Button("Keep (n)", id="confirm-no")
+                yield Button(Text(self.yes), id="confirm-yes", variant="error")
+                yield Button(Text(self.no), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()

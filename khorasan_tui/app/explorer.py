@@ -166,7 +166,9 @@ class ExplorerScreen(Screen):
             kind, value = rows[index]
             if kind == "header":
                 return type_header(value, counts[value])
-            tie = graph.ties[value]
+            tie = graph.ties.get(value)
+            if tie is None:  # gone in a reload since this list was filled; a refill follows
+                return Text("")
             return tie_row(graph, tie, actor_id, width, contested=value in contested)
 
         tie_list = self.query_one("#tie-list", RowList)
@@ -254,7 +256,8 @@ class ExplorerScreen(Screen):
 
         def render(index: int, width: int) -> Text:
             hit = hits[index]
-            return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
+            actor = graph.actors.get(hit.actor_id)
+            return actor_row(graph, actor, width, matched=hit.matched) if actor else Text("")
 
         actor_list = self.query_one("#actor-list", RowList)
         keep = app.current if not text.strip() else None

@@ -16,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from ..edit import EditError
 from ..graph import Graph, TieFilter
@@ -28,6 +29,8 @@ from .render import safe, safe_block
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
+# How often (seconds) the store file is checked for other writers' saves.
+STORE_POLL = 2.0
 
 
 def contested(graph: Graph) -> list:
@@ -97,6 +100,7 @@ class KhorasanApp(App[int]):
         self.editor = None  # an edit.Editor once the store has loaded
         self._year_span: tuple[int, int] | None = None
         self.read_only_reason = "opened with --read-only" if read_only else ""
+        self._pending_changes: list = []
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -187,12 +191,22 @@ class KhorasanApp(App[int]):
             self.read_only_reason = f"{data.path} or its folder is not writable"
         self.editor = Editor(data, self.graph, read_only=self.read_only, read_only_reason=self.read_only_reason)
         self.editor.subscribe(self._store_changed)
+        if data.path is not None:
+            self.set_interval(STORE_POLL, self._watch_store)
         if self.read_only:
             self.notify(f"Read-only: {self.read_only_reason}. Editing keys are off.", title="Read-only", timeout=6)
         self.refresh_bindings()
 
     def _store_changed(self, change) -> None:
-        """After an edit, undo, redo or reload: indexes are fresh; repaint."""
+        """After an edit, undo, redo or reload. The editor may call this in the middle
+        of its commit (a reload just before it applies and re-indexes an undo), so the
+        repaint waits until the commit has finished and the indexes agree again."""
+        self._pending_changes.append(change)
+        if len(self._pending_changes) == 1:
+            self.call_later(self._repaint_after_changes)
+
+    def _repaint_after_changes(self) -> None:
+        changes, self._pending_changes = self._pending_changes, []
         self._year_span = None
         self._recompute_findings()
         self._update_subtitle()
@@ -203,8 +217,51 @@ class KhorasanApp(App[int]):
             self.current = self._most_connected()
             self.history.visit(self.current)
         self.explorer.refresh_all()
-        if change.action == "reload":
-            self.notify(change.description, title="Store reloaded", severity="warning")
+        for screen in self.screen_stack:
+            changed = getattr(screen, "store_changed", None)
+            if changed is not None:
+                changed()
+        for change in changes:
+            if change.action == "reload":
+                self.notify(
+                    f"{change.description}. You are where you were: same actor, filters and date.",
+                    title="Store changed by another program",
+                    severity="warning",
+                )
+
+    # -- other writers ---------------------------------------------------------------
+    def _watch_store(self) -> None:
+        """Every STORE_POLL seconds: a stat of the store (no read) against what we
+        last read or wrote; a difference reloads it in a worker."""
+        data = self.graph.data if self.graph is not None else None
+        if data is None or data.path is None or data.fingerprint is None or self.editor is None:
+            return
+        if any(w.group == "reload" and not w.is_finished for w in self.workers):
+            return
+        try:
+            stat = data.path.stat()
+        except OSError:
+            return  # being replaced right now; the next tick sees the new file
+        if (stat.st_size, stat.st_mtime_ns) != (data.fingerprint.size, data.fingerprint.mtime_ns):
+            self._reload_in_thread(data.path, data.fingerprint)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload_in_thread(self, path: Path, seen) -> None:
+        try:
+            with gc_paused():
+                fresh = load_store(path)
+        except StoreError:
+            return  # half-written or broken for now: keep what we have, look again later
+        self.call_from_thread(self._adopt_reloaded, fresh, seen)
+
+    def _adopt_reloaded(self, fresh: StoreData, seen) -> None:
+        data = self.graph.data
+        if data.fingerprint != seen:
+            return  # we saved (or reloaded) meanwhile: the next tick compares again
+        if fresh.fingerprint is not None and fresh.fingerprint.digest == seen.digest:
+            data.fingerprint = fresh.fingerprint  # touched, not changed
+            return
+        self.editor.reload(fresh)
 
     def _set_findings(self, findings: list) -> None:
         self.contested_findings = findings
@@ -261,6 +318,17 @@ class KhorasanApp(App[int]):
 
     def validate_sub_title(self, sub_title: str) -> str:
         return safe(sub_title)
+
+    async def action_quit(self) -> None:
+        """q never throws away a form with unsaved input (it may reach here from a
+        select or a button in the form), nor quits while an input has the focus."""
+        if isinstance(self.focused, (Input, TextArea)):
+            return
+        if any(getattr(screen, "has_unsaved_input", False) for screen in self.screen_stack):
+            self.bell()
+            self.notify("Unsaved changes: ctrl+s saves, escape discards.", title="Not quitting", severity="warning")
+            return
+        self.exit()
 
     def action_help_quit(self) -> None:
         # Textual's own hint uses markup, which notify above would show raw.

@@ -18,6 +18,7 @@ from ..model import (
     STATUS_GLYPHS,
     TIE_TYPES,
     Actor,
+    Source,
     Tie,
     kind_label,
 )
@@ -165,7 +166,7 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
             line.append(safe(source.title if source else doc_id))
             meta = [safe(source.publisher)] if source and source.publisher else []
             if source and source.published:
-                meta.append(f"~{source.published}")
+                meta.append(published_label(source))
             if meta:
                 line.append(f" ({', '.join(meta)})", style="dim")
             parts.append(line)
@@ -174,6 +175,12 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
     parts.append(Text(""))
     parts.append(Text(f"{CITATION_GLYPH} {len(actor.citations)} citation(s) of its own · s: sources", style="dim"))
     return Group(*parts)
+
+
+def published_label(source: Source) -> str:
+    """'2023-05-01' as typed, '~2020-08' when the date is an estimate (it has a note)."""
+    date = safe(source.published)
+    return f"~{date}" if source.published_note else date
 
 
 def tie_detail(graph: Graph, tie: Tie) -> Text:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..model import Citation
-from .render import citation_row, safe, safe_block
+from .render import citation_row, published_label, safe, safe_block
 from .rowlist import RowList
 
 QUOTE_OPEN = "▶▶"
@@ -77,7 +77,7 @@ class CitationListScreen(Screen):
             text.append("▤ ", style="bold")
             text.append(safe(source.title))
             meta = [f"publisher: {safe(source.publisher) if source.publisher else 'not shown in the text'}"]
-            meta.append(f"published: ~{source.published}" if source.published else "published: unknown")
+            meta.append(f"published: {published_label(source)}" if source.published else "published: unknown")
             meta.append(f"id {source.id}")
             text.append("\n" + " · ".join(meta), style="dim")
             if source.published_note:
