@@ -53,8 +53,8 @@ class FormScreen(ModalScreen[bool]):
     """A column of labelled fields with a live check under each one."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
     ]
 
     title_text = "Form"
@@ -451,8 +451,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Yes or no, with the consequences spelled out."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.answer-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.answer-no"),
     ]
 
     def __init__(self, question: str, detail: str = "", yes: str = "Delete (y)", no: str = "Keep (n)") -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.markup import escape
@@ -18,10 +19,12 @@ from ..model import (
     STATUS_GLYPHS,
     TIE_TYPES,
     Actor,
+    Citation,
     Source,
     Tie,
     kind_label,
 )
+from ..pathtext import Hop, actor_name, hop_facts
 
 CONTESTED_GLYPH = "⚡"
 CITATION_GLYPH = "❝"
@@ -70,6 +73,21 @@ def safe_markup(value: object) -> str:
     return escape(safe(value))
 
 
+def crop_left(text: Text, width: int) -> Text:
+    """The last `width` cells of a one-line text, '…' first: keeps the recent end of a trail."""
+    if text.cell_len <= width:
+        return text
+    kept = cells = 0
+    for char in reversed(text.plain):
+        cells += cell_len(char)
+        if cells > width - 1:
+            break
+        kept += 1
+    cropped = Text("…", style="dim", no_wrap=True, overflow="ellipsis", end="")
+    cropped.append_text(text[len(text) - kept :])
+    return cropped
+
+
 def when(start: str | None, end: str | None) -> str:
     if start and end:
         return f"{start}–{end}"
@@ -81,16 +99,18 @@ def when(start: str | None, end: str | None) -> str:
 
 
 def actor_row(graph: Graph, actor: Actor, width: int, matched: str | None = None) -> Text:
-    """'⚑ Islamic State-Khorasan        122' with the matched alias when it differs."""
+    """'⚑ Islamic State-Khorasan        122'; a search hit by alias adds it after
+    the name ('☺ Aslam Farooqi aka Abdullah Orakzai'), so a narrow list cuts the
+    alias, not the name."""
     count = str(graph.degree(actor.id))
     row = Text(no_wrap=True, overflow="ellipsis", end="")
     row.append(KIND_GLYPHS.get(actor.kind, "?") + " ", style="bold")
-    if matched and matched != actor.name and matched != "summary":
-        row.append(safe(matched), style="italic")
-        row.append(" → ", style="dim")
     row.append(safe(actor.name))
     if matched == "summary":
         row.append(" (summary)", style="dim")
+    elif matched and matched != actor.name:
+        row.append(" aka ", style="dim")
+        row.append(safe(matched), style="italic")
     room = width - len(count) - 1
     if row.cell_len > room:
         row.truncate(max(room, 1), overflow="ellipsis")
@@ -183,16 +203,60 @@ def published_label(source: Source) -> str:
     return f"~{date}" if source.published_note else date
 
 
+def tie_facts(graph: Graph, tie: Tie) -> Text:
+    """'● reported · 2020–2021 · head' or '◌ claimed by Taliban …': what the tie
+    row's tail says, on a line of its own so no width cuts it off."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(f"{STATUS_GLYPHS.get(tie.status, '?')} {tie.status}", style="bold")
+    if tie.claimant:
+        claimant = graph.actors.get(tie.claimant)
+        text.append(f" by {safe(claimant.name if claimant else tie.claimant)}", style="bold")
+    span = when(tie.start, tie.end)
+    text.append(f" · {span}" if span else " · undated")
+    if tie.role:
+        text.append(f" · {safe(tie.role)}", style="italic")
+    text.append(f" · {CITATION_GLYPH}{len(tie.citations)}", style="dim")
+    return text
+
+
 def tie_detail(graph: Graph, tie: Tie) -> Text:
-    """The lines under the tie list: the first quote behind the highlighted tie."""
+    """The strip under the tie list: the highlighted tie's status, claimant and
+    dates, then the first quote behind it."""
+    text = tie_facts(graph, tie)
+    text.no_wrap = False
+    text.append("\n")
     if not tie.citations:
-        return Text("No citation.", style="italic")
+        text.append("No citation.", style="italic")
+        return text
     first = tie.citations[0]
-    text = citation_row(graph, first.quote, first.source)
-    text.no_wrap = False  # here the quote may take a few lines
+    text.append_text(citation_row(graph, first.quote, first.source))
     if len(tie.citations) > 1:
         text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")
     return text
+
+
+def citation_copy(graph: Graph, citation: Citation) -> str:
+    """'“quote” — Document title (publisher, 2020-08, id doc-id)': a quote as copied."""
+    source = graph.data.sources.get(citation.source)
+    meta = []
+    if source is not None and source.publisher:
+        meta.append(safe(source.publisher))
+    if source is not None and source.published:
+        meta.append(published_label(source))
+    meta.append(f"id {safe(citation.source)}")
+    title = safe(source.title) if source is not None else "unknown document"
+    return f"“{safe(citation.quote)}” — {title} ({', '.join(meta)})"
+
+
+def tie_copy(graph: Graph, tie: Tie, from_id: str) -> str:
+    """A tie as copied: who, how, whom, its facts, then every quote with its document."""
+    hop = Hop(tie, from_id, tie.other(from_id))
+    lines = [
+        f"{actor_name(graph, hop.from_id)} — {hop.wording} → {actor_name(graph, hop.to_id)}",
+        f"  {hop_facts(graph, hop)}",
+    ]
+    lines += [f"  {citation_copy(graph, c)}" for c in tie.citations] or ["  (no citation)"]
+    return "\n".join(lines) + "\n"
 
 
 def citation_row(graph: Graph, quote: str, source_id: str) -> Text:
