@@ -8,7 +8,6 @@ import io
 import re
 from pathlib import Path
 
-from rich.cells import cell_len
 from rich.console import Console
 
 from khorasan_tui.app.main import KhorasanApp
@@ -57,15 +56,6 @@ def screen_lines(app: KhorasanApp) -> list[str]:
     console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text().splitlines()
-
-
-def find_on_screen(app: KhorasanApp, text: str) -> tuple[int, int]:
-    """(x, y) of the first cell of `text` on the screen."""
-    for y, line in enumerate(screen_lines(app)):
-        x = line.find(text)
-        if x >= 0:
-            return cell_len(line[:x]), y
-    raise AssertionError(f"{text!r} is not on the screen")
 
 
 async def until(pilot, predicate, timeout: float = 15.0) -> None:

@@ -120,7 +120,8 @@ async def test_help_shows_the_screens_keys_first_and_never_raw_key_names():
         app.screen.query_one("#path-results").focus()
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        shown = [line.strip() for line in str(app.screen.query_one("#help-table").render()).splitlines() if line.strip()]
+        table = str(app.screen.query_one("#help-table").render())
+        shown = [line.strip() for line in table.splitlines() if line.strip()]
         assert shown[0] == "Path finder (p)"
         assert shown.index("Everywhere") < shown.index("Explorer")
         assert any(line.startswith("+ / =") for line in shown)

@@ -313,7 +313,8 @@ class ExplorerScreen(Screen):
         actor_list = self.query_one("#actor-list", RowList)
         if keep is None and not text.strip():
             keep = app.current
-        actor_list.set_rows(keys if keys is not None else [h.actor_id for h in hits], render, keep_key=keep, announce=False)
+        keys = keys if keys is not None else [h.actor_id for h in hits]
+        actor_list.set_rows(keys, render, keep_key=keep, announce=False)
         status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
         status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
         # One line of fixed height: no need to lay the whole screen out again.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.keys import format_key, key_to_character
 from textual.containers import VerticalScroll
+from textual.keys import format_key, key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
