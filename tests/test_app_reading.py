@@ -182,3 +182,17 @@ async def test_slash_then_fast_typing_lands_in_the_search_box():
             app.post_message(events.Key("slash" if char == "/" else char, char))
         await until(pilot, lambda: app.screen.query_one("#search", Input).value == "orakzai/x")
         assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_j_then_tab_typed_fast_still_opens_the_next_actor():
+    from textual import events
+
+    app = make_app(BUNDLED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        second = app.screen.query_one("#actor-list", RowList).keys[1]
+        for key in ("j", "tab"):
+            app.post_message(events.Key(key, key if key == "j" else "\t"))
+        await until(pilot, lambda: app.focused.id == "detail-pane")
+        await pilot.pause()
+        assert app.current == second

@@ -323,8 +323,9 @@ class ExplorerScreen(Screen):
     # -- list events ---------------------------------------------------------------
     @on(RowList.Highlighted, "#actor-list")
     def _actor_highlighted(self, event: RowList.Highlighted) -> None:
-        if self.query_one("#actor-list").has_focus:
-            self.khorasan.open_actor(event.key, from_list=True)
+        # Only a user's move announces itself (refills pass announce=False); the
+        # focus may already be elsewhere when this arrives ("j" then tab, typed fast).
+        self.khorasan.open_actor(event.key, from_list=True)
 
     @on(RowList.Selected, "#actor-list")
     def _actor_selected(self, event: RowList.Selected) -> None:
