@@ -278,3 +278,18 @@ async def test_a_document_date_typed_exactly_is_not_shown_as_an_estimate(store):
         app.open_actor("jundullah")
         await pilot.pause()
         assert "~20" in screen_text(app)
+
+
+async def test_a_store_broken_by_another_program_is_kept_out_until_it_is_fixed(store):
+    from khorasan_tui.cli import main
+
+    original = store.read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        store.write_bytes(b"{half a file")
+        await until(pilot, lambda: app._unreadable_stat is not None)
+        assert app.is_running and "iskp" in app.graph.actors
+        store.write_bytes(original)
+        assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
+        await until(pilot, lambda: "TB" in app.graph.actors["taliban"].aliases)

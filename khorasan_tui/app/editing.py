@@ -126,7 +126,7 @@ class FormScreen(ModalScreen[bool]):
             check.update(Text(f"{BAD_MARK} {safe(problem)}", style="bold"))
             check.add_class("-bad")
         else:
-            check.update(Text(self.hint(name) or "", style="dim"))
+            check.update(Text(safe(self.hint(name)), style="dim"))
             check.remove_class("-bad")
 
     def hint(self, name: str) -> str | None:

@@ -105,6 +105,7 @@ class KhorasanApp(App[int]):
         self.read_only_reason = "opened with --read-only" if read_only else ""
         self._pending_changes: list = []
         self._saved_theme: str | None = None
+        self._unreadable_stat: tuple[int, int] | None = None  # the store's (size, mtime) when it failed to load
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -290,16 +291,19 @@ class KhorasanApp(App[int]):
             stat = data.path.stat()
         except OSError:
             return  # being replaced right now; the next tick sees the new file
-        if (stat.st_size, stat.st_mtime_ns) != (data.fingerprint.size, data.fingerprint.mtime_ns):
-            self._reload_in_thread(data.path, data.fingerprint)
+        seen = (stat.st_size, stat.st_mtime_ns)
+        if seen != (data.fingerprint.size, data.fingerprint.mtime_ns) and seen != self._unreadable_stat:
+            self._reload_in_thread(data.path, data.fingerprint, seen)
 
     @work(thread=True, exclusive=True, group="reload")
-    def _reload_in_thread(self, path: Path, seen) -> None:
+    def _reload_in_thread(self, path: Path, seen, stat: tuple[int, int]) -> None:
         try:
             with gc_paused():
                 fresh = load_store(path)
         except StoreError:
-            return  # half-written or broken for now: keep what we have, look again later
+            # Broken for now: keep what we have, and read it again only once it changes.
+            self._unreadable_stat = stat
+            return
         self.call_from_thread(self._adopt_reloaded, fresh, seen)
 
     def _adopt_reloaded(self, fresh: StoreData, seen) -> None:

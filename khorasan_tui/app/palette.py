@@ -41,6 +41,6 @@ class ActorCommands(Provider):
                 max(hit.score, 1.0) / 100.0,
                 label,
                 partial(app.open_actor, hit.actor_id),
-                text=actor.name,
+                text=safe(actor.name),
                 help=safe_markup(f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties"),
             )
