@@ -78,6 +78,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="khorasan",
         description="Explore the militant network around ISKP. With no command, start the app.",
+        epilog="App settings (keys, theme): ~/.config/khorasan/config.toml on Linux, or $KHORASAN_CONFIG.",
     )
     parser.add_argument("--db", metavar="PATH", help="store file (default: the bundled store)")
     parser.add_argument("--read-only", action="store_true", help="open the app without editing")

@@ -737,12 +737,16 @@ class Editor:
         """Whether the file differs from what we last read or wrote."""
         return self._writes.changed_on_disk()
 
-    def reload(self) -> None:
-        """Read the file again (someone else saved it). Undo history is kept: each
-        undo still checks that its records are as it left them."""
+    def reload(self, fresh: StoreData | None = None) -> None:
+        """Read the file again (someone else saved it), or take `fresh`, the file as
+        already read (by a worker thread). Undo history is kept: each undo still
+        checks that its records are as it left them."""
         if self.data.path is None:
             return
-        self._writes.reload()
+        if fresh is not None:
+            self._writes.replace_data(fresh)
+        else:
+            self._writes.reload()
         self._notify(Change("reload", f"reloaded {self.data.path.name}"))
 
     def _replace_data(self, fresh: StoreData) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import re
 from pathlib import Path
+
+from rich.console import Console
 
 from khorasan_tui.app.main import KhorasanApp
 from khorasan_tui.app.rowlist import RowList
@@ -44,6 +47,15 @@ def screen_text(app: KhorasanApp) -> str:
     text = "".join(lines)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text).replace("\xa0", " ")
+
+
+def screen_lines(app: KhorasanApp) -> list[str]:
+    """What the terminal shows, one string per row, so a test can find where a
+    text sits (to click it) or whether it fits on its line."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
 
 
 async def until(pilot, predicate, timeout: float = 15.0) -> None:

@@ -29,3 +29,11 @@ def bundled_store_copy(tmp_path: Path) -> Path:
     target = tmp_path / "khorasan.json"
     shutil.copyfile(DATA / "khorasan.json", target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def private_app_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads and writes its settings file here, never in the user's config folder."""
+    path = tmp_path / "khorasan-config.toml"
+    monkeypatch.setenv("KHORASAN_CONFIG", str(path))
+    return path

@@ -50,14 +50,14 @@ async def test_search_filters_as_you_type_and_enter_opens_best_match():
         assert app.focused.id == "tie-list"
 
 
-async def test_search_shows_the_matched_alias():
+async def test_search_shows_the_actor_whole_then_the_matched_alias():
     app = make_app(BUNDLED)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await pilot.press("slash", *"Abdullah Orakzai")
         await ready(app, pilot)
         assert app.screen.query_one("#actor-list", RowList).keys[0] == "aslam-farooqi"
-        assert "Abdullah Orakzai → Asl" in screen_text(app)
+        assert "☺ Aslam Farooqi aka Abdul" in screen_text(app)
         await pilot.press("escape")
         assert app.focused.id == "actor-list"
 

@@ -14,7 +14,7 @@ from khorasan_tui.app.rowlist import RowList
 from khorasan_tui.store import load_store
 from khorasan_tui.validate import is_valid, validate
 
-from .apphelpers import BUNDLED, ready, until
+from .apphelpers import BUNDLED, ready, screen_text, until
 
 
 @pytest.fixture
@@ -170,3 +170,126 @@ async def test_read_only_hides_editing_keys(store):
         assert isinstance(app.screen, ExplorerScreen)
         assert load_store(store).ties.keys() == load_store(BUNDLED).ties.keys()
     assert store.read_bytes() == original, "a read-only session never writes the store"
+
+
+async def test_undo_after_another_process_saved_keeps_the_app_alive(store):
+    """Add a tie, let another writer save (a CLI command), undo: the app reloads,
+    reverts the tie and repaints without tripping over the ids that changed."""
+    from khorasan_tui.cli import main
+
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        data = app.editor.data
+        source = next(iter(data.sources.values()))
+        quote = data.source_text_path(source).read_text(encoding="utf-8").split()[:6]
+        tie = app.editor.add_tie("iskp", "cooperates_with", "uzbekistan", quote=" ".join(quote), source_id=source.id)
+        await pilot.pause()
+        assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
+        await pilot.press("u")
+        await until(pilot, lambda: tie.id not in load_store(store).ties)
+        await ready(app, pilot)
+        assert app.is_running
+        assert "TB" in app.graph.actors["taliban"].aliases
+        assert tie.id not in app.graph.ties
+        assert "uzbekistan" not in [t.other("iskp") for t in app.graph.ties_of("iskp") if t.type == "cooperates_with"]
+
+
+async def test_another_programs_save_is_picked_up_keeping_the_users_place(store):
+    from textual.widgets._toast import Toast
+
+    from khorasan_tui.cli import main
+
+    app = make_app(store)
+    async with app.run_test(size=(100, 36), notifications=True) as pilot:
+        await ready(app, pilot)
+        app.open_actor("haqqani-network")
+        app.set_filters(None, None, ["reported"])
+        app.set_as_of("2021")
+        await pilot.pause()
+        ties = app.screen.query_one("#tie-list", RowList)
+        ties.focus()
+        ties.action_last()
+        await pilot.pause()
+        place = ties.cursor_key
+        assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
+        await until(pilot, lambda: "TB" in app.graph.actors["taliban"].aliases)
+        await ready(app, pilot)
+        assert app.current == "haqqani-network"
+        assert app.tie_statuses == frozenset({"reported"}) and app.as_of == "2021"
+        assert ties.cursor_key == place and ties.has_focus
+        toasts = " ".join(toast.render().plain for toast in app.screen.query(Toast))
+        assert "changed by another program" in toasts
+
+
+async def test_escape_asks_before_throwing_away_a_filled_in_form_and_q_never_quits_it(store):
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
+        await pilot.press("escape")  # nothing typed: closes at once
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
+        form = app.screen
+        await pilot.press(*"Nangarhar Shura q")  # q while typing is a letter
+        assert form.query_one("#input-name", Input).value == "Nangarhar Shura q"
+        form.query_one("#input-kind", Select).focus()
+        await pilot.press("q")  # not typing, but the form holds unsaved input
+        await pilot.pause()
+        assert app.is_running and app.screen is form
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Discard changes?" in app.screen.question
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is form)
+        assert form.query_one("#input-name", Input).value == "Nangarhar Shura q"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert "nangarhar-shura-q" not in load_store(store).actors
+
+
+async def test_a_document_date_typed_exactly_is_not_shown_as_an_estimate(store):
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, TieFormScreen))
+        form = app.screen
+        form.query_one("#input-to", Input).value = "Russia"
+        form.query_one("#input-type", Select).value = "hostile_to"
+        form.query_one("#input-source", Select).value = "__new__"
+        await pilot.pause()
+        form.query_one("#input-title", Input).value = "Field notes"
+        form.query_one("#input-published", Input).value = "2023-05-01"
+        form.query_one("#input-quote", TextArea).text = "ISKP declared war on Russia."
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        app.open_actor("russia")
+        await pilot.pause()
+        detail = screen_text(app)
+        assert "Field notes" in detail and "2023-05-01" in detail
+        assert "~2023-05-01" not in detail
+        # the bundled documents' dates are estimates with a note: those keep their ~
+        app.open_actor("jundullah")
+        await pilot.pause()
+        assert "~20" in screen_text(app)
+
+
+async def test_a_store_broken_by_another_program_is_kept_out_until_it_is_fixed(store):
+    from khorasan_tui.cli import main
+
+    original = store.read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        store.write_bytes(b"{half a file")
+        await until(pilot, lambda: app._unreadable_stat is not None)
+        assert app.is_running and "iskp" in app.graph.actors
+        store.write_bytes(original)
+        assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
+        await until(pilot, lambda: "TB" in app.graph.actors["taliban"].aliases)

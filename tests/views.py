@@ -37,9 +37,16 @@ async def on_document(pilot) -> None:
     await pilot.pause()
 
 
+def steady_cursor(app) -> None:
+    """A blinking cursor is drawn or not depending on the machine's load: a
+    snapshot must not depend on it."""
+    app.focused.cursor_blink = False
+
+
 async def on_search(pilot) -> None:
     await ready(pilot.app, pilot)
     await pilot.press("slash", *"orakzai")
+    steady_cursor(pilot.app)
     await ready(pilot.app, pilot)
 
 
@@ -80,6 +87,7 @@ async def on_contested(pilot) -> None:
 async def on_tie_form(pilot) -> None:
     await ready(pilot.app, pilot)
     await pilot.press("n", *"Taliban")
+    steady_cursor(pilot.app)
     await pilot.pause()
 
 

@@ -59,11 +59,11 @@ class DiagramView(ScrollView, can_focus=True):
     # The arrows move the focus between nodes, not the scroll position
     # (ScrollView binds them to scrolling); scrolling follows the focus.
     BINDINGS = [
-        Binding("up,k", "screen.move('up')", "Up", show=False),
-        Binding("down,j", "screen.move('down')", "Down", show=False),
-        Binding("left,h", "screen.move('left')", "Left", show=False),
-        Binding("right,l", "screen.move('right')", "Right", show=False),
-        Binding("home", "screen.focus_centre", "Centre", show=False),
+        Binding("up,k", "screen.move('up')", "Up", show=False, id="diagram.move-up"),
+        Binding("down,j", "screen.move('down')", "Down", show=False, id="diagram.move-down"),
+        Binding("left,h", "screen.move('left')", "Left", show=False, id="diagram.move-left"),
+        Binding("right,l", "screen.move('right')", "Right", show=False, id="diagram.move-right"),
+        Binding("home", "screen.focus_centre", "Centre", show=False, id="diagram.focus-centre"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -110,15 +110,15 @@ class DiagramView(ScrollView, can_focus=True):
 
 class DiagramScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("up,k", "move('up')", "Node above", show=False),
-        Binding("down,j", "move('down')", "Node below", show=False),
-        Binding("left,h", "move('left')", "Column to the left", show=False),
-        Binding("right,l", "move('right')", "Column to the right", show=False),
-        Binding("tab", "move('next')", "Next group", show=False),
-        Binding("shift+tab", "move('previous')", "Previous group", show=False),
-        Binding("home", "focus_centre", "Back to the centre", show=False),
-        Binding("enter", "activate", "Recentre"),
-        Binding("2", "toggle_depth", "Depth 1/2"),
+        Binding("up,k", "move('up')", "Node above", show=False, id="diagram.move-up"),
+        Binding("down,j", "move('down')", "Node below", show=False, id="diagram.move-down"),
+        Binding("left,h", "move('left')", "Column to the left", show=False, id="diagram.move-left"),
+        Binding("right,l", "move('right')", "Column to the right", show=False, id="diagram.move-right"),
+        Binding("tab", "move('next')", "Next group", show=False, id="diagram.move-next"),
+        Binding("shift+tab", "move('previous')", "Previous group", show=False, id="diagram.move-previous"),
+        Binding("home", "focus_centre", "Back to the centre", show=False, id="diagram.focus-centre"),
+        Binding("enter", "activate", "Recentre", id="diagram.activate"),
+        Binding("2", "toggle_depth", "Depth 1/2", id="diagram.toggle-depth"),
     ]
 
     def __init__(self, centre: str) -> None:

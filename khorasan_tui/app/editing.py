@@ -53,8 +53,8 @@ class FormScreen(ModalScreen[bool]):
     """A column of labelled fields with a live check under each one."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
     ]
 
     title_text = "Form"
@@ -70,11 +70,11 @@ class FormScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         self.fields = self.build_fields()
         with Vertical(classes="form-dialog"):
-            yield Static(Text(self.title_text, style="bold"), classes="form-title")
+            yield Static(Text(safe(self.title_text), style="bold"), classes="form-title")
             with VerticalScroll(classes="form-body"):
                 for f in self.fields:
                     with Vertical(classes="form-field", id=f"field-{f.name}"):
-                        yield Label(f.label + ("" if f.optional else " *"))
+                        yield Label(Text(f.label + ("" if f.optional else " *")))
                         if f.widget == "select":
                             # A required select starts on its first option: Textual refuses a blank one.
                             initial = f.value or (Select.BLANK if f.optional else f.options[0][1])
@@ -93,9 +93,16 @@ class FormScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         for f in self.fields:
             self.check_field(f.name)
+        self._initial = {f.name: self.value(f.name) for f in self.fields}
         first = self.fields[0].name if self.fields else None
         if first:
             self.query_one(f"#input-{first}").focus()
+
+    @property
+    def has_unsaved_input(self) -> bool:
+        """Whether any field differs from what the form opened with."""
+        initial = getattr(self, "_initial", {})
+        return any(self.value(name) != value for name, value in initial.items())
 
     # -- values and checks -----------------------------------------------------------
     def value(self, name: str) -> str:
@@ -119,7 +126,7 @@ class FormScreen(ModalScreen[bool]):
             check.update(Text(f"{BAD_MARK} {safe(problem)}", style="bold"))
             check.add_class("-bad")
         else:
-            check.update(Text(self.hint(name) or "", style="dim"))
+            check.update(Text(safe(self.hint(name)), style="dim"))
             check.remove_class("-bad")
 
     def hint(self, name: str) -> str | None:
@@ -173,7 +180,18 @@ class FormScreen(ModalScreen[bool]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.has_unsaved_input:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard changes?", "What you typed is lost.", yes="Discard (y)", no="Keep editing (n)"),
+            answered,
+        )
 
     def action_save(self) -> None:
         # The live checks only inform; the Editor decides. It also knows which
@@ -308,7 +326,8 @@ class TieFormScreen(FormScreen):
         self.title_text = f"New tie from {editor.data.actors[from_id].name}"
 
     def build_fields(self) -> list[Field]:
-        sources = [(f"▤ {s.title[:60]}", s.id) for s in self.editor.data.sources.values()]
+        # Select parses a str prompt as markup: a document title goes in as Text.
+        sources = [(Text(f"▤ {safe(s.title)[:60]}"), s.id) for s in self.editor.data.sources.values()]
         sources.append(("＋ a new document…", NEW_SOURCE))
         return [
             Field("to", "Other actor (name, alias or id)", optional=False, validate=self.editor.check_actor_ref),
@@ -432,14 +451,16 @@ class ConfirmScreen(ModalScreen[bool]):
     """Yes or no, with the consequences spelled out."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes, delete"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.answer-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.answer-no"),
     ]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str = "Delete (y)", no: str = "Keep (n)") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-dialog confirm-dialog"):
@@ -447,8 +468,8 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(Text(safe(self.detail)))
             with Horizontal(classes="form-buttons"):
-                yield Button("Delete (y)", id="confirm-yes", variant="error")
-                yield Button("Keep (n)", id="confirm-no")
+                yield Button(Text(self.yes), id="confirm-yes", variant="error")
+                yield Button(Text(self.no), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import SearchHit, TieFilter
 from ..model import KINDS, STATUS_GLYPHS
-from .render import actor_detail, actor_row, safe, tie_detail, tie_row, type_header
+from .render import actor_detail, actor_row, crop_left, safe, tie_copy, tie_detail, tie_row, type_header
 from .rowlist import RowList
 
 if TYPE_CHECKING:
@@ -31,26 +31,38 @@ THREADED_TIES = 2_000
 
 class SearchBox(Input):
     BINDINGS = [
-        Binding("escape", "leave", "Leave search", show=True),
-        Binding("down", "leave", "To list", show=False),
+        Binding("escape", "leave", "Leave search", show=True, id="search.leave"),
+        Binding("down", "leave", "To list", show=False, id="search.to-list"),
     ]
 
     def action_leave(self) -> None:
         self.screen.query_one("#actor-list", RowList).focus()
 
 
+class DetailPane(VerticalScroll):
+    """The detail pane scrolls with j/k as the lists move with them."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
+    ]
+
+
 class ExplorerScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-medium"), (120, "-wide")]
 
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("tab", "focus_next_pane", "Next pane", show=False),
-        Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False),
-        Binding("f", "filters", "Filter"),
-        Binding("K", "cycle_kind", "Kind", show=False),
-        Binding("T", "cycle_tie_type", "Tie type", show=False),
-        Binding("S", "cycle_status", "Status", show=False),
-        Binding("x", "clear_filters", "Clear filters and as-of date", show=False),
+        # priority: run before the keys typed after it are routed (to the list,
+        # where "a" would add an actor), so "/orakzai" typed fast lands in the box.
+        Binding("slash", "search", "Search", key_display="/", id="explorer.search", priority=True),
+        Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.focus-next-pane"),
+        Binding("shift+tab", "focus_previous_pane", "Prev pane", show=False, id="explorer.focus-previous-pane"),
+        Binding("f", "filters", "Filter", id="explorer.filters"),
+        Binding("K", "cycle_kind", "Kind", show=False, id="explorer.cycle-kind"),
+        Binding("T", "cycle_tie_type", "Tie type", show=False, id="explorer.cycle-tie-type"),
+        Binding("S", "cycle_status", "Status", show=False, id="explorer.cycle-status"),
+        Binding("x", "clear_filters", "Clear filters and as-of date", show=False, id="explorer.clear-filters"),
+        Binding("y", "copy", "Copy tie", show=False, id="explorer.copy"),
     ]
 
     def __init__(self) -> None:
@@ -70,7 +82,7 @@ class ExplorerScreen(Screen):
                 yield Static("", id="actors-status", markup=False)
                 yield RowList(id="actor-list", empty_text="No actor matches")
             with Vertical(id="right"):
-                with VerticalScroll(id="detail-pane", classes="pane"):
+                with DetailPane(id="detail-pane", classes="pane"):
                     yield Static("Loading the store…", id="detail", markup=False)
                 with Vertical(id="ties-pane", classes="pane"):
                     yield Static("", id="ties-status", markup=False)
@@ -82,18 +94,31 @@ class ExplorerScreen(Screen):
         self.query_one("#actors-pane").border_title = "Actors"
         self.query_one("#detail-pane").border_title = "Detail"
         self.query_one("#ties-pane").border_title = "Relationships"
+        # Shown first, so the focus can land on the list even in the one-pane
+        # layout (a hidden list cannot take it, and the search box would: j types).
+        self.add_class("-show-actors")
         self.query_one("#actor-list").focus()
+
+    def on_resize(self) -> None:
+        self._update_breadcrumb()
 
     # -- filling the panes ---------------------------------------------------------
     def show_loading(self, message: str) -> None:
         self.query_one("#detail", Static).update(Text(message))
 
     def refresh_all(self) -> None:
-        self.rerun_search()
+        """After the store changed: same query, same highlighted actor if it is still there."""
+        self.rerun_search(keep=self.query_one("#actor-list", RowList).cursor_key)
         self.show_current()
 
-    def rerun_search(self) -> None:
-        self.run_search(self.query_one("#search", Input).value)
+    def rerun_search(self, keep: str | None = None) -> None:
+        self.run_search(self.query_one("#search", Input).value, keep)
+
+    def follow_list_cursor(self) -> None:
+        """After the actor list was refilled by a filter: the actor it highlights is the current one."""
+        key = self.query_one("#actor-list", RowList).cursor_key
+        if key is not None and key != self.khorasan.current:
+            self.khorasan.open_actor(key, from_list=True)
 
     def show_current(self) -> None:
         app = self.khorasan
@@ -166,7 +191,9 @@ class ExplorerScreen(Screen):
             kind, value = rows[index]
             if kind == "header":
                 return type_header(value, counts[value])
-            tie = graph.ties[value]
+            tie = graph.ties.get(value)
+            if tie is None:  # gone in a reload since this list was filled; a refill follows
+                return Text("")
             return tie_row(graph, tie, actor_id, width, contested=value in contested)
 
         tie_list = self.query_one("#tie-list", RowList)
@@ -181,8 +208,10 @@ class ExplorerScreen(Screen):
             self.query_one("#tie-quote", Static).update(Text(""))
 
     def _update_breadcrumb(self) -> None:
+        """'… › ISKP › [Taliban]   ([ back · as of 2021 · read-only)': the marks on
+        the right always show; a long trail loses its oldest crumbs first."""
         app = self.khorasan
-        crumb = Text(no_wrap=True, overflow="ellipsis")
+        crumb = Text(no_wrap=True, overflow="ellipsis", end="")
         history = app.history
         if not history.entries:
             crumb.append("Start: choose an actor", style="dim")
@@ -191,7 +220,7 @@ class ExplorerScreen(Screen):
             crumb.append("… › ", style="dim")
         for i in range(start, len(history.entries)):
             actor = app.graph.actors.get(history.entries[i]) if app.graph else None
-            name = safe(actor.name) if actor else history.entries[i]
+            name = safe(actor.name) if actor else safe(history.entries[i])
             if i == history.index:
                 crumb.append(f"[{name}]", style="bold reverse")
             else:
@@ -205,9 +234,31 @@ class ExplorerScreen(Screen):
             marks.append("] fwd")
         if app.as_of:
             marks.append(f"as of {app.as_of}")
-        if marks:
-            crumb.append("   (" + " · ".join(marks) + ")", style="dim")
-        self.query_one("#breadcrumb", Static).update(crumb, layout=False)
+        if app.read_only:
+            marks.append("read-only")
+        tail = Text("   (" + " · ".join(marks) + ")" if marks else "", style="dim", end="")
+        breadcrumb = self.query_one("#breadcrumb", Static)
+        room = breadcrumb.content_region.width - tail.cell_len
+        if breadcrumb.content_region.width and crumb.cell_len > room:
+            crumb = crop_left(crumb, max(room, 1))
+        crumb.append_text(tail)
+        breadcrumb.update(crumb, layout=False)
+
+    def current_tie_id(self) -> str | None:
+        tie_list = self.query_one("#tie-list", RowList)
+        if tie_list.has_focus:
+            return tie_list.cursor_key
+        return None
+
+    def action_copy(self) -> None:
+        """y: the highlighted tie with every quote and its document, as plain text."""
+        app = self.khorasan
+        tie_id = self.query_one("#tie-list", RowList).cursor_key
+        tie = app.graph.ties.get(tie_id) if app.graph and tie_id else None
+        if tie is None or app.current is None:
+            self.notify("No tie is highlighted.", severity="warning")
+            return
+        app.copy_text(tie_copy(app.graph, tie, app.current), "the tie with its quotes and documents")
 
     # -- search --------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -222,14 +273,14 @@ class ExplorerScreen(Screen):
         else:
             self.notify("No actor matches that search.", severity="warning")
 
-    def run_search(self, text: str) -> None:
+    def run_search(self, text: str, keep: str | None = None) -> None:
         app = self.khorasan
         if app.graph is None:
             return
         if len(app.graph.actors) > 20_000:
-            self._search_in_thread(text, app.kind_filter)
+            self._search_in_thread(text, app.kind_filter, keep)
         else:
-            self._show_hits(text, self._find(text, app.kind_filter, limit=len(app.graph.actors)))
+            self._show_hits(text, self._find(text, app.kind_filter, limit=len(app.graph.actors)), None, keep)
 
     def _find(self, text: str, kind: str | None, limit: int) -> list[SearchHit]:
         graph = self.khorasan.graph
@@ -241,24 +292,29 @@ class ExplorerScreen(Screen):
         return graph.search(text, kind=kind, limit=limit)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search_in_thread(self, text: str, kind: str | None) -> None:
+    def _search_in_thread(self, text: str, kind: str | None, keep: str | None) -> None:
         # Ranking every actor of a big store takes a few hundred ms: here, not on the UI thread.
         hits = self._find(text, kind, limit=5_000)
         keys = [h.actor_id for h in hits]
-        self.app.call_from_thread(self._show_hits, text, hits, keys)
+        self.app.call_from_thread(self._show_hits, text, hits, keys, keep)
 
-    def _show_hits(self, text: str, hits: list[SearchHit], keys: list[str] | None = None) -> None:
+    def _show_hits(
+        self, text: str, hits: list[SearchHit], keys: list[str] | None = None, keep: str | None = None
+    ) -> None:
         app = self.khorasan
         self._hits = hits
         graph = app.graph
 
         def render(index: int, width: int) -> Text:
             hit = hits[index]
-            return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
+            actor = graph.actors.get(hit.actor_id)
+            return actor_row(graph, actor, width, matched=hit.matched) if actor else Text("")
 
         actor_list = self.query_one("#actor-list", RowList)
-        keep = app.current if not text.strip() else None
-        actor_list.set_rows(keys if keys is not None else [h.actor_id for h in hits], render, keep_key=keep, announce=False)
+        if keep is None and not text.strip():
+            keep = app.current
+        keys = keys if keys is not None else [h.actor_id for h in hits]
+        actor_list.set_rows(keys, render, keep_key=keep, announce=False)
         status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
         status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
         # One line of fixed height: no need to lay the whole screen out again.
@@ -267,8 +323,9 @@ class ExplorerScreen(Screen):
     # -- list events ---------------------------------------------------------------
     @on(RowList.Highlighted, "#actor-list")
     def _actor_highlighted(self, event: RowList.Highlighted) -> None:
-        if self.query_one("#actor-list").has_focus:
-            self.khorasan.open_actor(event.key, from_list=True)
+        # Only a user's move announces itself (refills pass announce=False); the
+        # focus may already be elsewhere when this arrives ("j" then tab, typed fast).
+        self.khorasan.open_actor(event.key, from_list=True)
 
     @on(RowList.Selected, "#actor-list")
     def _actor_selected(self, event: RowList.Selected) -> None:
@@ -295,7 +352,13 @@ class ExplorerScreen(Screen):
     # -- actions -------------------------------------------------------------------
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
-        search.focus()
+        if self.focused is search:  # (has_focus lags until the Focus event is handled)
+            # The binding has priority, so in the box "/" must be typed for it: queued
+            # behind the letters typed before it, not inserted ahead of them.
+            search._forward_event(events.Key("slash", "/"))
+            return
+        # At once: Widget.focus would wait until the keys already typed were routed.
+        self.set_focus(search)
         search.select_all()
 
     PANES = ("#actor-list", "#detail-pane", "#tie-list")
@@ -339,6 +402,7 @@ class ExplorerScreen(Screen):
         app = self.khorasan
         app.kind_filter = kinds[(kinds.index(app.kind_filter) + 1) % len(kinds)]
         self.rerun_search()
+        self.follow_list_cursor()
 
     def action_cycle_tie_type(self) -> None:
         app = self.khorasan
@@ -362,10 +426,3 @@ class ExplorerScreen(Screen):
         app.set_filters(None, None, None)
         if app.as_of:
             app.set_as_of(None)
-
-    def current_tie_id(self) -> str | None:
-        tie_list = self.query_one("#tie-list", RowList)
-        if tie_list.has_focus:
-            return tie_list.cursor_key
-        return None
-

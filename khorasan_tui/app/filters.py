@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, Label, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from ..model import KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 
 
+class TickList(SelectionList):
+    """A SelectionList whose ticks read without colour ([x] / [ ]) and that moves with j/k."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="ticklist.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="ticklist.up"),
+    ]
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        try:
+            selection = self.get_option_at_index(round(self.scroll_offset.y) + y)
+        except OptionDoesNotExist:
+            return strip
+        if len(segments) < 3:
+            return strip
+        # The first three segments are SelectionList's coloured button; the same
+        # glyph whether ticked or not, so replace it with one that says which.
+        mark = "[x]" if selection.value in self._selected else "[ ]"
+        return Strip([Segment(mark, segments[1].style), *segments[3:]])
+
+
 class FilterScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
-        Binding("a", "apply", "Apply", show=False),
+        Binding("escape", "cancel", "Cancel", id="filters.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
+        Binding("a", "apply", "Apply", show=False, id="filters.apply-a"),
     ]
 
     def compose(self) -> ComposeResult:
         app = self.app
         with Vertical(id="filter-dialog"):
-            yield Label("Filters — space toggles, tab moves, ctrl+s applies, escape cancels")
+            yield Label("Filters — j/k move, space ticks, tab next list, ctrl+s applies, escape cancels")
             with Horizontal(id="filter-lists"):
                 with Vertical():
                     yield Label("Actor kind (none = all)")
-                    yield SelectionList(
+                    yield TickList(
                         *[
                             Selection(Text(kind_label(k)), k, app.kind_filter == k)
                             for k in KINDS
@@ -36,7 +62,7 @@ class FilterScreen(ModalScreen[None]):
                     )
                 with Vertical():
                     yield Label("Tie types (none = all)")
-                    yield SelectionList(
+                    yield TickList(
                         *[
                             Selection(Text(t), t, bool(app.tie_types and t in app.tie_types))
                             for t in TIE_TYPES
@@ -45,7 +71,7 @@ class FilterScreen(ModalScreen[None]):
                     )
                 with Vertical():
                     yield Label("Status (none = all)")
-                    yield SelectionList(
+                    yield TickList(
                         *[
                             Selection(Text(f"{STATUS_GLYPHS[s]} {s}"), s, bool(app.tie_statuses and s in app.tie_statuses))
                             for s in STATUSES

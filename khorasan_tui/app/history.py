@@ -20,7 +20,12 @@ class History:
             return
         if replace and self.index >= 0:
             del self.entries[self.index + 1 :]
-            self.entries[self.index] = actor_id
+            if self.index > 0 and self.entries[self.index - 1] == actor_id:
+                # browsing back onto the previous crumb: step back, never "A › A"
+                del self.entries[self.index]
+                self.index -= 1
+            else:
+                self.entries[self.index] = actor_id
             return
         del self.entries[self.index + 1 :]
         self.entries.append(actor_id)

@@ -14,7 +14,9 @@ from typing import Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from ..edit import EditError
 from ..graph import Graph, TieFilter
@@ -23,9 +25,12 @@ from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
+from .render import safe, safe_block, safe_markup
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
+# How often (seconds) the store file is checked for other writers' saves.
+STORE_POLL = 2.0
 
 
 def contested(graph: Graph) -> list:
@@ -42,28 +47,31 @@ class KhorasanApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("left_square_bracket,alt+left", "back", "Back", key_display="["),
-        Binding("right_square_bracket,alt+right", "forward", "Fwd", key_display="]"),
-        Binding("s", "sources", "Sources"),
-        Binding("ctrl+p", "command_palette", "Palette", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("left_square_bracket,alt+left", "back", "Back", key_display="[", id="app.back"),
+        Binding("right_square_bracket,alt+right", "forward", "Fwd", key_display="]", id="app.forward"),
+        Binding("s", "sources", "Sources", id="app.sources"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.command-palette"),
         # analysis views (pathfinder, diagram_screen, timeline_screen, contested_screen)
-        Binding("p", "path_finder", "Paths", show=False),
-        Binding("g", "diagram", "Diagram", show=False),
-        Binding("t", "timeline", "Timeline", show=False),
-        Binding("c", "contested", "Contested", show=False),
-        Binding("D", "documents", "Documents", show=False),
-        Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier", key_display="<", show=False),
-        Binding("greater_than_sign", "as_of_step(1)", "As of: a year later", key_display=">", show=False),
-        Binding("at", "as_of_input", "As of: type a date (empty clears)", key_display="@", show=False),
+        Binding("p", "path_finder", "Paths", show=False, id="app.path-finder"),
+        Binding("g", "diagram", "Diagram", show=False, id="app.diagram"),
+        Binding("t", "timeline", "Timeline", show=False, id="app.timeline"),
+        Binding("c", "contested", "Contested", show=False, id="app.contested"),
+        Binding("D", "documents", "Documents", show=False, id="app.documents"),
+        Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier",
+                key_display="<", show=False, id="app.as-of-step-back"),
+        Binding("greater_than_sign", "as_of_step(1)", "As of: a year later",
+                key_display=">", show=False, id="app.as-of-step-on"),
+        Binding("at", "as_of_input", "As of: type a date (empty clears)",
+                key_display="@", show=False, id="app.as-of-input"),
         # editing (hidden in read-only mode, see check_action)
-        Binding("a", "add_actor", "Add actor", show=False),
-        Binding("e", "edit_actor", "Edit actor", show=False),
-        Binding("n", "new_tie", "New tie", show=False),
-        Binding("d", "delete", "Delete tie/actor", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("a", "add_actor", "Add actor", show=False, id="app.add-actor"),
+        Binding("e", "edit_actor", "Edit actor", show=False, id="app.edit-actor"),
+        Binding("n", "new_tie", "New tie", show=False, id="app.new-tie"),
+        Binding("d", "delete", "Delete tie/actor", show=False, id="app.delete"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="app.redo"),
     ]
 
     EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "undo", "redo"})
@@ -96,9 +104,13 @@ class KhorasanApp(App[int]):
         self.editor = None  # an edit.Editor once the store has loaded
         self._year_span: tuple[int, int] | None = None
         self.read_only_reason = "opened with --read-only" if read_only else ""
+        self._pending_changes: list = []
+        self._saved_theme: str | None = None
+        self._unreadable_stat: tuple[int, int] | None = None  # the store's (size, mtime) when it failed to load
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
+        self._apply_settings()
         self._explorer = ExplorerScreen()
         # Wait for the explorer's panes: a small store can load before they exist.
         await self.push_screen(self._explorer)
@@ -108,6 +120,49 @@ class KhorasanApp(App[int]):
         else:
             self._show_loading()
             self._load_store()
+
+    # -- the user's settings (app/config.py) -----------------------------------------
+    def _apply_settings(self) -> None:
+        """Key remaps and the theme from the config file; problems become a toast, never a crash."""
+        from .config import config_path, load_settings
+        from .help import binding_ids
+
+        self.config_path = config_path()
+        settings = load_settings(self.config_path)
+        problems = list(settings.problems)
+        if settings.keys:
+            known = binding_ids()
+            unknown = sorted(set(settings.keys) - known)
+            if unknown:
+                problems.append(f"{self.config_path}: no key has the id {', '.join(unknown)} (? lists the ids)")
+            self.set_keymap({k: v for k, v in settings.keys.items() if k in known})
+        if settings.theme:
+            if settings.theme in self.available_themes:
+                self._saved_theme = settings.theme
+                self.theme = settings.theme
+            else:
+                problems.append(f"{self.config_path}: no theme is called {settings.theme!r}")
+        for problem in problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+        self._settings_applied = True
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen in the palette is remembered for the next start."""
+        from .config import save_theme
+
+        if not getattr(self, "_settings_applied", False) or theme == self._saved_theme:
+            return
+        try:
+            save_theme(self.config_path, theme)
+        except OSError as exc:
+            self.notify(f"{self.config_path}: {exc.strerror or exc}", title="Theme not saved", severity="warning")
+            return
+        self._saved_theme = theme
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """Binding id -> keys, as the config file remapped them."""
+        return dict(self._keymap)
 
     def _show_loading(self) -> None:
         """Progress while a big store loads: the UI is live, the lists show a spinner."""
@@ -186,12 +241,22 @@ class KhorasanApp(App[int]):
             self.read_only_reason = f"{data.path} or its folder is not writable"
         self.editor = Editor(data, self.graph, read_only=self.read_only, read_only_reason=self.read_only_reason)
         self.editor.subscribe(self._store_changed)
+        if data.path is not None:
+            self.set_interval(STORE_POLL, self._watch_store)
         if self.read_only:
             self.notify(f"Read-only: {self.read_only_reason}. Editing keys are off.", title="Read-only", timeout=6)
         self.refresh_bindings()
 
     def _store_changed(self, change) -> None:
-        """After an edit, undo, redo or reload: indexes are fresh; repaint."""
+        """After an edit, undo, redo or reload. The editor may call this in the middle
+        of its commit (a reload just before it applies and re-indexes an undo), so the
+        repaint waits until the commit has finished and the indexes agree again."""
+        self._pending_changes.append(change)
+        if len(self._pending_changes) == 1:
+            self.call_later(self._repaint_after_changes)
+
+    def _repaint_after_changes(self) -> None:
+        changes, self._pending_changes = self._pending_changes, []
         self._year_span = None
         self._recompute_findings()
         self._update_subtitle()
@@ -202,8 +267,54 @@ class KhorasanApp(App[int]):
             self.current = self._most_connected()
             self.history.visit(self.current)
         self.explorer.refresh_all()
-        if change.action == "reload":
-            self.notify(change.description, title="Store reloaded", severity="warning")
+        for screen in self.screen_stack:
+            changed = getattr(screen, "store_changed", None)
+            if changed is not None:
+                changed()
+        for change in changes:
+            if change.action == "reload":
+                self.notify(
+                    f"{change.description}. You are where you were: same actor, filters and date.",
+                    title="Store changed by another program",
+                    severity="warning",
+                )
+
+    # -- other writers ---------------------------------------------------------------
+    def _watch_store(self) -> None:
+        """Every STORE_POLL seconds: a stat of the store (no read) against what we
+        last read or wrote; a difference reloads it in a worker."""
+        data = self.graph.data if self.graph is not None else None
+        if data is None or data.path is None or data.fingerprint is None or self.editor is None:
+            return
+        if any(w.group == "reload" and not w.is_finished for w in self.workers):
+            return
+        try:
+            stat = data.path.stat()
+        except OSError:
+            return  # being replaced right now; the next tick sees the new file
+        seen = (stat.st_size, stat.st_mtime_ns)
+        if seen != (data.fingerprint.size, data.fingerprint.mtime_ns) and seen != self._unreadable_stat:
+            self._reload_in_thread(data.path, data.fingerprint, seen)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload_in_thread(self, path: Path, seen, stat: tuple[int, int]) -> None:
+        try:
+            with gc_paused():
+                fresh = load_store(path)
+        except StoreError:
+            # Broken for now: keep what we have, and read it again only once it changes.
+            self._unreadable_stat = stat
+            return
+        self.call_from_thread(self._adopt_reloaded, fresh, seen)
+
+    def _adopt_reloaded(self, fresh: StoreData, seen) -> None:
+        data = self.graph.data
+        if data.fingerprint != seen:
+            return  # we saved (or reloaded) meanwhile: the next tick compares again
+        if fresh.fingerprint is not None and fresh.fingerprint.digest == seen.digest:
+            data.fingerprint = fresh.fingerprint  # touched, not changed
+            return
+        self.editor.reload(fresh)
 
     def _set_findings(self, findings: list) -> None:
         self.contested_findings = findings
@@ -238,6 +349,49 @@ class KhorasanApp(App[int]):
         if self.as_of:
             parts.append(f"as of {self.as_of}")
         self.sub_title = " · ".join(parts)
+
+    # -- untrusted text ------------------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen or widget (their `notify` ends here), shows its
+        text as data: names, quotes and error texts are never parsed as markup, so
+        "[@click=app.quit]" is shown, not obeyed, and "[TTP]" is not swallowed.
+        `markup` is ignored on purpose: Textual's widgets pass True by default."""
+        super().notify(safe_block(message), title=safe(title), severity=severity, timeout=timeout, markup=False)
+
+    def validate_title(self, title: str) -> str:
+        return safe(title)
+
+    def validate_sub_title(self, sub_title: str) -> str:
+        return safe(sub_title)
+
+    async def action_quit(self) -> None:
+        """q never throws away a form with unsaved input (it may reach here from a
+        select or a button in the form), nor quits while an input has the focus."""
+        if isinstance(self.focused, (Input, TextArea)):
+            return
+        if any(getattr(screen, "has_unsaved_input", False) for screen in self.screen_stack):
+            self.bell()
+            self.notify("Unsaved changes: ctrl+s saves, escape discards.", title="Not quitting", severity="warning")
+            return
+        self.exit()
+
+    def action_help_quit(self) -> None:
+        # Textual's own hint uses markup, which notify above would show raw.
+        self.notify("Press q to quit the app (not while typing).", title="Do you want to quit?")
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy plain text (OSC 52: works over SSH, with no clipboard program) and say so."""
+        self.copy_to_clipboard(text)
+        lines = len(text.splitlines())
+        self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''}).", title="Copied")
 
     # -- state ---------------------------------------------------------------------
     @property
@@ -293,6 +447,7 @@ class KhorasanApp(App[int]):
         self.tie_statuses = frozenset(statuses) if statuses else None
         if kind_changed:
             self.explorer.rerun_search()
+            self.explorer.follow_list_cursor()
         self.explorer.show_current()
 
     # -- screens -------------------------------------------------------------------
@@ -301,7 +456,7 @@ class KhorasanApp(App[int]):
         from .help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_sources(self) -> None:
         from .sources import SourcesScreen
@@ -452,32 +607,53 @@ class KhorasanApp(App[int]):
         if self.editor is not None and not self.read_only:
             open_add_document(self)
 
+    def key_hint(self, action: str) -> str:
+        """' (p)': the key bound to `action` now (keymap applied), for palette entries."""
+        from .help import key_label
+
+        for cls in (type(self), ExplorerScreen):
+            for binding in cls.BINDINGS:
+                if binding.action == action:
+                    return f" ({key_label(binding, self.keymap)})"
+        return ""
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Every key binding", self.action_help)
-        yield SystemCommand("Back", "Previous actor in history", self.action_back)
-        yield SystemCommand("Forward", "Next actor in history", self.action_forward)
-        yield SystemCommand("Sources", "Citations of the current actor or tie", self.action_sources)
-        yield SystemCommand("Filters", "Filter actors by kind and ties by type and status", self.explorer.action_filters)
-        yield SystemCommand("Clear filters", "Show every kind, type and status", self.explorer.action_clear_filters)
-        yield SystemCommand("Search", "Focus the actor search box", self.explorer.action_search)
-        yield SystemCommand("Path finder", "Every shortest chain of ties between two actors (p)", self.action_path_finder)
-        yield SystemCommand("Neighbourhood diagram", "The current actor and its neighbours drawn (g)", self.action_diagram)
-        yield SystemCommand("Timeline", "Events and dated ties in date order (t)", self.action_timeline)
-        yield SystemCommand("Contested claims", "Ties that disagree, both sides with quotes (c)", self.action_contested)
-        yield SystemCommand("Documents", "Every document: read, search, review its ties (D)", self.action_documents)
-        yield SystemCommand("As of date…", "Show ties as they stood on a date (@)", self.action_as_of_input)
-        yield SystemCommand("As of: a year earlier", "Step the as-of date back (<)", partial(self.action_as_of_step, -1))
-        yield SystemCommand("As of: a year later", "Step the as-of date on (>)", partial(self.action_as_of_step, 1))
-        yield SystemCommand("Clear as-of date", "Show every tie whatever its dates", partial(self.set_as_of, None))
+        explorer = self.explorer
+        commands = [
+            ("Help", "Every key binding", "help", self.action_help),
+            ("Back", "Previous actor in history", "back", self.action_back),
+            ("Forward", "Next actor in history", "forward", self.action_forward),
+            ("Sources", "Citations of the current actor or tie", "sources", self.action_sources),
+            ("Filters", "Filter actors by kind and ties by type and status", "filters", explorer.action_filters),
+            ("Clear filters", "Show every kind, type and status", "clear_filters", explorer.action_clear_filters),
+            ("Search", "Focus the actor search box", "search", explorer.action_search),
+            ("Copy tie", "The highlighted tie with its quotes and documents", "copy", explorer.action_copy),
+            ("Path finder", "Every shortest chain of ties between two actors", "path_finder", self.action_path_finder),
+            ("Neighbourhood diagram", "The current actor and its neighbours drawn", "diagram", self.action_diagram),
+            ("Timeline", "Events and dated ties in date order", "timeline", self.action_timeline),
+            ("Contested claims", "Ties that disagree, both sides with quotes", "contested", self.action_contested),
+            ("Documents", "Every document: read, search, review its ties", "documents", self.action_documents),
+            ("As of date…", "Show ties as they stood on a date", "as_of_input", self.action_as_of_input),
+            ("As of: a year earlier", "Step the as-of date back", "as_of_step(-1)",
+             partial(self.action_as_of_step, -1)),
+            ("As of: a year later", "Step the as-of date on", "as_of_step(1)", partial(self.action_as_of_step, 1)),
+            ("Clear as-of date", "Show every tie whatever its dates", "", partial(self.set_as_of, None)),
+        ]
         if not self.read_only and self.editor is not None:
-            yield SystemCommand("Add actor", "A new actor (a)", self.action_add_actor)
-            yield SystemCommand("Edit actor", "Name, kind, aliases, summary, dates of the current actor (e)", self.action_edit_actor)
-            yield SystemCommand("New tie", "A tie from the current actor, with its citation (n)", self.action_new_tie)
-            yield SystemCommand("Delete", "The highlighted tie, or the current actor with its ties (d)", self.action_delete)
-            yield SystemCommand("Add a document", "New reporting: its text, then review its ties", self.action_add_document)
-            yield SystemCommand("Undo", "Undo the last edit (u)", self.action_undo)
-            yield SystemCommand("Redo", "Redo the last undone edit (ctrl+r)", self.action_redo)
+            commands += [
+                ("Add actor", "A new actor", "add_actor", self.action_add_actor),
+                ("Edit actor", "Name, kind, aliases, summary, dates of the current actor", "edit_actor",
+                 self.action_edit_actor),
+                ("New tie", "A tie from the current actor, with its citation", "new_tie", self.action_new_tie),
+                ("Delete", "The highlighted tie, or the current actor with its ties", "delete", self.action_delete),
+                ("Add a document", "New reporting: its text, then review its ties", "add_document",
+                 self.action_add_document),
+                ("Undo", "Undo the last edit", "undo", self.action_undo),
+                ("Redo", "Redo the last undone edit", "redo", self.action_redo),
+            ]
+        for title, help_text, action, callback in commands:
+            yield SystemCommand(title, safe_markup(help_text + self.key_hint(action)), callback)
 
 
 def make_app(

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..model import KIND_GLYPHS
-from .render import safe
+from .render import safe, safe_markup
 
 
 class ActorCommands(Provider):
@@ -22,7 +22,7 @@ class ActorCommands(Provider):
             yield DiscoveryHit(
                 Text(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}"),
                 partial(app.open_actor, actor_id),
-                help=f"Open actor · {actor.kind} · {degree} ties",
+                help=safe_markup(f"Open actor · {actor.kind} · {degree} ties"),
             )
 
     async def search(self, query: str) -> Hits:
@@ -41,6 +41,6 @@ class ActorCommands(Provider):
                 max(hit.score, 1.0) / 100.0,
                 label,
                 partial(app.open_actor, hit.actor_id),
-                text=actor.name,
-                help=f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties",
+                text=safe(actor.name),
+                help=safe_markup(f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties"),
             )

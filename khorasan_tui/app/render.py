@@ -6,8 +6,12 @@ plain characters, so a name like "[@click=app.quit]x[/]" is shown, not obeyed.
 
 from __future__ import annotations
 
+import unicodedata
+
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual.markup import escape
 
 from ..graph import Graph
 from ..model import (
@@ -15,26 +19,73 @@ from ..model import (
     STATUS_GLYPHS,
     TIE_TYPES,
     Actor,
+    Citation,
+    Source,
     Tie,
     kind_label,
-    strip_control,
 )
+from ..pathtext import Hop, actor_name, hop_facts
 
 CONTESTED_GLYPH = "⚡"
 CITATION_GLYPH = "❝"
 DOCUMENTS_SHOWN = 10
 
 
+def _visible(text: str, line_break: str) -> str:
+    """Drop what a terminal would obey or hide: control characters (Cc: ESC above all)
+    and format characters (Cf: bidi overrides U+202A-202E and U+2066-2069, zero-width
+    U+200B-200D, U+2060, U+FEFF); line and paragraph separators become `line_break`."""
+    if text.isprintable():  # the common case, checked in C
+        return text
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append(line_break)
+            continue
+        category = unicodedata.category(char)
+        if category in ("Zl", "Zp"):
+            kept.append(line_break)
+        elif category == "Cc" and char == "\t":
+            kept.append(" ")
+        elif category not in ("Cc", "Cf"):
+            kept.append(char)
+    return "".join(kept)
+
+
 def safe(value: object) -> str:
-    """One line of untrusted text: control characters out, newlines flattened."""
+    """One line of untrusted text, fit to show anywhere (panes, toasts, titles,
+    dialogs): invisible and control characters out, line breaks flattened.
+    Put it in a `Text`/`Content` or a toast (KhorasanApp.notify never parses
+    markup); never in a markup string."""
     text = "" if value is None else str(value)
-    return strip_control(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    return _visible(text.replace("\r\n", "\n").replace("\r", "\n"), " ")
 
 
 def safe_block(value: object) -> str:
-    """Untrusted multi-line text: control characters out, newlines kept."""
+    """Untrusted multi-line text: as `safe`, newlines kept."""
     text = "" if value is None else str(value)
-    return "\n".join(strip_control(line) for line in text.replace("\r\n", "\n").split("\n"))
+    return _visible(text.replace("\r\n", "\n").replace("\r", "\n"), "\n")
+
+
+def safe_markup(value: object) -> str:
+    """`safe`, escaped for the few Textual APIs that take only markup strings
+    (the command palette's help line)."""
+    return escape(safe(value))
+
+
+def crop_left(text: Text, width: int) -> Text:
+    """The last `width` cells of a one-line text, '…' first: keeps the recent end of a trail."""
+    if text.cell_len <= width:
+        return text
+    kept = cells = 0
+    for char in reversed(text.plain):
+        cells += cell_len(char)
+        if cells > width - 1:
+            break
+        kept += 1
+    cropped = Text("…", style="dim", no_wrap=True, overflow="ellipsis", end="")
+    cropped.append_text(text[len(text) - kept :])
+    return cropped
 
 
 def when(start: str | None, end: str | None) -> str:
@@ -48,16 +99,18 @@ def when(start: str | None, end: str | None) -> str:
 
 
 def actor_row(graph: Graph, actor: Actor, width: int, matched: str | None = None) -> Text:
-    """'⚑ Islamic State-Khorasan        122' with the matched alias when it differs."""
+    """'⚑ Islamic State-Khorasan        122'; a search hit by alias adds it after
+    the name ('☺ Aslam Farooqi aka Abdullah Orakzai'), so a narrow list cuts the
+    alias, not the name."""
     count = str(graph.degree(actor.id))
     row = Text(no_wrap=True, overflow="ellipsis", end="")
     row.append(KIND_GLYPHS.get(actor.kind, "?") + " ", style="bold")
-    if matched and matched != actor.name and matched != "summary":
-        row.append(safe(matched), style="italic")
-        row.append(" → ", style="dim")
     row.append(safe(actor.name))
     if matched == "summary":
         row.append(" (summary)", style="dim")
+    elif matched and matched != actor.name:
+        row.append(" aka ", style="dim")
+        row.append(safe(matched), style="italic")
     room = width - len(count) - 1
     if row.cell_len > room:
         row.truncate(max(room, 1), overflow="ellipsis")
@@ -133,7 +186,7 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
             line.append(safe(source.title if source else doc_id))
             meta = [safe(source.publisher)] if source and source.publisher else []
             if source and source.published:
-                meta.append(f"~{source.published}")
+                meta.append(published_label(source))
             if meta:
                 line.append(f" ({', '.join(meta)})", style="dim")
             parts.append(line)
@@ -144,22 +197,71 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
     return Group(*parts)
 
 
+def published_label(source: Source) -> str:
+    """'2023-05-01' as typed, '~2020-08' when the date is an estimate (it has a note)."""
+    date = safe(source.published)
+    return f"~{date}" if source.published_note else date
+
+
+def tie_facts(graph: Graph, tie: Tie) -> Text:
+    """'● reported · 2020–2021 · head' or '◌ claimed by Taliban …': what the tie
+    row's tail says, on a line of its own so no width cuts it off."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(f"{STATUS_GLYPHS.get(tie.status, '?')} {tie.status}", style="bold")
+    if tie.claimant:
+        claimant = graph.actors.get(tie.claimant)
+        text.append(f" by {safe(claimant.name if claimant else tie.claimant)}", style="bold")
+    span = when(tie.start, tie.end)
+    text.append(f" · {span}" if span else " · undated")
+    if tie.role:
+        text.append(f" · {safe(tie.role)}", style="italic")
+    text.append(f" · {CITATION_GLYPH}{len(tie.citations)}", style="dim")
+    return text
+
+
 def tie_detail(graph: Graph, tie: Tie) -> Text:
-    """The lines under the tie list: how many documents agree, then the first quote behind the highlighted tie."""
+    """The strip under the tie list: the highlighted tie's status, claimant and
+    dates, how many documents agree, then the first quote behind it."""
     from ..analysis import corroboration  # on first use: start-up does not pay for the analysis module
 
-    if not tie.citations:
-        return Text("No citation.", style="italic")
-    first = tie.citations[0]
-    text = citation_row(graph, first.quote, first.source)
+    text = tie_facts(graph, tie)
+    text.no_wrap = False
     agreeing = len(corroboration(graph, tie))
     if agreeing > 1:
-        # before the quote, which the strip may cut short
-        text = Text(f"{agreeing} documents agree · ", style="bold", end="").append_text(text)
-    text.no_wrap = False  # here the quote may take a few lines
+        text.append(f" · {agreeing} documents agree", style="bold")
+    text.append("\n")
+    if not tie.citations:
+        text.append("No citation.", style="italic")
+        return text
+    first = tie.citations[0]
+    text.append_text(citation_row(graph, first.quote, first.source))
     if len(tie.citations) > 1:
         text.append(f"  (+{len(tie.citations) - 1} more, s)", style="dim")
     return text
+
+
+def citation_copy(graph: Graph, citation: Citation) -> str:
+    """'“quote” — Document title (publisher, 2020-08, id doc-id)': a quote as copied."""
+    source = graph.data.sources.get(citation.source)
+    meta = []
+    if source is not None and source.publisher:
+        meta.append(safe(source.publisher))
+    if source is not None and source.published:
+        meta.append(published_label(source))
+    meta.append(f"id {safe(citation.source)}")
+    title = safe(source.title) if source is not None else "unknown document"
+    return f"“{safe(citation.quote)}” — {title} ({', '.join(meta)})"
+
+
+def tie_copy(graph: Graph, tie: Tie, from_id: str) -> str:
+    """A tie as copied: who, how, whom, its facts, then every quote with its document."""
+    hop = Hop(tie, from_id, tie.other(from_id))
+    lines = [
+        f"{actor_name(graph, hop.from_id)} — {hop.wording} → {actor_name(graph, hop.to_id)}",
+        f"  {hop_facts(graph, hop)}",
+    ]
+    lines += [f"  {citation_copy(graph, c)}" for c in tie.citations] or ["  (no citation)"]
+    return "\n".join(lines) + "\n"
 
 
 def citation_row(graph: Graph, quote: str, source_id: str) -> Text:

@@ -28,13 +28,13 @@ NO_MARK = "  "
 
 class RowList(ScrollView, can_focus=True):
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=True),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.cursor-up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.cursor-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page-down"),
+        Binding("home", "first", "First", show=False, id="list.first"),
+        Binding("end", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "select", "Open", show=True, id="list.select"),
     ]
 
     COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--header", "rowlist--empty"}

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from ..documents import DocumentRefused, read_document
 from ..model import Citation
-from .render import citation_row, safe, safe_block
+from .render import citation_copy, citation_row, published_label, safe, safe_block
 from .rowlist import RowList
 
 QUOTE_OPEN = "▶▶"
@@ -32,7 +32,8 @@ class CitationListScreen(Screen):
     """Quotes with their documents; enter opens the document at the quote."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "app.pop_screen", "Back", id="sources.back"),
+        Binding("y", "copy", "Copy", id="sources.copy"),
     ]
 
     def __init__(self, heading: str = "", entries: list[CitationEntry] | None = None, *, id: str = "citations") -> None:
@@ -78,7 +79,7 @@ class CitationListScreen(Screen):
             text.append("▤ ", style="bold")
             text.append(safe(source.title))
             meta = [f"publisher: {safe(source.publisher) if source.publisher else 'not shown in the text'}"]
-            meta.append(f"published: ~{source.published}" if source.published else "published: unknown")
+            meta.append(f"published: {published_label(source)}" if source.published else "published: unknown")
             meta.append(f"id {source.id}")
             text.append("\n" + " · ".join(meta), style="dim")
             if source.published_note:
@@ -86,6 +87,16 @@ class CitationListScreen(Screen):
         else:
             text.append(f"Unknown document {safe(entry.citation.source)}", style="bold")
         self.query_one("#citation-preview", Static).update(text)
+
+    def action_copy(self) -> None:
+        """y: the highlighted quote, what it supports, and its document."""
+        key = self.query_one("#citation-list", RowList).cursor_key
+        if key is None:
+            self.notify("No quote is highlighted.", severity="warning")
+            return
+        entry = self.entries[int(key)]
+        text = f"{safe(entry.context)}\n  {citation_copy(self.app.graph, entry.citation)}\n"
+        self.app.copy_text(text, "the quote and its document")
 
     @on(RowList.Selected, "#citation-list")
     def _open(self, event: RowList.Selected) -> None:
@@ -130,13 +141,14 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
 class DocumentLines(RowList):
     """A document's wrapped lines: browsed, not opened, so enter is not offered."""
 
-    BINDINGS = [Binding("enter", "select", "Open", show=False)]
+    BINDINGS = [Binding("enter", "select", "Open", show=False, id="document.select")]
 
 
 class DocumentScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "next_mark", "Quote", show=True),
+        Binding("escape", "app.pop_screen", "Back", id="document.back"),
+        Binding("n", "next_mark", "Quote", show=True, id="document.next-mark"),
+        Binding("y", "copy", "Copy", id="document.copy"),
     ]
 
     def __init__(self, citation: Citation) -> None:
@@ -209,6 +221,10 @@ class DocumentScreen(Screen):
 
         row_list.set_rows([str(i) for i in range(len(self._lines))], render)
         self.action_next_mark()
+
+    def action_copy(self) -> None:
+        """y: the quote this document was opened at, with its citation."""
+        self.app.copy_text(citation_copy(self.app.graph, self.citation) + "\n", "the quote and its document")
 
     def action_next_mark(self) -> None:
         if not self._quote_lines:
