@@ -42,6 +42,7 @@ from .model import (
     strip_control,
     unique_id,
 )
+from . import rules
 from .storedata import StoreData
 from .validate import squash_whitespace
 
@@ -64,6 +65,13 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
     "status": STATUSES,
     "source_kind": KINDS,
     "target_kind": KINDS,
+}
+# The rulebook's words for a value outside a vocabulary.
+_VOCABULARY_RULES = {
+    "type": rules.check_tie_type,
+    "status": rules.check_status,
+    "source_kind": rules.check_kind,
+    "target_kind": rules.check_kind,
 }
 DUPLICATE_SCORE = 85.0  # a new name this close to an existing one is a possible duplicate
 MIN_FUZZY_KEY = 5  # shorter names ("ISI", "IS") are too alike by chance to suggest anything
@@ -590,7 +598,7 @@ def plan_import(
         value = _vocabulary_key(translated(name, raw))
         if value not in VOCABULARIES[name]:
             unmapped.setdefault((name, raw), []).append(record.line)
-            raise ValueError(f"{name} {raw!r} maps to nothing; translate it with --value {name}:{raw}=...")
+            raise ValueError(f"{name}: {_VOCABULARY_RULES[name](value)}; translate it with --value {name}:{raw}=...")
         return value
 
     for record in rows:
@@ -621,12 +629,14 @@ def plan_import(
                 end = parse_date(cell(record, "end"), day_first, imported_on.year)
             except DateError as exc:
                 raise ValueError(str(exc)) from None
-            if start and end and date_sort_key(start) > date_sort_key(end):
-                raise ValueError(f"starts ({start}) after it ends ({end})")
+            order = rules.check_date_order(start, end)
+            if order:
+                raise ValueError(f"end: {order}")
             source_match = names.lookup(source_name)
             target_match = names.lookup(target_name)
-            if names.identity(source_match) == names.identity(target_match):
-                raise ValueError(f"ties {source_name!r} to itself")
+            same = rules.check_distinct_ends(names.identity(source_match), names.identity(target_match))
+            if same:
+                raise ValueError(f"{source_name!r} and {target_name!r}: {same}")
         except ValueError as exc:
             rejected.append({"line": record.line, "reason": str(exc)})
             continue

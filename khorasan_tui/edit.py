@@ -434,7 +434,7 @@ class Editor:
             return f"id {problem}"
         if actor_id in self.data.actors or actor_id in self.graph.merged:
             owner = self.data.actors.get(actor_id) or self.data.actors[self.graph.merged[actor_id]]
-            return f"id {actor_id!r} is taken by {owner.name}"
+            return f"id: {rules.duplicate_id('actors', actor_id)} (taken by {owner.name})"
         return None
 
     def check_source(self, source_id: str) -> str | None:
@@ -839,9 +839,10 @@ class Editor:
         end: str | None,
         summary: str,
     ) -> Command:
-        for actor_id in (from_id, to_id):
-            if not isinstance(actor_id, str) or actor_id not in self.data.actors:
-                raise UnknownItem("actor", str(actor_id))
+        for end_field, actor_id in (("source", from_id), ("target", to_id)):
+            missing = rules.check_actor_exists(actor_id if isinstance(actor_id, str) else str(actor_id), self.data.actors)
+            if missing:
+                raise UnknownItem("actor", str(actor_id), f"{end_field}: {missing}")
         claimant = _optional(claimant)
         if claimant is not None and (not isinstance(claimant, str) or claimant not in self.data.actors):
             raise UnknownItem("actor", claimant, f"no actor has id {claimant!r} (claimant)")
@@ -854,8 +855,7 @@ class Editor:
             raise UnknownItem("document", source_id, self.check_source(source_id))
 
         problems: dict[str, str] = {}
-        if from_id == to_id:
-            problems["to"] = "a tie needs two different actors"
+        _put(problems, "to", rules.check_distinct_ends(from_id, to_id))
         _put(problems, "type", check_tie_type(tie_type))
         _put(problems, "status", check_status(status))
         role = _optional(role)

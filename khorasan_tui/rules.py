@@ -208,6 +208,23 @@ def check_record_id(value: Any, max_length: int) -> str | None:
     return None
 
 
+def check_distinct_ends(source: Any, target: Any) -> str | None:
+    if source == target:
+        return "ties an actor to itself"
+    return None
+
+
+def check_actor_exists(actor_id: Any, actors: Mapping[str, Any]) -> str | None:
+    if actor_id not in actors:
+        return f"points to missing actor {actor_id!r}"
+    return None
+
+
+def duplicate_id(table: str, record_id: str) -> str:
+    """Two records of one table under one id: one would be lost."""
+    return f"duplicate id {record_id!r} in table {table!r}"
+
+
 def check_quote(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "is empty: copy the words from the document that state the tie"
@@ -366,12 +383,10 @@ def tie_problems(
     out.error("id", check_record_id(tie.id, MAX_TIE_ID))
     out.error("type", check_tie_type(tie.type))
     out.error("status", check_status(tie.status))
-    if tie.source == tie.target:
-        out.error("target", "ties an actor to itself")
+    out.error("target", check_distinct_ends(tie.source, tie.target))
     if kinds is not None:
         for end_field, end in (("source", tie.source), ("target", tie.target)):
-            if end not in kinds:
-                out.error(end_field, f"points to missing actor {end!r}")
+            out.error(end_field, check_actor_exists(end, kinds))
         if tie.source in kinds and tie.target in kinds and tie.source != tie.target:
             out.error("type", check_ends(tie.type, kinds[tie.source], kinds[tie.target]))
         if tie.claimant is not None and tie.claimant not in kinds:

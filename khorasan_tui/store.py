@@ -297,7 +297,7 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
             if not isinstance(item.id, str) or not item.id:
                 raise _problem(path, f"{table} record {doc_id} has no usable id")
             if item.id in target:
-                raise _problem(path, f"duplicate id {item.id!r} in table '{table}'")
+                raise _problem(path, rules.duplicate_id(table, item.id))
             target[item.id] = item
             try:
                 number = int(doc_id)
