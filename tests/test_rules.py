@@ -224,3 +224,250 @@ def test_every_entry_point_refuses_a_bad_record_with_the_rulebooks_words(bad: Ba
             bad.editor(editor)
         assert bad.message in str(refused.value)
     assert path.read_bytes() == before, "a refused record must leave the store as it was"
+
+
+# -- one test per rule: each fails if its rule is taken out -------------------------------------
+
+
+def _errors(problems: list[rules.Problem], field_name: str) -> list[str]:
+    return [p.message for p in problems if p.field == field_name and p.severity == rules.ERROR]
+
+
+@pytest.mark.parametrize(
+    ("check", "bad", "good"),
+    [
+        (lambda v: rules.check_text(v), "x" * (rules.MAX_NAME + 1), "x" * rules.MAX_NAME),
+        (lambda v: rules.check_text(v), 42, "text"),
+        (lambda v: rules.check_text(v, required=True), "   ", "a"),
+        (lambda v: rules.check_text(v), "bell\x07", "plain"),
+        (lambda v: rules.check_text(v), "two\nlines", "one line"),
+        (lambda v: rules.check_text(v, multiline=True), "esc\x1b[31m", "two\nlines\tand a tab"),
+        (rules.check_name, "\u200b", "ISKP"),
+        (rules.check_name, "--", "IS-K"),
+        (rules.check_name, "ISK\u200dP", "ISKP"),
+        (rules.check_name, "\ufeffISKP", "ISKP"),
+        (rules.check_name, "ISKP\u00ad", "ISKP"),
+        (rules.check_kind, "militia", "group"),
+        (rules.check_tie_type, "befriends", "leads"),
+        (rules.check_status, "rumoured", "alleged"),
+        (rules.check_date, "2020-13", "2020-12"),
+        (rules.check_date, "March 2020", "2020-03-25"),
+        (rules.check_date, 2020, None),
+        (lambda v: rules.check_date_order(*v), ("2021-03", "2021-02"), ("2021-02", "2021-03")),
+        (lambda v: rules.check_date_order(*v), ("2021-03-02", "2021-03-01"), ("2021", "2021-03")),
+        (rules.check_actor_id, "ISKP", "iskp"),
+        (rules.check_actor_id, "-iskp", "iskp-2"),
+        (rules.check_actor_id, "a" * (rules.MAX_ACTOR_ID + 1), "a" * rules.MAX_ACTOR_ID),
+        (lambda v: rules.check_record_id(v, rules.MAX_TIE_ID), "a/b", "a--leads--b"),
+        (lambda v: rules.check_record_id(v, 10), "a" * 11, "a" * 10),
+        (rules.check_quote, "  ", "a quote"),
+        (rules.check_quote, "q" * (rules.MAX_QUOTE + 1), "q\nq"),
+        (rules.check_quote, "zero\u200bwidth", "plain"),
+        (rules.check_grade, "G", "b"),
+        (rules.check_credibility, 7, 6),
+        (rules.check_credibility, True, 1),
+        (rules.check_document_path, "/etc/passwd", "sources/a.txt"),
+        (rules.check_document_path, "C:/x.txt", "sources/C.txt"),
+        (rules.check_document_path, "~/x.txt", "sources/~x.txt"),
+        (rules.check_document_path, "sources/../../x.txt", "sources/..x.txt"),
+        (rules.check_document_path, "..\\x.txt", "x.txt"),
+        (rules.check_document_path, "p" * (rules.MAX_PATH + 1), None),
+        (lambda v: rules.check_distinct_ends(*v), ("iskp", "iskp"), ("iskp", "taliban")),
+        (lambda v: rules.check_actor_exists(v, KINDS), "ghost", "iskp"),
+    ],
+)
+def test_field_rule_refuses_the_bad_value_and_passes_the_good(check, bad, good):
+    assert check(bad), f"{bad!r} must be refused"
+    assert check(good) is None, f"{good!r} must pass"
+
+
+def test_invisible_characters_are_named_by_code():
+    assert rules.check_name("ISK\u200bP\u202e") == "contains control or invisible characters (U+200B, U+202E)"
+    assert rules.forbidden_characters("a\tb", multiline=True) == []
+    assert rules.forbidden_characters("a\tb") == ["U+0009"]
+    assert rules.strip_invisible("ISK\u200bP\u202e") == "ISKP"
+    assert rules.strip_invisible("a\nb", multiline=True) == "a\nb"
+
+
+def _actor(**fields: Any) -> Actor:
+    return Actor(**{"id": "iskp", "name": "Islamic State-Khorasan", "kind": "group", **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_name"),
+    [
+        ({"id": "Bad Id"}, "id"),
+        ({"name": LONG}, "name"),
+        ({"name": "Nangarhar\u202eShura"}, "name"),
+        ({"kind": "militia"}, "kind"),
+        ({"aliases": ["ok", "IS\u200bK"]}, "aliases"),
+        ({"aliases": ["ok", "x" * 301]}, "aliases"),
+        ({"aliases": [f"alias {n}" for n in range(rules.MAX_ALIASES + 1)]}, "aliases"),
+        ({"summary": "s" * (rules.MAX_SUMMARY + 1)}, "summary"),
+        ({"born": "yesterday"}, "born"),
+        ({"founded": "2015-00"}, "founded"),
+        ({"died": "soon"}, "died"),
+        ({"ended": "2020-02-30x"}, "ended"),
+        ({"founded": "2016", "ended": "2015"}, "ended"),
+        ({"born": "1980", "died": "1979"}, "died"),
+        ({"possible_duplicate_of": "iskp"}, "possible_duplicate_of"),
+        ({"citations": [Citation("nowhere", "a quote")]}, "citation 1"),
+        ({"citations": [Citation(DOC_ID, "")]}, "citation 1"),
+        ({"citations": [Citation(DOC_ID, "a quote", credibility=9)]}, "citation 1"),
+        ({"citations": [Citation(DOC_ID, "q")] * (rules.MAX_CITATIONS + 1)}, "citations"),
+    ],
+)
+def test_actor_rule(fields, field_name):
+    sources = {DOC_ID: object()}
+    assert _errors(rules.actor_problems(_actor(**fields), sources), field_name)
+    assert rules.actor_problems(_actor(), sources) == []
+
+
+def _tie(**fields: Any) -> Tie:
+    base = {"id": "taliban--hostile_to--iskp", "type": "hostile_to", "source": "taliban", "target": "iskp",
+            "citations": [Citation(DOC_ID, QUOTE)]}
+    return Tie(**{**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_name"),
+    [
+        ({"id": "a tie"}, "id"),
+        ({"type": "befriends"}, "type"),
+        ({"status": "rumoured"}, "status"),
+        ({"target": "taliban"}, "target"),
+        ({"source": "ghost"}, "source"),
+        ({"target": "ghost"}, "target"),
+        ({"type": "leads", "source": "kabul"}, "type"),
+        ({"status": "claimed", "claimant": "ghost"}, "claimant"),
+        ({"status": "claimed"}, "claimant"),
+        ({"role": "r" * (rules.MAX_ROLE + 1)}, "role"),
+        ({"role": "chief\x1b"}, "role"),
+        ({"start": "2020-1"}, "start"),
+        ({"end": "20201"}, "end"),
+        ({"start": "2021", "end": "2020-12"}, "end"),
+        ({"summary": "s" * (rules.MAX_SUMMARY + 1)}, "summary"),
+        ({"note": "n\u202e"}, "note"),
+        ({"citations": []}, "citations"),
+        ({"citations": [Citation("nowhere", QUOTE)]}, "citation 1"),
+        ({"citations": [Citation(DOC_ID, " ")]}, "citation 1"),
+        ({"citations": [Citation(DOC_ID, QUOTE, credibility=0)]}, "citation 1"),
+    ],
+)
+def test_tie_rule(fields, field_name):
+    sources = {DOC_ID: object()}
+    assert _errors(rules.tie_problems(_tie(**fields), KINDS, sources), field_name)
+    assert rules.tie_problems(_tie(), KINDS, sources) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_name"),
+    [
+        ({"id": "../x"}, "id"),
+        ({"title": ""}, "title"),
+        ({"title": "t" * (rules.MAX_TITLE + 1)}, "title"),
+        ({"publisher": "p\u200b"}, "publisher"),
+        ({"published": "recently"}, "published"),
+        ({"retrieved": "2020-99"}, "retrieved"),
+        ({"published_note": "n\x1b"}, "published_note"),
+        ({"path": "/etc/passwd"}, "path"),
+        ({"url": "u" * (rules.MAX_URL + 1)}, "url"),
+        ({"language": "l" * 41}, "language"),
+        ({"grade": "Z"}, "grade"),
+    ],
+)
+def test_source_rule(fields, field_name):
+    source = Source(**{"id": DOC_ID, "title": "A report", "path": "sources/a.txt", **fields})
+    assert _errors(rules.source_problems(source), field_name)
+    assert rules.source_problems(Source(DOC_ID, "A report", path="sources/a.txt")) == []
+
+
+def _store(*actors: Actor, ties: tuple[Tie, ...] = ()) -> list[rules.Problem]:
+    sources = {DOC_ID: Source(DOC_ID, "A report", path="sources/a.txt")}
+    return rules.errors(rules.store_problems({a.id: a for a in actors}, {t.id: t for t in ties}, sources))
+
+
+@pytest.mark.parametrize(
+    "other_name",
+    ["islamic state-khorasan", "Islamic State Khorasan", "Islámic  State-Khorasan", "Islamic State\u200b-Khorasan",
+     "ISLAMIC STATE KHORASAN"],
+)
+def test_store_rule_names_that_fold_together_collide(other_name):
+    first = _actor()
+    second = Actor("second", "Second Group", "group", aliases=[other_name])
+    problems = [p for p in _store(first, second) if p.where == "names"]
+    assert len(problems) == 1
+    assert problems[0].message == "'islamicstatekhorasan' names several actors: iskp, second"
+    assert _store(first, Actor("second", "Second Group", "group")) == []
+
+
+def test_store_rule_merged_ids_collide_with_an_id_or_another_merged_id():
+    keep = _actor(merged_ids=["taliban"])
+    assert _errors(_store(keep, Actor("taliban", "Taliban", "group")), "merged_ids") == [
+        "'taliban' is also taliban's id"
+    ]
+    twice = Actor("other", "Other", "group", merged_ids=["old-iskp"])
+    assert _errors(_store(_actor(merged_ids=["old-iskp"]), twice), "merged_ids") == ["'old-iskp' is also iskp's id"]
+    assert _store(_actor(merged_ids=["old-iskp"]), Actor("other", "Other", "group", merged_ids=["older"])) == []
+
+
+def test_store_rule_possible_duplicate_of_must_exist():
+    assert _errors(_store(_actor(possible_duplicate_of="ghost")), "possible_duplicate_of") == [
+        "names missing actor 'ghost'"
+    ]
+
+
+def test_store_rule_checks_every_tie_against_the_actors():
+    tie = _tie(target="ghost")
+    assert _errors(_store(_actor(), Actor("taliban", "Taliban", "group"), ties=(tie,)), "target") == [
+        "points to missing actor 'ghost'"
+    ]
+
+
+def test_change_rules_refuse_names_taken_and_references_to_removed_actors():
+    actors = {"iskp": _actor(), "taliban": Actor("taliban", "Taliban", "group", aliases=["I SKP"])}
+    owners = {"iskp": ["iskp"], "islamicstatekhorasan": ["iskp"]}
+    problems = rules.change_problems(actors, {}, {}, actor_ids=["taliban"], name_owners=owners)
+    assert [(p.field, p.message) for p in problems] == [("aliases", "'I SKP' already names iskp")]
+    ties = {"t": _tie()}
+    gone = rules.change_problems({"iskp": _actor()}, ties, {DOC_ID: object()}, actor_ids=["taliban"])
+    assert [p.message for p in gone] == ["refers to a deleted actor"]
+    marked = {"iskp": _actor(possible_duplicate_of="taliban")}
+    assert [p.message for p in rules.change_problems(marked, {}, {}, actor_ids=["taliban"])] == [
+        "names a deleted actor"
+    ]
+
+
+def test_document_path_rule_resolves_symlinks(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "outside.txt").write_text("secret", encoding="utf-8")
+    os.symlink(tmp_path / "outside.txt", tmp_path / "store" / "inside.txt")
+    data = StoreData(path=tmp_path / "store" / "khorasan.json")
+    data.sources["doc"] = Source("doc", "A report", path="inside.txt")
+    assert [p.message for p in document_path_problems(data)] == ["'inside.txt' leads outside the store's folder"]
+    (tmp_path / "store" / "real.txt").write_text("fine", encoding="utf-8")
+    data.sources["doc"] = Source("doc", "A report", path="real.txt")
+    assert document_path_problems(data) == []
+
+
+# Which ends each tie type accepts: (source kind, target kind) pairs that fit and that do not.
+ACTOR, PERSON, EVENT, PLACE, STATE = "group", "person", "event", "place", "state"
+ENDS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {
+    "carried_out": ([(ACTOR, EVENT), (STATE, EVENT)], [(EVENT, EVENT), (ACTOR, ACTOR), (PLACE, EVENT)]),
+    "targeted": ([(EVENT, ACTOR), (EVENT, PLACE)], [(ACTOR, ACTOR), (PLACE, EVENT)]),
+    "located_in": ([(EVENT, PLACE), (ACTOR, STATE), (PLACE, PLACE)], [(ACTOR, ACTOR), (ACTOR, EVENT)]),
+    "operates_in": ([(ACTOR, PLACE), (ACTOR, STATE)], [(EVENT, PLACE), (ACTOR, ACTOR), (PLACE, PLACE)]),
+    "recruits_from": ([(ACTOR, ACTOR), (ACTOR, PLACE)], [(ACTOR, EVENT), (EVENT, ACTOR), (PLACE, ACTOR)]),
+    "succeeded": ([(EVENT, EVENT), (PERSON, PERSON)], [(EVENT, PERSON), (PERSON, EVENT), (PLACE, PLACE)]),
+}
+ACTOR_TO_ACTOR = ([(ACTOR, PERSON), (STATE, ACTOR)], [(ACTOR, EVENT), (EVENT, ACTOR), (ACTOR, PLACE), (PLACE, ACTOR)])
+
+
+@pytest.mark.parametrize("tie_type", list(TIE_TYPES))
+def test_check_ends_for_every_tie_type(tie_type):
+    fits, misfits = ENDS.get(tie_type, ACTOR_TO_ACTOR)
+    for source_kind, target_kind in fits:
+        assert rules.check_ends(tie_type, source_kind, target_kind) is None, (source_kind, target_kind)
+    for source_kind, target_kind in misfits:
+        message = rules.check_ends(tie_type, source_kind, target_kind)
+        assert message and message.startswith(f"'{tie_type}' cannot link"), (source_kind, target_kind)
