@@ -355,3 +355,22 @@ def test_cli_undo_takes_back_each_change_then_has_nothing_to_undo(tmp_path, caps
     assert code == 1
     assert "nothing to undo" in err
     assert path.read_bytes() == original
+
+
+def test_cli_undo_that_conflicts_is_forgotten_so_older_changes_can_still_be_undone(tmp_path, capsys):
+    path = make_store(tmp_path)
+    original = path.read_bytes()
+    assert run(capsys, "add-alias", "iskp", "Daesh Khorasan", "--db", str(path))[0] == 0
+    assert run(capsys, "add-alias", "taliban", "Islamic Emirate", "--db", str(path))[0] == 0
+    Editor.open(path).edit_actor("taliban", aliases=["Emirate"])  # someone else changes the same record
+    code, _, err = run(capsys, "undo", "--db", str(path))
+    assert code == 2
+    assert "actor 'taliban' was changed" in err
+    code, out, err = run(capsys, "undo", "--db", str(path))
+    assert code == 0, err
+    assert "Daesh Khorasan" in out
+    data = load_store(path)
+    assert "Daesh Khorasan" not in data.actors["iskp"].aliases
+    assert data.actors["taliban"].aliases == ["Emirate"], "the other analyst's change stays"
+    assert run(capsys, "undo", "--db", str(path))[0] == 1
+    assert path.read_bytes() != original
