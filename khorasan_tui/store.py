@@ -443,7 +443,10 @@ def remove_crash_leftovers(path: Path) -> int:
         return 0
     prefix = f".{real.name}."
     for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+        middle = entry.name[len(prefix):-len(".tmp")]
+        # A dot in the middle: the temp file of another store whose name begins
+        # with this one's ("khorasan.json.old"), guarded by its own lock.
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp") and middle and "." not in middle:
             try:
                 if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)

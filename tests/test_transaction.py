@@ -199,13 +199,17 @@ def test_a_save_removes_the_temp_files_killed_saves_left_behind(tmp_path):
     leftovers = [tmp_path / ".khorasan.json.k2j4h1.tmp", tmp_path / ".khorasan.json.zz9.tmp"]
     for leftover in leftovers:
         leftover.write_bytes(b'{"half": "a sa')
-    unrelated = tmp_path / ".other.json.x.tmp"
-    unrelated.write_bytes(b"someone else's")
+    # Another store's temp files: one beside it, and one of a store whose name begins with this one's
+    # (`khorasan.json.old`), which another lock guards and which may be mid-save right now.
+    unrelated = [tmp_path / ".other.json.x.tmp", tmp_path / ".khorasan.json.old.k2j4h1ab.tmp"]
+    for other in unrelated:
+        other.write_bytes(b"someone else's")
     Editor.open(path).add_alias("iskp", "Daesh Khorasan")
     assert "Daesh Khorasan" in load_store(path).actors["iskp"].aliases
     for leftover in leftovers:
         assert not leftover.exists()
-    assert unrelated.read_bytes() == b"someone else's"
+    for other in unrelated:
+        assert other.read_bytes() == b"someone else's"
 
 
 def test_export_and_generate_refuse_to_overwrite_the_open_store(tmp_path, capsys):
