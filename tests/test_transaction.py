@@ -378,3 +378,18 @@ def test_cli_undo_that_conflicts_is_forgotten_so_older_changes_can_still_be_undo
     assert data.actors["taliban"].aliases == ["Emirate"], "the other analyst's change stays"
     assert run(capsys, "undo", "--db", str(path))[0] == 1
     assert path.read_bytes() != original
+
+
+def test_cli_undo_of_an_import_removes_its_document_and_restores_the_store(tmp_path, capsys):
+    path = make_store(tmp_path)
+    before = path.read_bytes()
+    csv_file = tmp_path / "rows.csv"
+    csv_file.write_text("source,target,type\nTaliban,New Front,hostile_to\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "csv", str(csv_file), "--db", str(path), "--source-title", "Rows")
+    assert code == 0, err
+    kept = tmp_path / "sources" / "rows.csv"
+    assert kept.exists() and "new-front" in load_store(path).actors
+    code, out, err = run(capsys, "undo", "--db", str(path))
+    assert code == 0, err
+    assert path.read_bytes() == before
+    assert not kept.exists()
