@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from . import rules
 from .model import (
     KINDS,
     STATUSES,
@@ -33,7 +34,6 @@ from .model import (
     Citation,
     Source,
     Tie,
-    date_sort_key,
     is_partial_date,
     make_tie_id,
     new_actor_id,
@@ -42,7 +42,6 @@ from .model import (
     strip_control,
     unique_id,
 )
-from . import rules
 from .storedata import StoreData
 from .validate import squash_whitespace
 
@@ -406,6 +405,8 @@ class _Names:
                 if key and actor.id not in self.alias_index.setdefault(key, []):
                     self.alias_index[key].append(actor.id)
         self.fuzzy_rows = [(key, ids[0]) for key, ids in self.alias_index.items() if len(ids) == 1]
+        # Ids of merged-away actors still open the actor that absorbed them: never reuse one.
+        self.merged_ids = {old for actor in data.actors.values() for old in actor.merged_ids}
         self.new_by_key: dict[str, str] = {}
         self.decided: dict[str, _Match] = {}
         self.new_actors: list[Actor] = []
@@ -470,7 +471,7 @@ class _Names:
             self._merge(match.name, match.key, suggested_id, via="--merge-suggested")
             match.actor_id = suggested_id
             return suggested_id
-        actor_id = new_actor_id(match.name, self.data.actors)
+        actor_id = new_actor_id(match.name, lambda i: i in self.data.actors or i in self.merged_ids)
         actor = Actor(
             id=actor_id,
             name=match.name,

@@ -304,7 +304,10 @@ class Editor:
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
         self._writes = WritePath(
-            self.graph.data, on_reload=self._replace_data, name_owners=lambda: self.graph.alias_index
+            self.graph.data,
+            on_reload=self._replace_data,
+            name_owners=lambda: self.graph.alias_index,
+            merged_from=lambda: self.graph.merged,
         )
 
     @classmethod
@@ -813,7 +816,8 @@ class Editor:
         if problems:
             raise ValidationError(problems)
         if old is None:
-            new_id = actor_id or new_actor_id(name, self.data.actors)
+            # Never an id a merged-away actor had: it still opens the actor that absorbed it.
+            new_id = actor_id or new_actor_id(name, lambda i: i in self.data.actors or i in self.graph.merged)
             return Actor(id=new_id, name=name, kind=kind, aliases=clean_aliases, summary=summary, **clean_dates)
         new = copy.deepcopy(old)
         new.name = name

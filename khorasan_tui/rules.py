@@ -454,7 +454,7 @@ def store_problems(
         for old in actor.merged_ids:
             if old in actors or old in merged_from:
                 other = old if old in actors else merged_from[old]
-                problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", f"{old!r} is also {other}'s id"))
+                problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", merged_id_taken(old, other)))
             merged_from[old] = actor.id
     kinds = {actor_id: actor.kind for actor_id, actor in actors.items()}
     for tie in ties.values():
@@ -466,6 +466,11 @@ def store_problems(
     return problems
 
 
+def merged_id_taken(old: str, other: str) -> str:
+    """An id an actor keeps from a merge that another actor also answers to."""
+    return f"{old!r} is also {other}'s id"
+
+
 def change_problems(
     actors: Mapping[str, Actor],
     ties: Mapping[str, Tie],
@@ -475,13 +480,15 @@ def change_problems(
     tie_ids: Iterable[str] = (),
     source_ids: Iterable[str] = (),
     name_owners: Mapping[str, list[str]] | None = None,
+    merged_from: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """The store rules for the records one change touched, after it was applied.
 
     What an edit is checked against: the touched records' own rules, their
     references, and name collisions with the rest (`name_owners`: the alias
-    index, folded name -> actor ids). A removed record (no longer in its table)
-    is checked for what still refers to it.
+    index, folded name -> actor ids; `merged_from`: merged-away id -> the actor
+    keeping it). A removed record (no longer in its table) is checked for what
+    still refers to it.
     """
     problems: list[Problem] = []
     kinds = _KindView(actors)
@@ -500,6 +507,8 @@ def change_problems(
             problems.append(
                 Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", f"names missing actor {actor.possible_duplicate_of!r}")
             )
+        if merged_from is not None:
+            problems += _merged_id_problems(actor, actors, merged_from)
         if name_owners is not None:
             for name in actor.names:
                 key = normalize_key(name) if isinstance(name, str) else ""
@@ -520,6 +529,20 @@ def change_problems(
         for actor in actors.values():
             if actor.possible_duplicate_of in removed_actors:
                 problems.append(Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", "names a deleted actor"))
+    return problems
+
+
+def _merged_id_problems(actor: Actor, actors: Mapping[str, Actor], merged_from: Mapping[str, str]) -> list[Problem]:
+    """A touched actor's id, or an id it keeps from a merge, that another actor
+    still answers to: the store would be refused at its next load."""
+    problems = []
+    keeper = merged_from.get(actor.id)
+    if keeper is not None and keeper != actor.id and keeper in actors and actor.id in actors[keeper].merged_ids:
+        problems.append(Problem(ERROR, f"actor {keeper}", "merged_ids", merged_id_taken(actor.id, actor.id)))
+    for old in actor.merged_ids:
+        other = old if old in actors else merged_from.get(old)
+        if other is not None and other != actor.id and other in actors and (other == old or old in actors[other].merged_ids):
+            problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", merged_id_taken(old, other)))
     return problems
 
 

@@ -63,7 +63,8 @@ class WritePath:
 
     `on_reload` receives a freshly read store when someone else saved the file
     (the caller re-points its indexes); `name_owners` gives the current alias
-    index (folded name -> actor ids) for name-collision checks.
+    index (folded name -> actor ids) for name-collision checks, `merged_from`
+    the ids actors keep from merges (old id -> actor id).
     """
 
     def __init__(
@@ -72,11 +73,13 @@ class WritePath:
         *,
         on_reload: Callable[[StoreData], None] | None = None,
         name_owners: Callable[[], Mapping[str, list[str]]] | None = None,
+        merged_from: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.data = data
         self.texts = DocumentTexts(data)
         self._on_reload = on_reload
         self._name_owners = name_owners
+        self._merged_from = merged_from
 
     def changed_on_disk(self) -> bool:
         return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
@@ -169,6 +172,7 @@ class WritePath:
             tie_ids=command.ids("ties"),
             source_ids=command.ids("sources"),
             name_owners=owners,
+            merged_from=self._merged_from() if self._merged_from is not None else None,
         )
         for change in command.changes:
             if change.table == "sources" and change.key not in data.sources:

@@ -56,6 +56,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def check(capsys, path: Path) -> tuple[list[str], list[str]]:
     code, out, _ = run(capsys, "validate", "--json", "--db", str(path))
     report = orjson.loads(out)
+    assert code == (0 if report["valid"] else 1)
     return report["errors"], report["warnings"]
 
 

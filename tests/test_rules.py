@@ -4,9 +4,10 @@ and every rule in `rules` is exercised by a test that fails without it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
@@ -471,3 +472,19 @@ def test_check_ends_for_every_tie_type(tie_type):
     for source_kind, target_kind in misfits:
         message = rules.check_ends(tie_type, source_kind, target_kind)
         assert message and message.startswith(f"'{tie_type}' cannot link"), (source_kind, target_kind)
+
+
+def test_change_rules_refuse_an_id_a_merged_actor_still_answers_to():
+    keep = _actor(merged_ids=["old-iskp"])
+    newcomer = Actor("old-iskp", "Old Group", "group")
+    actors = {"iskp": keep, "old-iskp": newcomer}
+    problems = rules.change_problems(actors, {}, {}, actor_ids=["old-iskp"], merged_from={"old-iskp": "iskp"})
+    assert [(p.where, p.message) for p in problems] == [("actor iskp", rules.merged_id_taken("old-iskp", "old-iskp"))]
+    # A merge: the keeper takes over the ids of the actor it absorbed, which is gone.
+    merged = {"iskp": _actor(merged_ids=["old-iskp", "older"])}
+    assert rules.change_problems(merged, {}, {}, actor_ids=["iskp", "old-iskp"],
+                                 merged_from={"older": "old-iskp"}) == []
+    clash = {"iskp": _actor(merged_ids=["taliban"]), "taliban": Actor("taliban", "Taliban", "group")}
+    assert [p.message for p in rules.change_problems(clash, {}, {}, actor_ids=["iskp"], merged_from={})] == [
+        rules.merged_id_taken("taliban", "taliban")
+    ]

@@ -16,8 +16,9 @@ import orjson
 import pytest
 
 from khorasan_tui import rules
+from khorasan_tui.changes import Command, RecordChange
 from khorasan_tui.cli import main
-from khorasan_tui.edit import Editor
+from khorasan_tui.edit import EditError, Editor
 from khorasan_tui.model import Actor, Citation, Tie
 from khorasan_tui.store import StoreError, load_store, save_store
 from khorasan_tui.validate import validate
@@ -389,7 +390,38 @@ def test_cli_undo_of_an_import_removes_its_document_and_restores_the_store(tmp_p
     assert code == 0, err
     kept = tmp_path / "sources" / "rows.csv"
     assert kept.exists() and "new-front" in load_store(path).actors
-    code, out, err = run(capsys, "undo", "--db", str(path))
+    code, _, err = run(capsys, "undo", "--db", str(path))
     assert code == 0, err
     assert path.read_bytes() == before
     assert not kept.exists()
+
+
+def test_a_new_actor_never_takes_the_id_a_merged_actor_left_behind(tmp_path, capsys):
+    path = _store_with_a_duplicate(tmp_path)
+    assert run(capsys, "merge", "haqqani-network", "haqqani-dup", "--yes", "--db", str(path))[0] == 0
+    # "Haqqani Dup!" is a name of its own (the "!" counts) whose slug is the merged-away id.
+    code, out, err = run(capsys, "add-actor", "Haqqani Dup!", "--kind", "group", "--json", "--db", str(path))
+    assert code == 0, err
+    assert orjson.loads(out)["actor"]["id"] == "haqqani-dup-2"
+    csv_file = tmp_path / "rows.csv"
+    csv_file.write_text("source,target,type\nTaliban,Haqqani-Dup?,hostile_to\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", "csv", str(csv_file), "--db", str(path), "--source-title", "Rows", "--json")
+    assert code == 0, err
+    assert [a["id"] for a in orjson.loads(out)["new_actors"]] == ["haqqani-dup-3"]
+    data = load_store(path)  # the store still loads: no id answers to two actors
+    assert "haqqani-dup" not in data.actors
+    code, out, err = run(capsys, "show", "haqqani-dup", "--json", "--db", str(path))
+    assert orjson.loads(out)["id"] == "haqqani-network"
+
+
+def test_the_write_path_refuses_an_actor_under_a_merged_away_id(tmp_path):
+    path = _store_with_a_duplicate(tmp_path)
+    editor = Editor.open(path)
+    editor.merge_actors("haqqani-network", "haqqani-dup")
+    before = path.read_bytes()
+    stray = Actor("haqqani-dup", "Haqqani Dup!", "group")
+    with pytest.raises(EditError) as refused:
+        editor.commit(lambda: Command("add a stray actor", [RecordChange("actors", stray.id, None, stray)]))
+    assert rules.merged_id_taken("haqqani-dup", "haqqani-dup") in str(refused.value)
+    assert path.read_bytes() == before
+    load_store(path)
