@@ -164,12 +164,20 @@ class WritePath:
         owners = self._name_owners() if self._name_owners is not None else None
         if owners is not None:
             owners = _NamesNow(owners, data, command.ids("actors"))
+        tie_ids = set(command.ids("ties"))
+        rekinded = {
+            c.key for c in command.changes
+            if c.table == "actors" and c.before is not None and c.after is not None and c.before.kind != c.after.kind
+        }
+        if rekinded:
+            # A new kind must still fit every tie of the actor (no 'leads' to an event).
+            tie_ids.update(t.id for t in data.ties.values() if t.source in rekinded or t.target in rekinded)
         problems = rules.change_problems(
             data.actors,
             data.ties,
             data.sources,
             actor_ids=command.ids("actors"),
-            tie_ids=command.ids("ties"),
+            tie_ids=tie_ids,
             source_ids=command.ids("sources"),
             name_owners=owners,
             merged_from=self._merged_from() if self._merged_from is not None else None,

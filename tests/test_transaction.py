@@ -425,3 +425,16 @@ def test_the_write_path_refuses_an_actor_under_a_merged_away_id(tmp_path):
     assert rules.merged_id_taken("haqqani-dup", "haqqani-dup") in str(refused.value)
     assert path.read_bytes() == before
     load_store(path)
+
+
+def test_changing_an_actors_kind_is_refused_when_its_ties_no_longer_fit(tmp_path):
+    path = make_store(tmp_path)
+    before = path.read_bytes()
+    editor = Editor.open(path)
+    with pytest.raises(EditError) as refused:
+        editor.edit_actor("iskp", kind="event")
+    assert rules.check_ends("leads", "person", "event") in str(refused.value)
+    assert path.read_bytes() == before
+    assert editor.data.actors["iskp"].kind == "group", "refused in memory too"
+    editor.edit_actor("iskp", kind="organization")  # one its ties still fit
+    assert load_store(path).actors["iskp"].kind == "organization"
