@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from . import rules
 from .model import (
     KINDS,
     STATUSES,
@@ -33,7 +34,6 @@ from .model import (
     Citation,
     Source,
     Tie,
-    date_sort_key,
     is_partial_date,
     make_tie_id,
     new_actor_id,
@@ -64,6 +64,13 @@ VOCABULARIES: dict[str, dict[str, Any]] = {
     "status": STATUSES,
     "source_kind": KINDS,
     "target_kind": KINDS,
+}
+# The rulebook's words for a value outside a vocabulary.
+_VOCABULARY_RULES = {
+    "type": rules.check_tie_type,
+    "status": rules.check_status,
+    "source_kind": rules.check_kind,
+    "target_kind": rules.check_kind,
 }
 DUPLICATE_SCORE = 85.0  # a new name this close to an existing one is a possible duplicate
 MIN_FUZZY_KEY = 5  # shorter names ("ISI", "IS") are too alike by chance to suggest anything
@@ -398,6 +405,8 @@ class _Names:
                 if key and actor.id not in self.alias_index.setdefault(key, []):
                     self.alias_index[key].append(actor.id)
         self.fuzzy_rows = [(key, ids[0]) for key, ids in self.alias_index.items() if len(ids) == 1]
+        # Ids of merged-away actors still open the actor that absorbed them: never reuse one.
+        self.merged_ids = {old for actor in data.actors.values() for old in actor.merged_ids}
         self.new_by_key: dict[str, str] = {}
         self.decided: dict[str, _Match] = {}
         self.new_actors: list[Actor] = []
@@ -462,7 +471,7 @@ class _Names:
             self._merge(match.name, match.key, suggested_id, via="--merge-suggested")
             match.actor_id = suggested_id
             return suggested_id
-        actor_id = new_actor_id(match.name, self.data.actors)
+        actor_id = new_actor_id(match.name, lambda i: i in self.data.actors or i in self.merged_ids)
         actor = Actor(
             id=actor_id,
             name=match.name,
@@ -590,7 +599,7 @@ def plan_import(
         value = _vocabulary_key(translated(name, raw))
         if value not in VOCABULARIES[name]:
             unmapped.setdefault((name, raw), []).append(record.line)
-            raise ValueError(f"{name} {raw!r} maps to nothing; translate it with --value {name}:{raw}=...")
+            raise ValueError(f"{name}: {_VOCABULARY_RULES[name](value)}; translate it with --value {name}:{raw}=...")
         return value
 
     for record in rows:
@@ -621,12 +630,14 @@ def plan_import(
                 end = parse_date(cell(record, "end"), day_first, imported_on.year)
             except DateError as exc:
                 raise ValueError(str(exc)) from None
-            if start and end and date_sort_key(start) > date_sort_key(end):
-                raise ValueError(f"starts ({start}) after it ends ({end})")
+            order = rules.check_date_order(start, end)
+            if order:
+                raise ValueError(f"end: {order}")
             source_match = names.lookup(source_name)
             target_match = names.lookup(target_name)
-            if names.identity(source_match) == names.identity(target_match):
-                raise ValueError(f"ties {source_name!r} to itself")
+            same = rules.check_distinct_ends(names.identity(source_match), names.identity(target_match))
+            if same:
+                raise ValueError(f"{source_name!r} and {target_name!r}: {same}")
         except ValueError as exc:
             rejected.append({"line": record.line, "reason": str(exc)})
             continue

@@ -304,7 +304,10 @@ class Editor:
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
         self._writes = WritePath(
-            self.graph.data, on_reload=self._replace_data, name_owners=lambda: self.graph.alias_index
+            self.graph.data,
+            on_reload=self._replace_data,
+            name_owners=lambda: self.graph.alias_index,
+            merged_from=lambda: self.graph.merged,
         )
 
     @classmethod
@@ -434,7 +437,7 @@ class Editor:
             return f"id {problem}"
         if actor_id in self.data.actors or actor_id in self.graph.merged:
             owner = self.data.actors.get(actor_id) or self.data.actors[self.graph.merged[actor_id]]
-            return f"id {actor_id!r} is taken by {owner.name}"
+            return f"id: {rules.duplicate_id('actors', actor_id)} (taken by {owner.name})"
         return None
 
     def check_source(self, source_id: str) -> str | None:
@@ -822,7 +825,8 @@ class Editor:
         if problems:
             raise ValidationError(problems)
         if old is None:
-            new_id = actor_id or new_actor_id(name, self.data.actors)
+            # Never an id a merged-away actor had: it still opens the actor that absorbed it.
+            new_id = actor_id or new_actor_id(name, lambda i: i in self.data.actors or i in self.graph.merged)
             return Actor(id=new_id, name=name, kind=kind, aliases=clean_aliases, summary=summary, **clean_dates)
         new = copy.deepcopy(old)
         new.name = name
@@ -848,9 +852,10 @@ class Editor:
         end: str | None,
         summary: str,
     ) -> Command:
-        for actor_id in (from_id, to_id):
-            if not isinstance(actor_id, str) or actor_id not in self.data.actors:
-                raise UnknownItem("actor", str(actor_id))
+        for end_field, actor_id in (("source", from_id), ("target", to_id)):
+            missing = rules.check_actor_exists(actor_id if isinstance(actor_id, str) else str(actor_id), self.data.actors)
+            if missing:
+                raise UnknownItem("actor", str(actor_id), f"{end_field}: {missing}")
         claimant = _optional(claimant)
         if claimant is not None and (not isinstance(claimant, str) or claimant not in self.data.actors):
             raise UnknownItem("actor", claimant, f"no actor has id {claimant!r} (claimant)")
@@ -863,8 +868,7 @@ class Editor:
             raise UnknownItem("document", source_id, self.check_source(source_id))
 
         problems: dict[str, str] = {}
-        if from_id == to_id:
-            problems["to"] = "a tie needs two different actors"
+        _put(problems, "to", rules.check_distinct_ends(from_id, to_id))
         _put(problems, "type", check_tie_type(tie_type))
         _put(problems, "status", check_status(status))
         role = _optional(role)

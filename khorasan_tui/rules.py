@@ -212,6 +212,23 @@ def check_record_id(value: Any, max_length: int) -> str | None:
     return None
 
 
+def check_distinct_ends(source: Any, target: Any) -> str | None:
+    if source == target:
+        return "ties an actor to itself"
+    return None
+
+
+def check_actor_exists(actor_id: Any, actors: Mapping[str, Any]) -> str | None:
+    if actor_id not in actors:
+        return f"points to missing actor {actor_id!r}"
+    return None
+
+
+def duplicate_id(table: str, record_id: str) -> str:
+    """Two records of one table under one id: one would be lost."""
+    return f"duplicate id {record_id!r} in table {table!r}"
+
+
 def check_quote(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "is empty: copy the words from the document that state the tie"
@@ -370,12 +387,10 @@ def tie_problems(
     out.error("id", check_record_id(tie.id, MAX_TIE_ID))
     out.error("type", check_tie_type(tie.type))
     out.error("status", check_status(tie.status))
-    if tie.source == tie.target:
-        out.error("target", "ties an actor to itself")
+    out.error("target", check_distinct_ends(tie.source, tie.target))
     if kinds is not None:
         for end_field, end in (("source", tie.source), ("target", tie.target)):
-            if end not in kinds:
-                out.error(end_field, f"points to missing actor {end!r}")
+            out.error(end_field, check_actor_exists(end, kinds))
         if tie.source in kinds and tie.target in kinds and tie.source != tie.target:
             out.error("type", check_ends(tie.type, kinds[tie.source], kinds[tie.target]))
         if tie.claimant is not None and tie.claimant not in kinds:
@@ -444,7 +459,7 @@ def store_problems(
         for old in actor.merged_ids:
             if old in actors or old in merged_from:
                 other = old if old in actors else merged_from[old]
-                problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", f"{old!r} is also {other}'s id"))
+                problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", merged_id_taken(old, other)))
             merged_from[old] = actor.id
     kinds = {actor_id: actor.kind for actor_id, actor in actors.items()}
     for tie in ties.values():
@@ -561,6 +576,11 @@ def _tie_clean(tie: Tie, kinds: Mapping[str, str], sources: Mapping[str, Any]) -
     return bool(tie.citations) and _citations_clean(tie.citations, sources)
 
 
+def merged_id_taken(old: str, other: str) -> str:
+    """An id an actor keeps from a merge that another actor also answers to."""
+    return f"{old!r} is also {other}'s id"
+
+
 def change_problems(
     actors: Mapping[str, Actor],
     ties: Mapping[str, Tie],
@@ -570,13 +590,15 @@ def change_problems(
     tie_ids: Iterable[str] = (),
     source_ids: Iterable[str] = (),
     name_owners: Mapping[str, list[str]] | None = None,
+    merged_from: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """The store rules for the records one change touched, after it was applied.
 
     What an edit is checked against: the touched records' own rules, their
     references, and name collisions with the rest (`name_owners`: the alias
-    index, folded name -> actor ids). A removed record (no longer in its table)
-    is checked for what still refers to it.
+    index, folded name -> actor ids; `merged_from`: merged-away id -> the actor
+    keeping it). A removed record (no longer in its table) is checked for what
+    still refers to it.
     """
     problems: list[Problem] = []
     kinds = _KindView(actors)
@@ -595,6 +617,8 @@ def change_problems(
             problems.append(
                 Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", f"names missing actor {actor.possible_duplicate_of!r}")
             )
+        if merged_from is not None:
+            problems += _merged_id_problems(actor, actors, merged_from)
         if name_owners is not None:
             for name in actor.names:
                 key = normalize_key(name) if isinstance(name, str) else ""
@@ -615,6 +639,20 @@ def change_problems(
         for actor in actors.values():
             if actor.possible_duplicate_of in removed_actors:
                 problems.append(Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", "names a deleted actor"))
+    return problems
+
+
+def _merged_id_problems(actor: Actor, actors: Mapping[str, Actor], merged_from: Mapping[str, str]) -> list[Problem]:
+    """A touched actor's id, or an id it keeps from a merge, that another actor
+    still answers to: the store would be refused at its next load."""
+    problems = []
+    keeper = merged_from.get(actor.id)
+    if keeper is not None and keeper != actor.id and keeper in actors and actor.id in actors[keeper].merged_ids:
+        problems.append(Problem(ERROR, f"actor {keeper}", "merged_ids", merged_id_taken(actor.id, actor.id)))
+    for old in actor.merged_ids:
+        other = old if old in actors else merged_from.get(old)
+        if other is not None and other != actor.id and other in actors and (other == old or old in actors[other].merged_ids):
+            problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", merged_id_taken(old, other)))
     return problems
 
 

@@ -292,7 +292,7 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
             if not isinstance(item.id, str) or not item.id:
                 raise _problem(path, f"{table} record {doc_id} has no usable id")
             if item.id in target:
-                raise _problem(path, f"duplicate id {item.id!r} in table '{table}'")
+                raise _problem(path, rules.duplicate_id(table, item.id))
             target[item.id] = item
             try:
                 number = int(doc_id)
@@ -495,7 +495,10 @@ def remove_crash_leftovers(path: Path) -> int:
         return 0
     prefix = f".{real.name}."
     for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+        middle = entry.name[len(prefix):-len(".tmp")]
+        # A dot in the middle: the temp file of another store whose name begins
+        # with this one's ("khorasan.json.old"), guarded by its own lock.
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp") and middle and "." not in middle:
             try:
                 if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)

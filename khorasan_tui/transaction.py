@@ -63,7 +63,8 @@ class WritePath:
 
     `on_reload` receives a freshly read store when someone else saved the file
     (the caller re-points its indexes); `name_owners` gives the current alias
-    index (folded name -> actor ids) for name-collision checks.
+    index (folded name -> actor ids) for name-collision checks, `merged_from`
+    the ids actors keep from merges (old id -> actor id).
     """
 
     def __init__(
@@ -72,11 +73,13 @@ class WritePath:
         *,
         on_reload: Callable[[StoreData], None] | None = None,
         name_owners: Callable[[], Mapping[str, list[str]]] | None = None,
+        merged_from: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.data = data
         self.texts = DocumentTexts(data)
         self._on_reload = on_reload
         self._name_owners = name_owners
+        self._merged_from = merged_from
 
     def changed_on_disk(self) -> bool:
         return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
@@ -161,14 +164,23 @@ class WritePath:
         owners = self._name_owners() if self._name_owners is not None else None
         if owners is not None:
             owners = _NamesNow(owners, data, command.ids("actors"))
+        tie_ids = set(command.ids("ties"))
+        rekinded = {
+            c.key for c in command.changes
+            if c.table == "actors" and c.before is not None and c.after is not None and c.before.kind != c.after.kind
+        }
+        if rekinded:
+            # A new kind must still fit every tie of the actor (no 'leads' to an event).
+            tie_ids.update(t.id for t in data.ties.values() if t.source in rekinded or t.target in rekinded)
         problems = rules.change_problems(
             data.actors,
             data.ties,
             data.sources,
             actor_ids=command.ids("actors"),
-            tie_ids=command.ids("ties"),
+            tie_ids=tie_ids,
             source_ids=command.ids("sources"),
             name_owners=owners,
+            merged_from=self._merged_from() if self._merged_from is not None else None,
         )
         for change in command.changes:
             if change.table == "sources" and change.key not in data.sources:

@@ -489,12 +489,16 @@ def test_piped_output_has_no_escape_sequences(force_color):
 COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
 
 
-def run_in_pty(argv: list[str], env: dict[str, str]) -> bytes:
+def run_in_pty(argv: list[str], env: dict[str, str], answer: bytes = b"") -> bytes:
+    """Run `argv` on a pseudo-terminal and return what it printed; `answer` is typed
+    at once (the terminal holds it until the program reads a line)."""
     import pty
 
     controller, terminal = pty.openpty()
     process = subprocess.Popen(argv, stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True)
     os.close(terminal)
+    if answer:
+        os.write(controller, answer)
     output = b""
     while True:
         try:

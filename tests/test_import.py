@@ -41,7 +41,7 @@ EXPECTED_REJECTED_LINES = {
     11: "13/45/2019",
     12: "itself",
     13: "repeats line 3",
-    14: "after it ends",
+    14: "is after the end",
     16: "rumour",  # unknown status
 }
 

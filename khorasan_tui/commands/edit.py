@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..console_output import Printer, print_json
-from ..edit import AmbiguousActor, EditError, Editor, UnknownItem, is_writable
+from ..edit import AmbiguousActor, EditConflict, EditError, Editor, UnknownItem, is_writable
 from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
 from ..store import StoreError, load_store, locked
@@ -252,22 +252,34 @@ def undo(ctx: Context) -> int:
     from ..changes import command_from_json
 
     path = ctx.db_path
-    entries = read_journal(path)
-    if not entries:
-        raise CliExit(EXIT_NOT_FOUND, f"nothing to undo: no change made with the CLI is remembered for {path}")
-    command = command_from_json(entries[-1])
+
+    def last_change(entries: list[dict]):
+        if not entries:
+            raise CliExit(EXIT_NOT_FOUND, f"nothing to undo: no change made with the CLI is remembered for {path}")
+        return command_from_json(entries[-1])
+
     if ctx.args.dry_run:
+        command = last_change(read_journal(path))
         lines = [f"Would undo: {command.description}.", "Nothing was changed."]
         return _report(ctx, {"action": "undo", "dry_run": True, "undone": command.description}, lines)
 
-    def change(editor: Editor):
-        return editor.undo_command(command)
+    def change(editor: Editor) -> str:
+        # Under the store's lock (re-entrant): the journal's last entry is the one undone and dropped.
+        entries = read_journal(path)
+        command = last_change(entries)
+        try:
+            editor.undo_command(command)
+        except EditConflict as exc:
+            # It can never apply again; dropping it lets the next undo reach older changes,
+            # as the editor does within a session.
+            write_journal(path, entries[:-1])
+            raise EditConflict(f"{exc}; it is forgotten, so the next undo takes back the change before it") from None
+        write_journal(path, entries[:-1])
+        return command.description
 
-    editor, _ = _edit(ctx, "undo", change, journal=False)
-    with locked(path):
-        write_journal(path, read_journal(path)[:-1])
+    editor, description = _edit(ctx, "undo", change, journal=False)
     return _report(
         ctx,
-        {"action": "undo", "store": str(editor.path), "undone": command.description},
-        [f"Undone: {command.description}."],
+        {"action": "undo", "store": str(editor.path), "undone": description},
+        [f"Undone: {description}."],
     )
