@@ -11,6 +11,7 @@ from khorasan_tui.app.editing import ActorFormScreen, ConfirmScreen, TieFormScre
 from khorasan_tui.app.explorer import ExplorerScreen
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.rowlist import RowList
+from khorasan_tui.documents import read_document
 from khorasan_tui.store import load_store
 from khorasan_tui.validate import is_valid, validate
 
@@ -182,7 +183,7 @@ async def test_undo_after_another_process_saved_keeps_the_app_alive(store):
         await ready(app, pilot)
         data = app.editor.data
         source = next(iter(data.sources.values()))
-        quote = data.source_text_path(source).read_text(encoding="utf-8").split()[:6]
+        quote = read_document(data, source).split()[:6]
         tie = app.editor.add_tie("iskp", "cooperates_with", "uzbekistan", quote=" ".join(quote), source_id=source.id)
         await pilot.pause()
         assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
