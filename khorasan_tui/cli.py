@@ -264,7 +264,10 @@ def run_app(ctx: Context) -> int:
         )
     from .app.main import make_app
 
-    app = make_app(path, data=data, read_only=ctx.args.read_only)
+    from .store import is_bundled, user_store_path
+
+    copy_to = user_store_path() if not ctx.store_named and is_bundled(path) else None
+    app = make_app(path, data=data, read_only=ctx.args.read_only, copy_edits_to=copy_to)
     app.run()
     return int(app.return_code or 0)
 

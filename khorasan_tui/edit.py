@@ -178,7 +178,7 @@ def _put(problems: dict[str, str], name: str, message: str | None) -> None:
 class Change:
     """Sent to listeners after every saved edit, undo, redo or reload."""
 
-    action: str  # "do", "undo", "redo" or "reload"
+    action: str  # "do", "undo", "redo", "reload" or "moved" (edits now go to a copy)
     description: str
     actor_ids: frozenset[str] = frozenset()
     tie_ids: frozenset[str] = frozenset()
@@ -294,12 +294,16 @@ class Editor:
         *,
         read_only: bool = False,
         read_only_reason: str = "",
+        copy_edits_to: Path | None = None,
     ) -> None:
         if graph is not None and graph.data is not data:
             raise ValueError("graph must be built on data")
         self.graph = graph if graph is not None else Graph(data)
         self.read_only = read_only
         self.read_only_reason = read_only_reason
+        # The bundled store is read-only (a reinstall would drop edits made in
+        # the package): the first edit copies it here and edits the copy.
+        self.copy_edits_to = copy_edits_to
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
@@ -311,18 +315,36 @@ class Editor:
         )
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool | None = None) -> Editor:
-        """Load a store for editing. `read_only=None` decides from the file's permissions.
+    def open(cls, path: str | Path, *, read_only: bool | None = None, copy_edits_to: Path | None = None) -> Editor:
+        """Load a store for editing. `read_only=None` decides from the file's permissions
+        (or, with `copy_edits_to`, from those of the copy's folder).
 
         Raises `store.StoreError` when the file cannot be used.
         """
         data = load_store(path)
         reason = ""
         if read_only is None:
-            read_only = not is_writable(path)
+            target = copy_edits_to if copy_edits_to is not None else Path(path)
+            read_only = not (is_writable(target) or (copy_edits_to is not None and not target.parent.exists()))
             if read_only:
-                reason = f"{Path(path)} or its folder is not writable"
-        return cls(data, read_only=read_only, read_only_reason=reason)
+                reason = f"{target} or its folder is not writable"
+        return cls(data, read_only=read_only, read_only_reason=reason, copy_edits_to=copy_edits_to)
+
+    def _copy_before_first_edit(self) -> None:
+        """Move to the user's own copy of a read-only store, once, before writing."""
+        from .store import copy_store
+
+        target, self.copy_edits_to = self.copy_edits_to, None
+        source = self.data.path
+        if target is None or source is None:
+            return
+        try:
+            copy_store(source, target)
+        except OSError as exc:
+            self.copy_edits_to = target
+            raise SaveError(f"cannot copy the read-only store to {target}: {exc.strerror or exc}") from None
+        self.data.path = Path(target).absolute()
+        self._notify(Change("moved", f"the bundled store is read-only; edits now go to {target}"))
 
     @property
     def data(self) -> StoreData:
@@ -970,6 +992,8 @@ class Editor:
     def _commit(self, build: Callable[[], Command | None], action: str) -> Command:
         """Build (validate) the command against the current file, apply it, save it."""
         self._require_writable()
+        if self.copy_edits_to is not None:
+            self._copy_before_first_edit()
         reloaded = False
         try:
             outcome = self._writes.commit(build, forward=action != "undo", fresh=action == "do")

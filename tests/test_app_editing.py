@@ -294,3 +294,23 @@ async def test_a_store_broken_by_another_program_is_kept_out_until_it_is_fixed(s
         store.write_bytes(original)
         assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
         await until(pilot, lambda: "TB" in app.graph.actors["taliban"].aliases)
+
+
+async def test_the_first_edit_of_the_bundled_store_goes_to_the_users_copy(tmp_path):
+    from khorasan_tui.store import bundled_store_path
+
+    bundled = bundled_store_path()
+    before = bundled.read_bytes()
+    copy = tmp_path / "user" / "khorasan.json"
+    app = make_app(bundled, copy_edits_to=copy)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        assert str(bundled.name) in app.title
+        app.editor.add_alias("iskp", "Khorasan Wilayah Test")
+        await pilot.pause()
+        assert app.editor.path == copy and str(copy) in app.title.replace("~", str(Path.home()))
+        app.editor.undo()
+        await pilot.pause()
+    assert bundled.read_bytes() == before, "never edited in place"
+    assert "Khorasan Wilayah Test" not in load_store(copy).actors["iskp"].aliases
+    assert (copy.parent / "sources").is_dir()

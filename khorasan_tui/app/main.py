@@ -82,9 +82,12 @@ class KhorasanApp(App[int]):
         data: StoreData | None = None,
         read_only: bool = False,
         start_actor: str | None = "iskp",
+        copy_edits_to: Path | None = None,
     ) -> None:
         super().__init__()
         self.store_path = Path(path) if path else None
+        # Set when the store is the bundled one, which is never edited in place.
+        self.copy_edits_to = copy_edits_to
         self._preloaded = data
         self.read_only = read_only
         self.start_actor = start_actor
@@ -218,7 +221,7 @@ class KhorasanApp(App[int]):
         if getattr(self, "_loading_timer", None) is not None:
             self._loading_timer.stop()
         self._set_findings(findings if findings is not None else contested(self.graph))
-        self.title = f"Khorasan · {data.path.name if data.path else data.name}"
+        self._show_file(data)
         self._start_editor(data)
         self._update_subtitle()
         start = self.start_actor if self.start_actor in self.graph.actors else self._most_connected()
@@ -229,6 +232,11 @@ class KhorasanApp(App[int]):
         self.explorer.run_search("")
         self.loaded.set()
 
+    def _show_file(self, data: StoreData) -> None:
+        """Which file is open, in the header: the bundled store or the user's copy look alike."""
+        where = str(data.path).replace(str(Path.home()), "~", 1) if data.path else data.name
+        self.title = f"Khorasan · {where}"
+
     def _most_connected(self) -> str | None:
         return self.graph.most_connected(1)[0][0] if self.graph.actors else None
 
@@ -236,10 +244,22 @@ class KhorasanApp(App[int]):
         # Imported here, after the first frame: start-up pays only for what it draws.
         from ..edit import Editor, is_writable
 
-        if not self.read_only and data.path is not None and not is_writable(data.path):
+        writable_path = self.copy_edits_to or data.path
+        if self.copy_edits_to is not None:
+            try:
+                self.copy_edits_to.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # is_writable says so just below
+        if not self.read_only and writable_path is not None and not is_writable(writable_path):
             self.read_only = True
-            self.read_only_reason = f"{data.path} or its folder is not writable"
-        self.editor = Editor(data, self.graph, read_only=self.read_only, read_only_reason=self.read_only_reason)
+            self.read_only_reason = f"{writable_path} or its folder is not writable"
+        self.editor = Editor(
+            data,
+            self.graph,
+            read_only=self.read_only,
+            read_only_reason=self.read_only_reason,
+            copy_edits_to=self.copy_edits_to,
+        )
         self.editor.subscribe(self._store_changed)
         if data.path is not None:
             self.set_interval(STORE_POLL, self._watch_store)
@@ -272,6 +292,9 @@ class KhorasanApp(App[int]):
             if changed is not None:
                 changed()
         for change in changes:
+            if change.action == "moved":
+                self._show_file(self.graph.data)
+                self.notify(change.description, title="Your own copy")
             if change.action == "reload":
                 self.notify(
                     f"{change.description}. You are where you were: same actor, filters and date.",
@@ -662,10 +685,17 @@ def make_app(
     data: StoreData | None = None,
     read_only: bool = False,
     start_actor: str | None = "iskp",
+    copy_edits_to: Path | None = None,
 ) -> KhorasanApp:
     """Build the app without running it (tests, screenshots, the CLI)."""
     if path is None and data is None:
         from ..store import default_store_path
 
         path = default_store_path()
-    return KhorasanApp(Path(path) if path else None, data=data, read_only=read_only, start_actor=start_actor)
+    return KhorasanApp(
+        Path(path) if path else None,
+        data=data,
+        read_only=read_only,
+        start_actor=start_actor,
+        copy_edits_to=copy_edits_to,
+    )

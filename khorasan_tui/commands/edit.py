@@ -27,7 +27,7 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
     """Run one change on the store under its lock, or exit with a clear message."""
     from filelock import Timeout
 
-    from ..store import copy_store, is_bundled, user_store_path
+    from ..store import is_bundled, user_store_path
 
     path = ctx.db_path
     if not path.exists() or path.is_dir():
@@ -37,30 +37,29 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     if ctx.args.read_only:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: --read-only was given")
+    copy_to = None
     if not ctx.store_named and is_bundled(path):
-        # The bundled store is read-only: the first edit copies it to the
-        # user's data folder, where every later command finds it.
-        target = user_store_path()
+        copy_to = user_store_path()
         try:
-            path = copy_store(path, target)
-        except (OSError, StoreError) as exc:
-            raise CliExit(EXIT_USAGE, f"cannot {verb}: cannot copy the bundled store to {target}: {exc}") from None
-        import sys
-
-        sys.stderr.write(f"note: the bundled store is read-only; edits now go to {path} (--db or KHORASAN_DB choose another)\n")
-    if not is_writable(path):
-        raise CliExit(EXIT_USAGE, f"cannot {verb}: {path} or its folder is not writable")
-    lock = locked(path)
+            copy_to.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliExit(EXIT_USAGE, f"cannot {verb}: cannot create {copy_to.parent}: {exc.strerror or exc}") from None
+    if not is_writable(copy_to or path):
+        raise CliExit(EXIT_USAGE, f"cannot {verb}: {copy_to or path} or its folder is not writable")
+    # The lock of the file that will be written (the bundled store's folder
+    # may not even be writable).
+    lock = locked(copy_to or path)
     try:
         with lock:
             try:
-                editor = Editor.open(path)
+                editor = Editor.open(path, read_only=False, copy_edits_to=copy_to)
             except StoreError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+            editor.subscribe(lambda change: _say_moved(change))
             try:
                 result = change(editor)
                 if journal and editor.last_command is not None:
-                    remember(path, editor.last_command)
+                    remember(editor.path, editor.last_command)
                 return editor, result
             except UnknownItem as exc:
                 raise CliExit(EXIT_NOT_FOUND, f"cannot {verb}: {exc}") from None
@@ -72,6 +71,13 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
         raise CliExit(EXIT_USAGE, f"cannot {verb}: another program is editing {path} (lock {lock.lock_file})") from None
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: cannot lock {path}: {exc.strerror or exc}") from None
+
+
+def _say_moved(change) -> None:
+    if change.action == "moved":
+        import sys
+
+        sys.stderr.write(f"note: {change.description} (--db or KHORASAN_DB choose another)\n")
 
 
 def _report(ctx: Context, payload: dict[str, Any], lines: list[str]) -> int:
