@@ -126,7 +126,8 @@ def test_json_export_uses_serialize_shapes(capsys, store_path: Path) -> None:
     assert code == 0
     doc = orjson.loads(out)
     assert set(doc) == {"actors", "ties", "sources"}
-    graph = Graph(load_store(store_path))
+    # As written: line ends as "\n", no control characters.
+    graph = exchange.scrubbed(Graph(load_store(store_path)))
     assert doc["actors"] == [actor_json(graph, a) for a in graph.actors.values()]
     assert doc["ties"] == [tie_json(graph, t) for t in graph.ties.values()]
     assert [s["id"] for s in doc["sources"]] == ["doc"]

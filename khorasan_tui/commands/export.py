@@ -42,10 +42,11 @@ def run(ctx: Context) -> int:
         raise CliExit(EXIT_USAGE, f"cannot write {output}: it is a directory")
     graph = ctx.load()
     around = ctx.resolve(graph, args.around).id if args.around else None
+    graph = exchange.scrubbed(graph)
     selection = exchange.select(graph, around, args.depth)
 
     if args.format == "csv":
-        nodes, edges = exchange.to_csv(graph, selection)
+        nodes, edges = exchange.to_csv(graph, selection, formula_guard=not args.no_formula_guard)
         if output is None:
             sys.stdout.buffer.write((nodes + "\n" + edges).encode("utf-8"))
             sys.stdout.flush()
@@ -56,11 +57,15 @@ def run(ctx: Context) -> int:
             sys.stderr.write(f"wrote {output} (nodes) and {edges_path} (edges)\n")
         return EXIT_OK
 
+    from .. import ftm, stix
+
     writers = {
         "json": exchange.to_json,
         "graphml": exchange.to_graphml,
         "gexf": exchange.to_gexf,
         "dot": exchange.to_dot,
+        "ftm": ftm.to_ftm,
+        "stix": stix.to_stix,
     }
     text = writers[args.format](graph, selection)
     if output is None:

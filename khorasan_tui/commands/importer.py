@@ -18,7 +18,7 @@ def _read_input(path: Path) -> bytes:
     except FileNotFoundError:
         raise CliExit(EXIT_NOT_FOUND, f"{path}: no such file") from None
     except IsADirectoryError:
-        raise CliExit(EXIT_USAGE, f"{path}: is a directory, not a CSV file") from None
+        raise CliExit(EXIT_USAGE, f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"{path}: cannot be read ({exc.strerror or exc})") from None
 
@@ -41,9 +41,13 @@ def run(ctx: Context) -> int:
             default_kind=args.default_kind,
             dry_run=args.dry_run,
         )
+        text, encoding = csv_import.decode(raw)
     except csv_import.ImportUsageError as exc:
         raise CliExit(EXIT_USAGE, str(exc)) from None
-    text, encoding = csv_import.decode(raw)
+    if args.format == "ftm":
+        from ..ftm import plan_import
+    else:
+        plan_import = csv_import.plan_import
 
     store_path = ctx.db_path
     # A dry run writes nothing, so it need not wait for another writer.
@@ -56,7 +60,7 @@ def run(ctx: Context) -> int:
                 raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
             try:
                 options.merges = csv_import.parse_merges(args.merge, data)
-                result = csv_import.plan_import(
+                result = plan_import(
                     data,
                     text,
                     options,
@@ -145,6 +149,21 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     if report["rejected"]:
         out.table("Rejected rows", ["line", "reason"], [[str(r["line"]), r["reason"]] for r in report["rejected"]])
+    if report["cleaned"]:
+        out.table(
+            "Invisible or control characters removed (the kept copy is the cleaned text)",
+            ["line", "removed"],
+            [[str(c["line"]), ", ".join(c["removed"])] for c in report["cleaned"]],
+        )
+    ftm = report.get("ftm")
+    if ftm:
+        out.line(f"{ftm['entities']} FtM entities; {ftm['actors_without_ties']} actor(s) without a tie not imported")
+        if ftm["not_mapped"]:
+            out.table(
+                "FtM entities not imported",
+                ["schema", "count", "why"],
+                [[n["schema"], str(n["count"]), n["reason"]] for n in ftm["not_mapped"]],
+            )
     if report["unmapped_values"]:
         out.table(
             "Values that map to nothing",
