@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NoReturn
 
-from .model import KINDS, STATUSES, TIE_TYPES, strip_control
+from .model import KINDS, STATUSES, TIE_TYPES, strip_invisible
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliExit as exc:
         if exc.message:
             # Messages quote store names (ambiguity lists, closest matches): no ESC.
-            sys.stderr.write(strip_control(exc.message).rstrip() + "\n")
+            sys.stderr.write(strip_invisible(exc.message).rstrip() + "\n")
         return exc.code
     except BrokenPipeError:
         # `khorasan ties x | head` closes the pipe early; that is not an error.

@@ -9,20 +9,28 @@ terminal.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any, Iterable
 
 import orjson
 
-from .model import strip_control
+from .model import strip_invisible
 
 
 def plain(value: Any) -> str:
-    return strip_control("" if value is None else str(value))
+    return strip_invisible("" if value is None else str(value))
+
+
+# orjson escapes C0 controls but writes DEL, C1 controls and bidi/zero-width
+# characters as they are; JSON may escape any character, so these are.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    text = _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.buffer.write(text.encode() + b"\n")
     sys.stdout.flush()
 
 

@@ -172,8 +172,13 @@ def decode(raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")
 
 
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI"}
+
+
 def _character_name(ch: str) -> str:
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+    """'U+001B ESC', 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    name = _CONTROL_NAMES.get(ord(ch)) or unicodedata.name(ch, "control character")
+    return f"U+{ord(ch):04X} {name}"
 
 
 def clean_text(text: str) -> tuple[str, list[dict[str, Any]]]:
@@ -570,7 +575,12 @@ class _Names:
 
 
 def _clean(cell: str) -> str:
-    return " ".join(strip_invisible(cell).split())
+    """A cell as one line of visible text; our CSV export's formula guard (a
+    leading ' before = + - @) is taken off again."""
+    text = " ".join(strip_invisible(cell).split())
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 # The longest a cell may be: a 100,000-character "name" is an attack or an
