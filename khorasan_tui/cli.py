@@ -121,6 +121,7 @@ COMMANDS: dict[str, str] = {
     "add-tie": "khorasan_tui.commands.edit:add_tie",
     "add-alias": "khorasan_tui.commands.edit:add_alias",
     "rm": "khorasan_tui.commands.edit:remove",
+    "serve": "khorasan_tui.commands.serve:run",
 }
 
 
@@ -277,6 +278,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("rm", "remove a tie, or an actor with its ties")
     p.add_argument("id")
+
+    p = command("serve", "the app in a web browser (needs khorasan-tui[serve])", json_flag=False)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public-url", help="URL browsers use to reach it, behind a proxy or on another host")
+    p.add_argument("--edit", action="store_true", help="allow editing (default: read-only)")
     return parser
 
 
