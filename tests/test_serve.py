@@ -80,16 +80,6 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise AssertionError(f"nothing listens on port {port}")
 
 
-def search(page, text: str) -> None:
-    """`/`, the text, enter: the keys a user types. The box takes the focus
-    asynchronously, so the letters wait for it (an early `s` would open Sources)."""
-    page.keyboard.press("/")
-    page.wait_for_timeout(700)
-    page.keyboard.type(text, delay=60)
-    page.wait_for_timeout(700)
-    page.keyboard.press("Enter")
-
-
 def serve_and_screenshot(db: Path, screenshot: Path) -> str:
     """Serve `db`, open it in chromium, search ISKP by keyboard; the screen text after the keys."""
     from playwright.sync_api import sync_playwright
@@ -108,7 +98,7 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
             text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
             received.append(ANSI.sub("", text))
 
-        def wait_for_text(*needles: str, since: int = 0, timeout: float = 30) -> str:
+        def wait_for_text(*needles: str, since: int = 0, timeout: float = 60) -> str:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 screen = "".join(received[since:])
@@ -116,6 +106,22 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
                     return screen
                 page.wait_for_timeout(200)
             raise AssertionError(f"{needles} never shown; got {''.join(received[since:])[-2000:]!r}")
+
+        def search(text: str) -> None:
+            """`/`, the text, enter, as a user types them: each step waits until
+            the app has drawn the last one (an `s` typed before the box has the
+            focus would open Sources)."""
+            mark = len(received)
+            page.keyboard.press("/")
+            deadline = time.monotonic() + 60
+            while len(received) == mark and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            page.wait_for_timeout(300)
+            mark = len(received)
+            page.keyboard.type(text, delay=50)
+            wait_for_text(text, since=mark)
+            page.wait_for_timeout(300)
+            page.keyboard.press("Enter")
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
@@ -126,10 +132,9 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
                 wait_for_text("Actors", "Relationships", "read-only")
                 page.locator(".textual-terminal").click()
                 # Away from ISKP first, so ISKP's ties must come from the keys below.
-                search(page, "Pakistan")
-                wait_for_text("Pakistan", since=len(received))
+                search("Pakistan")
                 mark = len(received)
-                search(page, "ISKP")
+                search("ISKP")
                 # ISKP's detail (its aliases) and its ties, drawn after the keys.
                 screen = wait_for_text("Also: ISKP", "Haqqani Network", "affiliated with", since=mark)
                 page.wait_for_timeout(500)
