@@ -231,9 +231,9 @@ def read_records(text: str, delimiter: str) -> tuple[list[Record], list[dict[str
     while start < len(lines):
         consumed: list[str] = []
 
-        def feed(first: int = start):
+        def feed(first: int = start, sink: list[str] = consumed):
             for physical in lines[first:]:
-                consumed.append(physical)
+                sink.append(physical)
                 yield physical
 
         reader = csv.reader(feed(), delimiter=delimiter, skipinitialspace=True)
@@ -645,10 +645,12 @@ def check_options(options: ImportOptions) -> None:
 
 
 def _over_limit(row: Row) -> str | None:
+    """Why the row is refused for a field longer than FIELD_LIMITS allows, or None."""
     for name, limit in FIELD_LIMITS.items():
-        values = row.aliases.get("source", []) + row.aliases.get("target", []) if name == "alias" else [
-            row.cells.get(name, "")
-        ]
+        if name == "alias":
+            values = [*row.aliases.get("source", []), *row.aliases.get("target", [])]
+        else:
+            values = [row.cells.get(name, "")]
         for value in values:
             if len(value) > limit:
                 return f"field {name!r} is {len(value):,} characters long; the most is {limit:,}"

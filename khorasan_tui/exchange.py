@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from .graph import Graph
-from .model import Actor, Source, Tie, is_partial_date, strip_invisible
+from .model import Actor, Citation, Source, Tie, is_partial_date, strip_invisible
 from .serialize import actor_json, source_json, tie_json
 from .store import StoreData
 
@@ -96,18 +96,45 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _dirty(value: Any) -> bool:
+    """Whether `_scrub` would change anything. `str.isprintable` (C speed) clears
+    nearly every string: controls, bidi and zero-width characters are not printable."""
+    if isinstance(value, str):
+        return not value.isprintable() and _scrub(value) != value
+    if isinstance(value, list):
+        return any(_dirty(v) for v in value)
+    if isinstance(value, dict):
+        return any(_dirty(k) or _dirty(v) for k, v in value.items())
+    if isinstance(value, Citation):
+        return _dirty(value.source) or _dirty(value.quote) or _dirty(value.extra)
+    return False
+
+
+def _clean_table(table: dict[str, Any], cls: type) -> dict[str, Any] | None:
+    """A scrubbed copy of one table, or None when nothing in it needs it."""
+    names = [name for name in cls.__slots__ if not name.startswith("_")]
+    dirty = [key for key, item in table.items() if _dirty(key) or any(_dirty(getattr(item, n)) for n in names)]
+    if not dirty:
+        return None
+    clean = dict(table)
+    for key in dirty:
+        clean[key] = cls.from_dict(_scrub(table[key].to_dict()))
+    # A key may change too; rebuild in the same order.
+    return {_scrub(k): v for k, v in clean.items()}
+
+
 def scrubbed(graph: Graph) -> Graph:
     """The graph as every export writes it: an ESC or a bidi override in a store
-    (or an imported file) never reaches a spreadsheet, a viewer or a terminal."""
+    (or an imported file) never reaches a spreadsheet, a viewer or a terminal.
+    The graph itself when nothing needs cleaning, as in any curated store."""
     data = graph.data
-    clean = StoreData(
-        actors={_scrub(k): Actor.from_dict(_scrub(a.to_dict())) for k, a in data.actors.items()},
-        ties={_scrub(k): Tie.from_dict(_scrub(t.to_dict())) for k, t in data.ties.items()},
-        sources={_scrub(k): Source.from_dict(_scrub(s.to_dict())) for k, s in data.sources.items()},
-        meta=_scrub(data.meta),
-        path=data.path,
-    )
-    return Graph(clean)
+    tables = [_clean_table(data.actors, Actor), _clean_table(data.ties, Tie), _clean_table(data.sources, Source)]
+    meta = _scrub(data.meta) if _dirty(data.meta) else None
+    if all(t is None for t in tables) and meta is None:
+        return graph
+    actors, ties, sources = (t if t is not None else original
+                             for t, original in zip(tables, (data.actors, data.ties, data.sources)))
+    return Graph(StoreData(actors=actors, ties=ties, sources=sources, meta=meta or data.meta, path=data.path))
 
 
 # -- records shared by the flat formats -----------------------------------------

@@ -14,7 +14,7 @@ from khorasan_tui.store import StoreData, load_store, save_store
 from khorasan_tui.validate import is_valid, validate
 
 followthemoney = pytest.importorskip("followthemoney")
-from followthemoney import model as ftm_model  # noqa: E402
+from followthemoney import model as ftm_model
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "khorasan.json"
 

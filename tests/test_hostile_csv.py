@@ -126,3 +126,27 @@ def test_report_on_a_terminal_has_no_control_characters(capsys, db: Path, tmp_pa
     assert main(["import", "csv", str(file), "--db", str(db), "--source-title", "t\x1b", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert not CONTROL.search(out + err)
+
+
+def test_runaway_field_past_the_csv_limit_is_reported_and_reading_goes_on(capsys, db: Path, tmp_path: Path) -> None:
+    # 200,000 characters in one quoted cell: past the quote limit, and past the csv
+    # module's field limit unless something in the process raised it.
+    file = write(tmp_path, f'source,target,type,quote\nISKP,Taliban,hostile_to,"{"y" * 200_000}"\n'
+                           "ISKP,Pakistan,operates_in,fine\n")
+    code, report = run(capsys, db, file)
+    assert code == 0 and report["ties"] == ["iskp--operates_in--pakistan"]
+    assert list(reasons(report)) == [2]
+    assert re.search(r"field larger than field limit|'quote' is 200,000 characters", reasons(report)[2])
+
+
+def test_alias_longer_than_300_refuses_the_ftm_row(capsys, db: Path, tmp_path: Path) -> None:
+    entities = [
+        {"id": "p1", "schema": "Person", "properties": {"name": ["Abu A"], "alias": ["z" * 301]}},
+        {"id": "m1", "schema": "Membership", "properties": {"member": ["p1"], "organization": ["o1"]}},
+        {"id": "o1", "schema": "Organization", "properties": {"name": ["Taliban"]}},
+    ]
+    file = write(tmp_path, "\n".join(orjson.dumps(e).decode() for e in entities) + "\n", name="e.ftm.json")
+    code = main(["import", "ftm", str(file), "--db", str(db), "--source-title", "t", "--json"])
+    report = orjson.loads(capsys.readouterr().out)
+    assert code == 0 and report["imported_ties"] == 0
+    assert "'alias' is 301 characters long; the most is 300" in reasons(report)[2]
