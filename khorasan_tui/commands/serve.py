@@ -45,6 +45,8 @@ def run(ctx: Context) -> int:
     )
     mode = "read-only" if read_only else "EDITABLE by anyone who can reach it"
     sys.stderr.write(f"khorasan: serving {db_path} ({mode}) at {public_url}; ctrl+c stops\n")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        sys.stderr.write(f"khorasan: note: --host {args.host} lets other machines connect; there is no login\n")
     try:
         server.serve()
     except OSError as exc:
