@@ -98,7 +98,7 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
             text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
             received.append(ANSI.sub("", text))
 
-        def wait_for_text(*needles: str, since: int = 0, timeout: float = 60) -> str:
+        def wait_for_text(*needles: str, since: int = 0, timeout: float = 90) -> str:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 screen = "".join(received[since:])
@@ -107,21 +107,21 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
                 page.wait_for_timeout(200)
             raise AssertionError(f"{needles} never shown; got {''.join(received[since:])[-2000:]!r}")
 
-        def search(text: str) -> None:
-            """`/`, the text, enter, as a user types them: each step waits until
-            the app has drawn the last one (an `s` typed before the box has the
-            focus would open Sources)."""
+        def search(text: str, best_match: str, actor_id: str) -> None:
+            """`/`, the text, enter, as a user types them, each once the app has
+            drawn the last: the footer offers "Leave search" when the box has the
+            focus (an `s` typed before that would open Sources), enter waits for
+            the list to show the best match (the search runs as you type), and the
+            next key waits for the detail pane to show the actor opened."""
             mark = len(received)
             page.keyboard.press("/")
-            deadline = time.monotonic() + 60
-            while len(received) == mark and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            page.wait_for_timeout(300)
+            wait_for_text("Leave search", since=mark)
             mark = len(received)
             page.keyboard.type(text, delay=50)
-            wait_for_text(text, since=mark)
-            page.wait_for_timeout(300)
+            wait_for_text(best_match, since=mark)
+            mark = len(received)
             page.keyboard.press("Enter")
+            wait_for_text(f"id {actor_id} ·", since=mark)
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
@@ -132,9 +132,10 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
                 wait_for_text("Actors", "Relationships", "read-only")
                 page.locator(".textual-terminal").click()
                 # Away from ISKP first, so ISKP's ties must come from the keys below.
-                search("Pakistan")
+                search("Pakistan", "Pakistan", "pakistan")
                 mark = len(received)
-                search("ISKP")
+                # The list shows the alias that matched: "ISKP → Islamic State-Khorasan".
+                search("ISKP", "ISKP → Islamic State", "iskp")
                 # ISKP's detail (its aliases) and its ties, drawn after the keys.
                 screen = wait_for_text("Also: ISKP", "Haqqani Network", "affiliated with", since=mark)
                 page.wait_for_timeout(500)
