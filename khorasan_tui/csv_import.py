@@ -162,7 +162,9 @@ def decode(raw: bytes) -> tuple[str, str]:
             try:
                 return raw[len(bom):].decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise ImportUsageError(f"the file starts with a {encoding} byte-order mark but is not {encoding}: {exc}")
+                raise ImportUsageError(
+                    f"the file starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
+                ) from None
     for encoding in ("utf-8", "cp1252", "latin-1"):
         try:
             text = raw.decode(encoding)
@@ -247,7 +249,8 @@ def read_records(text: str, delimiter: str) -> tuple[list[Record], list[dict[str
             except csv.Error as exc:
                 last = next_line + len(consumed) - 1
                 span = f"lines {next_line}-{last}" if last > next_line else f"line {next_line}"
-                failures.append({"line": next_line, "reason": f"cannot be parsed ({span}): {exc}; an unbalanced quote?"})
+                reason = f"cannot be parsed ({span}): {exc}; an unbalanced quote?"
+                failures.append({"line": next_line, "reason": reason})
                 restart = next_line  # 0-based index of the line after
                 break
             last = next_line + len(consumed) - 1
@@ -772,7 +775,9 @@ def plan_rows(
         source_actor = names.commit(source_match, source_kind, row.aliases.get("source", []))
         target_actor = names.commit(target_match, target_kind, row.aliases.get("target", []))
         quote = _verbatim_quote(row.cells.get("quote", ""), row.raw)
-        ends = (source_actor, target_actor) if TIE_TYPES[tie_type].directed else tuple(sorted((source_actor, target_actor)))
+        ends = (source_actor, target_actor)
+        if not TIE_TYPES[tie_type].directed:
+            ends = tuple(sorted(ends))
         signature = (ends, tie_type, start, end, squash_whitespace(quote))
         if signature in seen_rows:
             rejected.append({"line": row.line, "reason": f"repeats line {seen_rows[signature]}"})

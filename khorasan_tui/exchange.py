@@ -133,7 +133,7 @@ def scrubbed(graph: Graph) -> Graph:
     if all(t is None for t in tables) and meta is None:
         return graph
     actors, ties, sources = (t if t is not None else original
-                             for t, original in zip(tables, (data.actors, data.ties, data.sources)))
+                             for t, original in zip(tables, (data.actors, data.ties, data.sources), strict=True))
     return Graph(StoreData(actors=actors, ties=ties, sources=sources, meta=meta or data.meta, path=data.path))
 
 

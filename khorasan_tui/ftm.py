@@ -258,13 +258,14 @@ def read_rows(text: str, default_kind: str) -> tuple[list[Row], list[dict[str, A
         except orjson.JSONDecodeError as exc:
             failures.append({"line": number, "reason": f"not a JSON entity: {exc}"})
             continue
-        if not (isinstance(entity, dict) and isinstance(entity.get("id"), str) and isinstance(entity.get("schema"), str)):
+        if not isinstance(entity, dict) or not all(isinstance(entity.get(k), str) for k in ("id", "schema")):
             failures.append({"line": number, "reason": "not an FtM entity (no id or schema)"})
             continue
         if not isinstance(entity.get("properties"), dict):
             entity["properties"] = {}
         if entity["id"] in entities:
-            failures.append({"line": number, "reason": f"repeats entity {entity['id']!r} of line {entities[entity['id']][0]}"})
+            first = entities[entity["id"]][0]
+            failures.append({"line": number, "reason": f"repeats entity {entity['id']!r} of line {first}"})
             continue
         entities[entity["id"]] = (number, raw, entity)
         order.append(entity["id"])

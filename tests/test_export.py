@@ -307,7 +307,9 @@ def hostile_store(tmp_path: Path) -> Path:
     data.sources["d"] = Source("d", "Doc\x1b[2J", path="sources/d.txt")
     for actor_id, name in HOSTILE_NAMES.items():
         data.actors[actor_id] = Actor(actor_id, name, "group", aliases=[name], summary=f"about {name}")
-    data.ties["t"] = Tie("t", "hostile_to", "escape", "bidi", summary="\x1b]0;title\x07", citations=[Citation("d", "q")])
+    data.ties["t"] = Tie(
+        "t", "hostile_to", "escape", "bidi", summary="\x1b]0;title\x07", citations=[Citation("d", "q")]
+    )
     save_store(data)
     return data.path
 

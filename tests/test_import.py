@@ -353,7 +353,7 @@ def test_help_names_every_field(capsys) -> None:
         assert name in help_text
 
 
-def test_unbalanced_quote_is_reported_and_the_rows_it_swallowed_are_read(capsys, store_path: Path, tmp_path: Path) -> None:
+def test_unbalanced_quote_is_reported_and_swallowed_rows_are_read(capsys, store_path: Path, tmp_path: Path) -> None:
     file = tmp_path / "broken.csv"
     file.write_text(
         'source,target,type\n"ISKP,Taliban,hostile_to\nISKP,Pakistan,operates_in\nTaliban,Pakistan,negotiates_with\n',

@@ -47,7 +47,8 @@ def test_bundled_store_is_a_valid_bundle(capsys) -> None:
 @pytest.fixture()
 def small_store(tmp_path: Path) -> Path:
     (tmp_path / "sources").mkdir()
-    text = "ISKP carried out the attack. The attack targeted Kabul Police. ISKP is based in Nangarhar. Rumour A. Rumour B.\n"
+    text = ("ISKP carried out the attack. The attack targeted Kabul Police. ISKP is based in Nangarhar."
+            " Rumour A. Rumour B.\n")
     (tmp_path / "sources" / "d.txt").write_text(text, encoding="utf-8")
     (tmp_path / "sources" / "g.txt").write_text("Rumour A.\n", encoding="utf-8")
     data = StoreData(path=tmp_path / "s.json")
