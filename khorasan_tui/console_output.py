@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from .model import strip_invisible
+from .model import INVISIBLE_CLASS, strip_invisible
 
 
 def plain(value: Any) -> str:
@@ -23,8 +23,9 @@ def plain(value: Any) -> str:
 
 
 # orjson escapes C0 controls but writes DEL, C1 controls and bidi/zero-width
-# characters as they are; JSON may escape any character, so these are.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# characters as they are; JSON may escape any character, so these are (the
+# data stays whole: ZWNJ in a Persian name comes back when the JSON is read).
+_RAW_IN_JSON = re.compile(rf"[\x7f-\x9f\u200c\u200d{INVISIBLE_CLASS}]")
 
 
 def print_json(data: Any) -> None:

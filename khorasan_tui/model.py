@@ -182,7 +182,8 @@ def strip_control(text: str) -> str:
 # Bidi embeddings, overrides and isolates reorder what follows them (a name can
 # be made to read backwards); zero-width spaces, word joiners, LRM/RLM and a
 # stray BOM make two names that look the same differ.
-_INVISIBLE = re.compile(r"[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+INVISIBLE_CLASS = r"\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a regex class body
+_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
 # ZWNJ and ZWJ are spelling in Persian, Pashto, Urdu and Indic scripts: kept
 # between two non-ASCII letters, dropped anywhere else.
 _JOINER = r"[\u200c\u200d]"
