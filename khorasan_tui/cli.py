@@ -220,8 +220,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = command("import", "bring ties from another project's CSV or FollowTheMoney file")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = (
-        "fields: source, target, type, status, start, end, quote, summary, role, source_kind,\n"
-        "  target_kind; a column named like a field needs no --map.\n"
+        "fields: source, target, type, status, claimant, start, end, quote, summary, role,\n"
+        "  source_kind, target_kind; a column named like a field needs no --map.\n"
         "Values no --value translates, names matching several actors and unreadable dates\n"
         "reject their row (reported with its line number); they are never guessed. A name\n"
         "close to an existing actor's becomes a new actor flagged as a possible duplicate.\n"

@@ -50,7 +50,8 @@ FIELDS: dict[str, str] = {
     "source": "name of the actor the tie starts from",
     "target": "name of the actor the tie points to",
     "type": "tie type (translate codes with --value type:RAW=TYPE)",
-    "status": "reported, alleged or claimed (default reported)",
+    "status": "reported, alleged, claimed or disputed (default reported)",
+    "claimant": "who claims the tie, when its status is claimed (an actor's name)",
     "start": "date the tie began",
     "end": "date the tie ended",
     "quote": "the evidence; without it the row's own CSV text is the quote",
@@ -588,7 +589,9 @@ def _clean(cell: str) -> str:
 
 # The longest a cell may be: a 100,000-character "name" is an attack or an
 # export gone wrong, never a name.
-FIELD_LIMITS: dict[str, int] = {"source": 300, "target": 300, "alias": 300, "quote": 10_000, "summary": 20_000}
+FIELD_LIMITS: dict[str, int] = {
+    "source": 300, "target": 300, "claimant": 300, "alias": 300, "quote": 10_000, "summary": 20_000,
+}
 
 
 @dataclass(slots=True)
@@ -768,12 +771,17 @@ def plan_rows(
             target_match = names.lookup(target_name)
             if names.identity(source_match) == names.identity(target_match):
                 raise ValueError(f"ties {source_name!r} to itself")
+            claimant_name = _clean(row.cells.get("claimant", ""))
+            if claimant_name and status != "claimed":
+                raise ValueError(f"names a claimant ({claimant_name!r}) but its status is {status}, not claimed")
+            claimant_match = names.lookup(claimant_name) if normalize_key(claimant_name) else None
         except ValueError as exc:
             rejected.append({"line": row.line, "reason": str(exc)})
             continue
 
         source_actor = names.commit(source_match, source_kind, row.aliases.get("source", []))
         target_actor = names.commit(target_match, target_kind, row.aliases.get("target", []))
+        claimant = names.commit(claimant_match, options.default_kind) if claimant_match else None
         quote = _verbatim_quote(row.cells.get("quote", ""), row.raw)
         ends = (source_actor, target_actor)
         if not TIE_TYPES[tie_type].directed:
@@ -790,6 +798,7 @@ def plan_rows(
             source=source_actor,
             target=target_actor,
             status=status,
+            claimant=claimant,
             role=role,
             start=start,
             end=end,

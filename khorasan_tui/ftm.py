@@ -304,10 +304,13 @@ def read_rows(text: str, default_kind: str) -> tuple[list[Row], list[dict[str, A
         role = _first(properties, "relationship" if schema in ("Family", "Associate") else "role")
         if schema in ("UnknownLink", "Associate", "Membership"):
             tie_type, role = _type_from_role(tie_type, role)
-        status = _first(properties, "status").split(" by ")[0]
+        # Our export writes "claimed by Taliban"; other publishers' statuses ("active") are not ours.
+        status, _, claimant = _first(properties, "status").partition(" by ")
+        known = status in STATUSES
         cells = {
             "type": tie_type,
-            "status": status if status in STATUSES else "",
+            "status": status if known else "",
+            "claimant": claimant if known else "",
             "start": _first(properties, "startDate") or _first(properties, "date"),
             "end": _first(properties, "endDate"),
             "summary": _first(properties, "summary"),

@@ -122,6 +122,11 @@ def test_round_trip_keeps_tie_types_statuses_and_kinds(capsys, tmp_path: Path) -
     original, imported = load_store(BUNDLED), load_store(db)
     assert sorted(t.type for t in imported.ties.values()) == sorted(t.type for t in original.ties.values())
     assert sorted(t.status for t in imported.ties.values()) == sorted(t.status for t in original.ties.values())
+
+    def claimants(store) -> list[str]:
+        return sorted(store.actors[t.claimant].name for t in store.ties.values() if t.claimant)
+
+    assert claimants(imported) == claimants(original)
     # ISKP's entity matched the existing actor by name; its ties hang on it.
     assert any(t.source == "iskp" or t.target == "iskp" for t in imported.ties.values())
     haqqani = next(a for a in imported.actors.values() if a.name == "Haqqani Network")

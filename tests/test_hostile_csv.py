@@ -152,3 +152,12 @@ def test_alias_longer_than_300_refuses_the_ftm_row(capsys, db: Path, tmp_path: P
     report = orjson.loads(capsys.readouterr().out)
     assert code == 0 and report["imported_ties"] == 0
     assert "'alias' is 301 characters long; the most is 300" in reasons(report)[2]
+
+
+def test_claimant_column(capsys, db: Path, tmp_path: Path) -> None:
+    file = write(tmp_path, "source,target,type,status,claimant\nISKP,Taliban,allied_with,claimed,ISKP\n"
+                           "ISKP,Pakistan,operates_in,reported,Taliban\n")
+    code, report = run(capsys, db, file)
+    assert code == 0 and report["ties"] == ["iskp--allied_with--taliban"]
+    assert "status is reported, not claimed" in reasons(report)[3]
+    assert load_store(db).ties["iskp--allied_with--taliban"].claimant == "iskp"
