@@ -2,7 +2,14 @@
 
 Pure logic: `plan_import` takes a loaded store, the CSV's text and the options,
 and returns the changed store, the document to keep and a report. Reading the
-file, locking and saving belong to the command (commands/importer.py).
+file, locking and saving belong to the command (commands/importer.py). The CSV
+is read into `Row`s and `plan_rows` imports them; ftm.py feeds FollowTheMoney
+streams through the same `plan_rows`, so both formats get the same checks.
+
+Hostile files: the text is cleaned of control and invisible characters (each
+removal reported by line) before anything reads it, an unbalanced quote is
+reported and reading resumes on the next line, and over-long fields refuse
+their row (FIELD_LIMITS).
 
 Principles:
 - never guess: a code that no `--value` translates, a name that matches several
