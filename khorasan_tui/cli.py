@@ -26,7 +26,7 @@ from .commands.context import (  # noqa: F401  (re-exported: the names scripts a
     checked_choices,
     checked_date,
 )
-from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_control
+from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_invisible
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +55,7 @@ COMMANDS: dict[str, str] = {
     "merge": "khorasan_tui.commands.edit:merge",
     "undo": "khorasan_tui.commands.edit:undo",
     "ingest": "khorasan_tui.commands.ingest:run",
+    "serve": "khorasan_tui.commands.serve:run",
 }
 
 
@@ -132,7 +133,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = command("contested", "pairs of actors whose ties disagree")
     p.add_argument("name", nargs="?")
 
-    p = command("export", "write the graph as json, csv, graphml, gexf or dot", json_flag=False)
+    p = command("export", "write the graph as json, csv, graphml, gexf, dot, ftm or stix", json_flag=False)
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = (
         "json: {actors, ties, sources} as `show --json` and `ties --json` print them.\n"
@@ -141,26 +142,37 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "csv: with -o FILE, nodes go to FILE and edges to FILE with .edges before the\n"
         "  extension (graph.csv -> graph.edges.csv); without -o, stdout gets the nodes,\n"
         "  one blank line, then the edges. Columns follow Gephi's spreadsheet import.\n"
-        "dot: for graphviz (dot -Tsvg); undirected ties have dir=none."
+        "dot: for graphviz (dot -Tsvg); undirected ties have dir=none.\n"
+        "gexf is dynamic: actors and ties carry spells from their dates for Gephi's timeline.\n"
+        "ftm: FollowTheMoney entities, one JSON object a line (OpenSanctions, Aleph).\n"
+        "stix: one STIX 2.1 bundle (OpenCTI, MISP); ids are stable across exports."
     )
-    p.add_argument("--format", required=True, choices=["json", "csv", "graphml", "gexf", "dot"])
+    p.add_argument("--format", required=True, choices=["json", "csv", "graphml", "gexf", "dot", "ftm", "stix"])
+    p.add_argument(
+        "--no-formula-guard",
+        action="store_true",
+        help="csv: keep cells starting with = + - @ as they are (by default they get a leading ')",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout; csv: see below)")
     p.add_argument("--around", metavar="NAME", help="only this actor's neighbourhood")
     p.add_argument("--depth", type=int, default=1, help="hops from --around (default 1)")
 
-    p = command("import", "bring ties from another project's CSV")
+    p = command("import", "bring ties from another project's CSV or FollowTheMoney file")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = (
-        "fields: source, target, type, status, start, end, quote, summary, role, source_kind,\n"
-        "  target_kind; a column named like a field needs no --map.\n"
+        "fields: source, target, type, status, claimant, start, end, quote, summary, role,\n"
+        "  source_kind, target_kind; a column named like a field needs no --map.\n"
         "Values no --value translates, names matching several actors and unreadable dates\n"
         "reject their row (reported with its line number); they are never guessed. A name\n"
         "close to an existing actor's becomes a new actor flagged as a possible duplicate.\n"
         "The file is kept as sources/<source-id>.csv next to the store and cited by every\n"
         "imported tie; a row without a quote cites its own text.\n"
-        "example: --map source=group1_name --value type:riv=hostile_to --merge JeM2=jaish-e-mohammed"
+        "example: --map source=group1_name --value type:riv=hostile_to --merge JeM2=jaish-e-mohammed\n"
+        "ftm: Membership, Directorship, Employment, Family, Associate, Succession and UnknownLink\n"
+        "  entities become ties between their Person, Organization, LegalEntity, Company,\n"
+        "  PublicBody, Event or Address entities; every other schema is counted and left out."
     )
-    p.add_argument("format", choices=["csv"])
+    p.add_argument("format", choices=["csv", "ftm"], help="csv, or ftm: FollowTheMoney JSON lines")
     p.add_argument("file")
     p.add_argument("--source-title", required=True, help="title of the new source document")
     p.add_argument("--source-id", help="id of the new source document (default: from the file name)")
@@ -227,6 +239,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--grade", choices=list(SOURCE_GRADES), help="source reliability (Admiralty A-F)")
     p.add_argument("--dry-run", action="store_true", help="analyse only; store nothing")
     p.add_argument("--accept-known", action="store_true", help="cite the document on the existing ties it corroborates")
+
+    p = command("serve", "the app in a web browser (needs khorasan-tui[serve])", json_flag=False)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public-url", help="URL browsers use to reach it, behind a proxy or on another host")
+    p.add_argument("--edit", action="store_true", help="allow editing (default: read-only)")
     return parser
 
 
@@ -297,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliExit as exc:
         if exc.message:
             # Messages quote store names (ambiguity lists, closest matches): no ESC.
-            sys.stderr.write(strip_control(exc.message).rstrip() + "\n")
+            sys.stderr.write(strip_invisible(exc.message).rstrip() + "\n")
         return exc.code
     except BrokenPipeError:
         # `khorasan ties x | head` closes the pipe early; that is not an error.

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from .model import strip_control
+from .model import INVISIBLE_CLASS, strip_invisible
 
 # Ids and document ids ('haqqani-network', '000_f7d597f755b0e798'): words that
 # must never be cut at the width of a column.
@@ -24,11 +24,19 @@ MIN_COLUMN = 6  # the narrowest a column of text is worth wrapping into
 
 
 def plain(value: Any) -> str:
-    return strip_control("" if value is None else str(value))
+    return strip_invisible("" if value is None else str(value))
+
+
+# orjson escapes C0 controls but writes DEL, C1 controls and bidi/zero-width
+# characters as they are; JSON may escape any character, so these are (the
+# data stays whole: ZWNJ in a Persian name comes back when the JSON is read).
+_RAW_IN_JSON = re.compile(rf"[\x7f-\x9f\u200c\u200d{INVISIBLE_CLASS}]")
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    text = _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.buffer.write(text.encode() + b"\n")
     sys.stdout.flush()
 
 

@@ -2,7 +2,14 @@
 
 Pure logic: `plan_import` takes a loaded store, the CSV's text and the options,
 and returns the changed store, the document to keep and a report. Reading the
-file, locking and saving belong to the command (commands/importer.py).
+file, locking and saving belong to the command (commands/importer.py). The CSV
+is read into `Row`s and `plan_rows` imports them; ftm.py feeds FollowTheMoney
+streams through the same `plan_rows`, so both formats get the same checks.
+
+Hostile files: the text is cleaned of control and invisible characters (each
+removal reported by line) before anything reads it, an unbalanced quote is
+reported and reading resumes on the next line, and over-long fields refuse
+their row (FIELD_LIMITS).
 
 Principles:
 - never guess: a code that no `--value` translates, a name that matches several
@@ -21,6 +28,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -39,7 +47,7 @@ from .model import (
     new_actor_id,
     normalize_key,
     slugify,
-    strip_control,
+    strip_invisible,
     unique_id,
 )
 from .storedata import StoreData
@@ -49,7 +57,8 @@ FIELDS: dict[str, str] = {
     "source": "name of the actor the tie starts from",
     "target": "name of the actor the tie points to",
     "type": "tie type (translate codes with --value type:RAW=TYPE)",
-    "status": "reported, alleged or claimed (default reported)",
+    "status": "reported, alleged, claimed or disputed (default reported)",
+    "claimant": "who claims the tie, when its status is claimed (an actor's name)",
     "start": "date the tie began",
     "end": "date the tie ended",
     "quote": "the evidence; without it the row's own CSV text is the quote",
@@ -147,19 +156,65 @@ def parse_merges(specs: list[str], data: StoreData) -> dict[str, str]:
 
 
 # -- reading the file -----------------------------------------------------------
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with.
 
-    UTF-8 (with or without a byte-order mark) first; spreadsheets on Windows
-    still write cp1252, and latin-1 accepts any byte as a last resort.
+    A byte-order mark says the encoding (Excel's "Unicode text" is UTF-16);
+    without one, UTF-8 first; spreadsheets on Windows still write cp1252, and
+    latin-1 accepts any byte as a last resort.
     """
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ImportUsageError(
+                    f"the file starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
+                ) from None
+    for encoding in ("utf-8", "cp1252", "latin-1"):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return text.lstrip("\ufeff"), "utf-8" if encoding == "utf-8-sig" else encoding
+        return text, encoding
     raise AssertionError("latin-1 decodes every byte")
+
+
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI"}
+
+
+def _character_name(ch: str) -> str:
+    """'U+001B ESC', 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    name = _CONTROL_NAMES.get(ord(ch)) or unicodedata.name(ch, "control character")
+    return f"U+{ord(ch):04X} {name}"
+
+
+def clean_text(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """The text without control, bidi or stray zero-width characters, and per
+    line what went (ESC, BEL, NUL, an RLO that reverses a name...).
+
+    The cleaned text is what gets kept as the source document, so every quote
+    taken from it still occurs in it verbatim.
+    """
+    lines: list[str] = []
+    removed: list[dict[str, Any]] = []
+    for number, physical in enumerate(io.StringIO(text, newline=""), 1):
+        body = physical.rstrip("\r\n")
+        clean = strip_invisible(body)
+        if clean != body:
+            gone = sorted({ch for ch in body if ch not in clean} or {"?"})
+            removed.append({"line": number, "removed": [_character_name(ch) for ch in gone]})
+        lines.append(clean + physical[len(body):])
+    return "".join(lines), removed
 
 
 def sniff_delimiter(text: str) -> str:
@@ -178,30 +233,58 @@ class Record:
 
 
 def read_records(text: str, delimiter: str) -> tuple[list[Record], list[dict[str, Any]]]:
-    """Every CSV record with its line number and raw text, plus parse failures."""
-    consumed: list[str] = []
+    """Every CSV record with its line number and raw text, plus parse failures.
 
-    def lines():
-        for physical in io.StringIO(text, newline=""):
-            consumed.append(physical)
-            yield physical
-
-    reader = csv.reader(lines(), delimiter=delimiter, skipinitialspace=True)
+    An unbalanced quote makes the csv module read every following line into one
+    field. A record that spans lines and has a cell count other than the
+    header's is taken for that: it is reported, and reading starts again on the
+    line after the quote, so the rows it swallowed are still read.
+    """
+    lines = list(io.StringIO(text, newline=""))
     records: list[Record] = []
     failures: list[dict[str, Any]] = []
-    next_line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
+    width: int | None = None
+    start = 0
+    while start < len(lines):
+        consumed: list[str] = []
+
+        def feed(first: int = start, sink: list[str] = consumed):
+            for physical in lines[first:]:
+                sink.append(physical)
+                yield physical
+
+        reader = csv.reader(feed(), delimiter=delimiter, skipinitialspace=True)
+        next_line = start + 1
+        restart: int | None = None
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                last = next_line + len(consumed) - 1
+                span = f"lines {next_line}-{last}" if last > next_line else f"line {next_line}"
+                reason = f"cannot be parsed ({span}): {exc}; an unbalanced quote?"
+                failures.append({"line": next_line, "reason": reason})
+                restart = next_line  # 0-based index of the line after
+                break
+            last = next_line + len(consumed) - 1
+            if width is None and any(c.strip() for c in cells):
+                width = len(cells)
+            if last > next_line and width is not None and len(cells) != width:
+                failures.append({
+                    "line": next_line,
+                    "reason": f"has {len(cells)} cells but the header has {width}: an unbalanced quote"
+                    f" seems to run over lines {next_line}-{last}; read again from line {next_line + 1}",
+                })
+                restart = next_line
+                break
+            records.append(Record(next_line, cells, "".join(consumed).rstrip("\r\n"), last))
+            next_line = last + 1
+            consumed.clear()
+        if restart is None:
             break
-        except csv.Error as exc:
-            failures.append({"line": next_line, "reason": f"cannot parse the CSV from here on: {exc}"})
-            break
-        raw = "".join(consumed)
-        records.append(Record(next_line, cells, raw.rstrip("\r\n"), next_line + len(consumed) - 1))
-        next_line += len(consumed)
-        consumed.clear()
+        start = restart
     return records, failures
 
 
@@ -327,9 +410,11 @@ class ImportResult:
 _SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _choose_source_id(data: StoreData, options: ImportOptions, path_taken: Callable[[str], bool]) -> str:
+def _choose_source_id(
+    data: StoreData, options: ImportOptions, path_taken: Callable[[str], bool], suffix: str
+) -> str:
     def taken(candidate: str) -> bool:
-        return candidate in data.sources or path_taken(f"sources/{candidate}.csv")
+        return candidate in data.sources or path_taken(f"sources/{candidate}{suffix}")
 
     if options.source_id is not None:
         if not _SOURCE_ID.fullmatch(options.source_id):
@@ -339,7 +424,7 @@ def _choose_source_id(data: StoreData, options: ImportOptions, path_taken: Calla
         if taken(options.source_id):
             raise ImportUsageError(f"--source-id {options.source_id!r} is already a source of this store")
         return options.source_id
-    return unique_id(slugify(Path(options.file_name).stem), taken)
+    return unique_id(slugify(Path(options.file_name).name.split(".")[0]), taken)
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
@@ -452,7 +537,7 @@ class _Names:
             return ("actor", match.suggestion[0])
         return ("new", match.key)
 
-    def commit(self, match: _Match, kind: str) -> str:
+    def commit(self, match: _Match, kind: str, aliases: list[str] = ()) -> str:
         """The actor id for a looked-up name, creating or merging as decided."""
         if match.key in self.decided:
             decided = self.decided[match.key]
@@ -472,10 +557,18 @@ class _Names:
             match.actor_id = suggested_id
             return suggested_id
         actor_id = new_actor_id(match.name, lambda i: i in self.data.actors or i in self.merged_ids)
+        key_names = {match.key}
+        other_names = []
+        for alias in map(_clean, aliases):
+            alias_key = normalize_key(alias)
+            if alias_key and alias_key not in key_names:
+                key_names.add(alias_key)
+                other_names.append(alias)
         actor = Actor(
             id=actor_id,
             name=match.name,
             kind=kind,
+            aliases=other_names,
             possible_duplicate_of=match.suggestion[0] if match.suggestion else None,
         )
         self.data.actors[actor_id] = actor
@@ -502,7 +595,29 @@ class _Names:
 
 
 def _clean(cell: str) -> str:
-    return " ".join(strip_control(cell.replace("\ufeff", "")).split())
+    """A cell as one line of visible text; our CSV export's formula guard (a
+    leading ' before = + - @) is taken off again."""
+    text = " ".join(strip_invisible(cell).split())
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
+# The longest a cell may be: a 100,000-character "name" is an attack or an
+# export gone wrong, never a name.
+FIELD_LIMITS: dict[str, int] = {
+    "source": 300, "target": 300, "claimant": 300, "alias": 300, "quote": 10_000, "summary": 20_000,
+}
+
+
+@dataclass(slots=True)
+class Row:
+    """One relationship to import, whatever kind of file it came from."""
+
+    line: int  # where it starts in the kept document, 1-based
+    raw: str  # its text in the kept document: the quote when it has none
+    cells: dict[str, str]  # field -> text as found
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # "source"/"target" -> other names
 
 
 def plan_import(
@@ -517,14 +632,72 @@ def plan_import(
     `path_taken(relative_path)` tells whether a file already exists next to the
     store, so the kept document never overwrites one.
     """
+    check_options(options)
+    text, cleaned = clean_text(text.lstrip("\ufeff"))
+    records, failures = read_records(text, sniff_delimiter(text))
+    records = [r for r in records if any(c.strip() for c in r.cells)]
+    if not records:
+        raise ImportUsageError(f"{options.file_name}: no header row; the file is empty")
+    header, records = records[0], records[1:]
+    columns = _columns(header.cells, options.mapping)
+    rows: list[Row] = []
+    for record in records:
+        extra = record.cells[len(header.cells):]
+        if any(c.strip() for c in extra):
+            failures.append({
+                "line": record.line,
+                "reason": f"has {len(record.cells)} cells but the header has {len(header.cells)}"
+                " (an unquoted delimiter or an unbalanced quote?)",
+            })
+            continue
+        cells = {name: record.cells[i] for name, i in columns.items() if i < len(record.cells)}
+        rows.append(Row(record.line, record.raw, cells))
+    report = {
+        "columns": {name: _clean(header.cells[index]) for name, index in columns.items()},
+        "rows": len(records) + sum(1 for f in failures if f["line"] > header.line),
+    }
+    return plan_rows(data, rows, options, text, ".csv", report, failures, cleaned, path_taken, encoding)
+
+
+def check_options(options: ImportOptions) -> None:
     if not options.source_title.strip():
         raise ImportUsageError("--source-title must not be empty")
     if options.default_kind not in KINDS:
         raise ImportUsageError(f"unknown kind {options.default_kind!r}; choose from {', '.join(KINDS)}")
-    text = text.lstrip("\ufeff")
+
+
+def _over_limit(row: Row) -> str | None:
+    """Why the row is refused for a field longer than FIELD_LIMITS allows, or None."""
+    for name, limit in FIELD_LIMITS.items():
+        if name == "alias":
+            values = [*row.aliases.get("source", []), *row.aliases.get("target", [])]
+        else:
+            values = [row.cells.get(name, "")]
+        for value in values:
+            if len(value) > limit:
+                return f"field {name!r} is {len(value):,} characters long; the most is {limit:,}"
+    return None
+
+
+def plan_rows(
+    data: StoreData,
+    rows: list[Row],
+    options: ImportOptions,
+    document_text: str,
+    suffix: str,
+    file_report: dict[str, Any],
+    failures: list[dict[str, Any]],
+    cleaned: list[dict[str, Any]],
+    path_taken: Callable[[str], bool] = lambda relative: False,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """The import proper, for rows read from any format: names matched or
+    created, vocabularies, dates and limits checked, each tie citing its row in
+    the kept document (`document_text`, saved as sources/<id><suffix>)."""
+    check_options(options)
     imported_on = options.imported_on or dt.date.today()
-    source_id = _choose_source_id(data, options, path_taken)
-    document_path = f"sources/{source_id}.csv"
+    source_id = _choose_source_id(data, options, path_taken, suffix)
+    document_path = f"sources/{source_id}{suffix}"
 
     result_data = StoreData(
         actors=dict(data.actors),
@@ -551,27 +724,20 @@ def plan_import(
         "source": {"id": source_id, "title": source.title, "path": document_path},
         "columns": {},
         "date_order": "month/day",
-        "rows": 0,
+        "rows": len(rows),
         "imported_ties": 0,
         "ties": [],
         "new_actors": [],
         "merged": [],
         "possible_duplicates": [],
         "rejected": [],
+        "cleaned": cleaned,
         "unmapped_values": [],
         "unused_merges": [],
+        **file_report,
     }
 
-    records, failures = read_records(text, sniff_delimiter(text))
-    records = [r for r in records if any(c.strip() for c in r.cells)]
-    if not records:
-        raise ImportUsageError(f"{options.file_name}: no header row; the file is empty")
-    header, rows = records[0], records[1:]
-    columns = _columns(header.cells, options.mapping)
-    report["columns"] = {name: _clean(header.cells[index]) for name, index in columns.items()}
-    report["rows"] = len(rows)
-
-    date_cells = [r.cells[columns[f]] for r in rows for f in ("start", "end") if f in columns and columns[f] < len(r.cells)]
+    date_cells = [row.cells.get(f, "") for row in rows for f in ("start", "end")]
     day_first = detect_day_first(date_cells)
     report["date_order"] = "day/month" if day_first else "month/day"
 
@@ -581,53 +747,38 @@ def plan_import(
     seen_rows: dict[tuple, int] = {}
     new_ties: list[Tie] = []
 
-    def cell(record: Record, name: str) -> str:
-        index = columns.get(name)
-        if index is None or index >= len(record.cells):
-            return ""
-        return record.cells[index]
-
     def translated(name: str, raw: str) -> str:
         return options.values.get(name, {}).get(_fold(raw), raw)
 
-    def vocabulary_value(record: Record, name: str, default: str | None) -> str:
-        raw = _clean(cell(record, name))
+    def vocabulary_value(row: Row, name: str, default: str | None) -> str:
+        raw = _clean(row.cells.get(name, ""))
         if not raw:
             if default is None:
                 raise ValueError(f"no {name}")
             return default
         value = _vocabulary_key(translated(name, raw))
         if value not in VOCABULARIES[name]:
-            unmapped.setdefault((name, raw), []).append(record.line)
+            unmapped.setdefault((name, raw), []).append(row.line)
             raise ValueError(f"{name}: {_VOCABULARY_RULES[name](value)}; translate it with --value {name}:{raw}=...")
         return value
 
-    for record in rows:
+    for row in rows:
         try:
-            extra = record.cells[len(header.cells):]
-            if len(record.cells) < len(header.cells) and record.last_line > record.line:
-                raise ValueError(
-                    f"has {len(record.cells)} cells but the header has {len(header.cells)}: an unbalanced"
-                    f" quote seems to run over lines {record.line}-{record.last_line}"
-                )
-            if any(c.strip() for c in extra):
-                raise ValueError(
-                    f"has {len(record.cells)} cells but the header has {len(header.cells)}"
-                    " (an unquoted delimiter or an unbalanced quote?)"
-                )
-            source_name = _clean(translated("source", _clean(cell(record, "source"))))
-            target_name = _clean(translated("target", _clean(cell(record, "target"))))
+            if too_long := _over_limit(row):
+                raise ValueError(too_long)
+            source_name = _clean(translated("source", _clean(row.cells.get("source", ""))))
+            target_name = _clean(translated("target", _clean(row.cells.get("target", ""))))
             if not normalize_key(source_name):
                 raise ValueError("no source actor")
             if not normalize_key(target_name):
                 raise ValueError("no target actor")
-            tie_type = vocabulary_value(record, "type", None)
-            status = vocabulary_value(record, "status", "reported")
-            source_kind = vocabulary_value(record, "source_kind", options.default_kind)
-            target_kind = vocabulary_value(record, "target_kind", options.default_kind)
+            tie_type = vocabulary_value(row, "type", None)
+            status = vocabulary_value(row, "status", "reported")
+            source_kind = vocabulary_value(row, "source_kind", options.default_kind)
+            target_kind = vocabulary_value(row, "target_kind", options.default_kind)
             try:
-                start = parse_date(cell(record, "start"), day_first, imported_on.year)
-                end = parse_date(cell(record, "end"), day_first, imported_on.year)
+                start = parse_date(row.cells.get("start", ""), day_first, imported_on.year)
+                end = parse_date(row.cells.get("end", ""), day_first, imported_on.year)
             except DateError as exc:
                 raise ValueError(str(exc)) from None
             order = rules.check_date_order(start, end)
@@ -638,30 +789,38 @@ def plan_import(
             same = rules.check_distinct_ends(names.identity(source_match), names.identity(target_match))
             if same:
                 raise ValueError(f"{source_name!r} and {target_name!r}: {same}")
+            claimant_name = _clean(row.cells.get("claimant", ""))
+            if claimant_name and status != "claimed":
+                raise ValueError(f"names a claimant ({claimant_name!r}) but its status is {status}, not claimed")
+            claimant_match = names.lookup(claimant_name) if normalize_key(claimant_name) else None
         except ValueError as exc:
-            rejected.append({"line": record.line, "reason": str(exc)})
+            rejected.append({"line": row.line, "reason": str(exc)})
             continue
 
-        source_actor = names.commit(source_match, source_kind)
-        target_actor = names.commit(target_match, target_kind)
-        quote = _verbatim_quote(cell(record, "quote"), record.raw)
-        ends = (source_actor, target_actor) if TIE_TYPES[tie_type].directed else tuple(sorted((source_actor, target_actor)))
+        source_actor = names.commit(source_match, source_kind, row.aliases.get("source", []))
+        target_actor = names.commit(target_match, target_kind, row.aliases.get("target", []))
+        claimant = names.commit(claimant_match, options.default_kind) if claimant_match else None
+        quote = _verbatim_quote(row.cells.get("quote", ""), row.raw)
+        ends = (source_actor, target_actor)
+        if not TIE_TYPES[tie_type].directed:
+            ends = tuple(sorted(ends))
         signature = (ends, tie_type, start, end, squash_whitespace(quote))
         if signature in seen_rows:
-            rejected.append({"line": record.line, "reason": f"repeats line {seen_rows[signature]}"})
+            rejected.append({"line": row.line, "reason": f"repeats line {seen_rows[signature]}"})
             continue
-        seen_rows[signature] = record.line
-        role = _clean(cell(record, "role")) or None
+        seen_rows[signature] = row.line
+        role = _clean(row.cells.get("role", "")) or None
         tie = Tie(
             id=make_tie_id(source_actor, tie_type, target_actor, result_data.ties),
             type=tie_type,
             source=source_actor,
             target=target_actor,
             status=status,
+            claimant=claimant,
             role=role,
             start=start,
             end=end,
-            summary=_clean(cell(record, "summary")),
+            summary=_clean(row.cells.get("summary", "")),
             citations=[Citation(source_id, quote)],
         )
         result_data.ties[tie.id] = tie
@@ -687,4 +846,4 @@ def plan_import(
         for raw, actor_id in options.merges.items()
         if normalize_key(raw) not in names.used_merges
     ]
-    return ImportResult(report, result_data, text, document_path)
+    return ImportResult(report, result_data, document_text, document_path)

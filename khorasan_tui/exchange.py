@@ -14,6 +14,7 @@ ties between two actors survive as parallel edges.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
@@ -24,8 +25,9 @@ from typing import Any
 import orjson
 
 from .graph import Graph
-from .model import Actor, Tie
+from .model import Actor, Citation, Source, Tie, is_partial_date, strip_invisible
 from .serialize import actor_json, source_json, tie_json
+from .store import StoreData
 
 # (name, type) with type one of "string", "boolean", "int".
 # Gephi treats columns called start/end as time intervals and "type" (CSV) as
@@ -77,6 +79,62 @@ def select(graph: Graph, around: str | None = None, depth: int = 1) -> Selection
         [t for t in graph.ties if t in ties],
         whole=False,
     )
+
+
+# -- what may leave the program ----------------------------------------------------
+def _scrub(value: Any) -> Any:
+    """A value with no control, bidi or zero-width character left in any string.
+
+    A carriage return becomes a newline first, so a line break survives as one.
+    """
+    if isinstance(value, str):
+        return strip_invisible(value.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _dirty(value: Any) -> bool:
+    """Whether `_scrub` would change anything. `str.isprintable` (C speed) clears
+    nearly every string: controls, bidi and zero-width characters are not printable."""
+    if isinstance(value, str):
+        return not value.isprintable() and _scrub(value) != value
+    if isinstance(value, list):
+        return any(_dirty(v) for v in value)
+    if isinstance(value, dict):
+        return any(_dirty(k) or _dirty(v) for k, v in value.items())
+    if isinstance(value, Citation):
+        return _dirty(value.source) or _dirty(value.quote) or _dirty(value.extra)
+    return False
+
+
+def _clean_table(table: dict[str, Any], cls: type) -> dict[str, Any] | None:
+    """A scrubbed copy of one table, or None when nothing in it needs it."""
+    names = [name for name in cls.__slots__ if not name.startswith("_")]
+    dirty = [key for key, item in table.items() if _dirty(key) or any(_dirty(getattr(item, n)) for n in names)]
+    if not dirty:
+        return None
+    clean = dict(table)
+    for key in dirty:
+        clean[key] = cls.from_dict(_scrub(table[key].to_dict()))
+    # A key may change too; rebuild in the same order.
+    return {_scrub(k): v for k, v in clean.items()}
+
+
+def scrubbed(graph: Graph) -> Graph:
+    """The graph as every export writes it: an ESC or a bidi override in a store
+    (or an imported file) never reaches a spreadsheet, a viewer or a terminal.
+    The graph itself when nothing needs cleaning, as in any curated store."""
+    data = graph.data
+    tables = [_clean_table(data.actors, Actor), _clean_table(data.ties, Tie), _clean_table(data.sources, Source)]
+    meta = _scrub(data.meta) if _dirty(data.meta) else None
+    if all(t is None for t in tables) and meta is None:
+        return graph
+    actors, ties, sources = (t if t is not None else original
+                             for t, original in zip(tables, (data.actors, data.ties, data.sources), strict=True))
+    return Graph(StoreData(actors=actors, ties=ties, sources=sources, meta=meta or data.meta, path=data.path))
 
 
 # -- records shared by the flat formats -----------------------------------------
@@ -143,22 +201,36 @@ NODE_COLUMNS = ["Id", *(name for name, _ in NODE_FIELDS)]
 EDGE_COLUMNS = ["Id", "Source", "Target", "Type", *(name for name, _ in EDGE_FIELDS)]
 
 
-def _csv_cell(value: Any) -> str:
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|..., @SUM...): OWASP's "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any, formula_guard: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if formula_guard and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
-def to_csv(graph: Graph, selection: Selection) -> tuple[str, str]:
-    """(nodes file text, edges file text)."""
+def to_csv(graph: Graph, selection: Selection, formula_guard: bool = True) -> tuple[str, str]:
+    """(nodes file text, edges file text).
+
+    With `formula_guard`, a cell a spreadsheet would run as a formula gets a
+    leading `'`; pipelines that read the cells verbatim turn it off.
+    """
     nodes = io.StringIO()
     writer = csv.writer(nodes, lineterminator="\n")
     writer.writerow(NODE_COLUMNS)
     for actor_id in selection.actor_ids:
         record = node_record(graph.actors[actor_id])
-        writer.writerow([actor_id, *(_csv_cell(record[name]) for name, _ in NODE_FIELDS)])
+        writer.writerow(
+            [_csv_cell(v, formula_guard) for v in (actor_id, *(record[name] for name, _ in NODE_FIELDS))]
+        )
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")
     writer.writerow(EDGE_COLUMNS)
@@ -166,9 +238,8 @@ def to_csv(graph: Graph, selection: Selection) -> tuple[str, str]:
         tie = graph.ties[tie_id]
         record = edge_record(tie)
         direction = "Directed" if tie.directed else "Undirected"
-        writer.writerow(
-            [tie.id, tie.source, tie.target, direction, *(_csv_cell(record[name]) for name, _ in EDGE_FIELDS)]
-        )
+        cells = (tie.id, tie.source, tie.target, direction, *(record[name] for name, _ in EDGE_FIELDS))
+        writer.writerow([_csv_cell(v, formula_guard) for v in cells])
     return nodes.getvalue(), edges.getvalue()
 
 
@@ -238,7 +309,31 @@ GEXF_NS = "http://www.gexf.net/1.2draft"
 _GEXF_TYPES = {"string": "string", "boolean": "boolean", "int": "integer"}
 
 
+def widened(value: str | None, last: bool) -> str | None:
+    """A partial date as the full day a timeline needs: its first day for a
+    start, its last for an end ('2020-02' ends on 2020-02-29)."""
+    if not value or not is_partial_date(value):
+        return None
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (12 if last else 1)
+    if len(parts) > 2:
+        day = parts[2]
+    else:
+        day = calendar.monthrange(year, month)[1] if last else 1
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _add_spell(element: ET.Element, start: str | None, end: str | None) -> None:
+    """A GEXF spell for Gephi's timeline; an undated item has none and shows throughout."""
+    spell = {k: v for k, v in (("start", widened(start, False)), ("end", widened(end, True))) if v}
+    if spell:
+        ET.SubElement(ET.SubElement(element, "spells"), "spell", spell)
+
+
 def to_gexf(graph: Graph, selection: Selection) -> str:
+    """GEXF in dynamic mode: actors and ties carry spells from their dates, so
+    Gephi's timeline plays the network's history."""
     root = ET.Element(
         "gexf",
         {
@@ -251,7 +346,7 @@ def to_gexf(graph: Graph, selection: Selection) -> str:
     meta = ET.SubElement(root, "meta")
     ET.SubElement(meta, "creator").text = "khorasan"
     ET.SubElement(meta, "description").text = xml_text(graph.data.name)
-    body = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "static"})
+    body = ET.SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "dynamic", "timeformat": "date"})
     # label is a native GEXF attribute of nodes and edges, not a column.
     node_columns = [(n, t) for n, t in NODE_FIELDS if n != "label"]
     edge_columns = [(n, t) for n, t in EDGE_FIELDS if n != "label"]
@@ -270,9 +365,11 @@ def to_gexf(graph: Graph, selection: Selection) -> str:
 
     nodes = ET.SubElement(body, "nodes")
     for actor_id in selection.actor_ids:
-        record = node_record(graph.actors[actor_id])
+        actor = graph.actors[actor_id]
+        record = node_record(actor)
         node = ET.SubElement(nodes, "node", {"id": xml_text(actor_id), "label": xml_text(record["label"])})
         add_values(node, record, node_columns)
+        _add_spell(node, actor.start, actor.end)
     edges = ET.SubElement(body, "edges")
     for tie_id in selection.tie_ids:
         tie = graph.ties[tie_id]
@@ -288,6 +385,7 @@ def to_gexf(graph: Graph, selection: Selection) -> str:
             },
         )
         add_values(edge, record, edge_columns)
+        _add_spell(edge, tie.start, tie.end)
     return _xml_string(root)
 
 

@@ -189,6 +189,24 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# Bidi embeddings, overrides and isolates reorder what follows them (a name can
+# be made to read backwards); zero-width spaces, word joiners, LRM/RLM and a
+# stray BOM make two names that look the same differ.
+INVISIBLE_CLASS = r"\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a regex class body
+_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
+# ZWNJ and ZWJ are spelling in Persian, Pashto, Urdu and Indic scripts: kept
+# between two non-ASCII letters, dropped anywhere else.
+_JOINER = r"[\u200c\u200d]"
+_STRAY_JOINER = re.compile(
+    rf"(?<![^\W\d_]){_JOINER}|{_JOINER}(?![^\W\d_])|(?<=[A-Za-z]){_JOINER}|{_JOINER}(?=[A-Za-z])"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """`strip_control`, and the invisible characters that disguise a name."""
+    return _STRAY_JOINER.sub("", _INVISIBLE.sub("", _CONTROL.sub("", text)))
+
+
 # NATO Admiralty scale: how reliable the source is (A-F) and how credible one
 # piece of information is (1-6). F and 6 mean "cannot be judged".
 SOURCE_GRADES: dict[str, str] = {

@@ -128,7 +128,8 @@ def test_json_export_uses_serialize_shapes(capsys, store_path: Path) -> None:
     assert code == 0
     doc = orjson.loads(out)
     assert set(doc) == {"actors", "ties", "sources"}
-    graph = Graph(load_store(store_path))
+    # As written: line ends as "\n", no control characters.
+    graph = exchange.scrubbed(Graph(load_store(store_path)))
     assert doc["actors"] == [actor_json(graph, a) for a in graph.actors.values()]
     assert doc["ties"] == [tie_json(graph, t) for t in graph.ties.values()]
     assert [s["id"] for s in doc["sources"]] == ["doc"]
@@ -261,3 +262,91 @@ def test_bundled_store_round_trips_through_the_real_entry_point(tmp_path: Path) 
     assert read_back.number_of_nodes() == len(data.actors)
     assert read_back.number_of_edges() == len(data.ties)
     assert read_back.nodes["iskp"]["kind"] == "group"
+
+
+def test_gexf_is_dynamic_with_spells_from_partial_dates(capsys, store_path: Path) -> None:
+    code, out, _ = export(capsys, store_path, "--format", "gexf")
+    assert code == 0
+    assert 'mode="dynamic"' in out and 'timeformat="date"' in out
+    read_back = nx.read_gexf(io.BytesIO(out.encode("utf-8")))
+    assert read_back.graph["mode"] == "dynamic"
+    # born 1970 and founded 2015-01: open-ended spells from the first day.
+    assert read_back.nodes["alpha"]["spells"] == [("1970-01-01", "None")]
+    assert read_back.nodes["beta"]["spells"] == [("2015-01-01", "None")]
+    assert "spells" not in read_back.nodes["gamma"]  # undated: present throughout
+    edges = {key: attrs for _, _, key, attrs in read_back.edges(keys=True, data=True)}
+    # 2015 .. 2020-03 widened to whole days: the end is March's last day.
+    assert edges["alpha--leads--beta"]["spells"] == [("2015-01-01", "2020-03-31")]
+    assert "spells" not in edges["beta--hostile_to--gamma"]
+
+
+@pytest.mark.parametrize(
+    "value, last, expected",
+    [("2020", False, "2020-01-01"), ("2020", True, "2020-12-31"), ("2020-02", True, "2020-02-29"),
+     ("2019-02", True, "2019-02-28"), ("2020-03-25", True, "2020-03-25"), ("", False, None), ("soon", True, None)],
+)
+def test_widened(value: str, last: bool, expected: str | None) -> None:
+    assert exchange.widened(value, last) == expected
+
+
+HOSTILE_NAMES = {
+    "formula": "=HYPERLINK(\"http://evil\",\"x\")",
+    "plus": "+cmd|' /C calc'!A0",
+    "minus": "-2+3",
+    "at": "@SUM(1)",
+    "tab": "\tpadded",
+    "escape": "Evil\x1b[31m\x07 \x9bGroup",
+    "bidi": "\u202eevil\u202c Group",
+    "zerowidth": "IS\u200bKP\ufeff",
+}
+
+
+@pytest.fixture()
+def hostile_store(tmp_path: Path) -> Path:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "d.txt").write_text("q\n", encoding="utf-8")
+    data = StoreData(path=tmp_path / "s.json")
+    data.sources["d"] = Source("d", "Doc\x1b[2J", path="sources/d.txt")
+    for actor_id, name in HOSTILE_NAMES.items():
+        data.actors[actor_id] = Actor(actor_id, name, "group", aliases=[name], summary=f"about {name}")
+    data.ties["t"] = Tie(
+        "t", "hostile_to", "escape", "bidi", summary="\x1b]0;title\x07", citations=[Citation("d", "q")]
+    )
+    save_store(data)
+    return data.path
+
+
+def test_csv_formula_cells_are_neutralised_unless_asked(capsys, hostile_store: Path) -> None:
+    code, out, _ = export(capsys, hostile_store, "--format", "csv")
+    assert code == 0
+    nodes = {row["Id"]: row for row in csv.DictReader(io.StringIO(out.split("\n\n")[0]))}
+    assert nodes["formula"]["label"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert nodes["plus"]["label"].startswith("'+") and nodes["minus"]["label"] == "'-2+3"
+    assert nodes["at"]["label"] == "'@SUM(1)" and nodes["tab"]["label"] == "'\tpadded"
+    assert nodes["zerowidth"]["label"] == "ISKP"
+    for row in nodes.values():
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    code, out, _ = export(capsys, hostile_store, "--format", "csv", "--no-formula-guard")
+    nodes = {row["Id"]: row for row in csv.DictReader(io.StringIO(out.split("\n\n")[0]))}
+    assert nodes["formula"]["label"] == HOSTILE_NAMES["formula"] and nodes["minus"]["label"] == "-2+3"
+
+
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "graphml", "gexf", "dot", "ftm", "stix"])
+def test_no_export_carries_a_control_or_invisible_character(capsys, hostile_store: Path, fmt: str) -> None:
+    code, out, _ = export(capsys, hostile_store, "--format", fmt)
+    assert code == 0
+    assert not RAW_CONTROL.search(out), RAW_CONTROL.findall(out)
+    # Nor JSON escapes that decode into them.
+    assert "\\u001b" not in out.lower() and "\\u0007" not in out
+    assert "evil Group" in out  # the text around them stays
+
+
+def test_terminal_output_carries_no_control_or_invisible_character(capsys, hostile_store: Path) -> None:
+    for argv in (["show", "escape"], ["show", "bidi", "--json"], ["ties", "escape"], ["search", "evil"]):
+        assert main([*argv, "--db", str(hostile_store)]) == 0, argv
+        out, err = capsys.readouterr()
+        assert not RAW_CONTROL.search(out + err), (argv, RAW_CONTROL.findall(out + err))

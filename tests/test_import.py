@@ -353,15 +353,21 @@ def test_help_names_every_field(capsys) -> None:
         assert name in help_text
 
 
-def test_unbalanced_quote_is_reported_not_misread(capsys, store_path: Path, tmp_path: Path) -> None:
+def test_unbalanced_quote_is_reported_and_swallowed_rows_are_read(capsys, store_path: Path, tmp_path: Path) -> None:
     file = tmp_path / "broken.csv"
-    file.write_text('source,target,type\n"ISKP,Taliban,hostile_to\nISKP,Pakistan,operates_in\n', encoding="utf-8")
+    file.write_text(
+        'source,target,type\n"ISKP,Taliban,hostile_to\nISKP,Pakistan,operates_in\nTaliban,Pakistan,negotiates_with\n',
+        encoding="utf-8",
+    )
     code = main(["import", "csv", str(file), "--db", str(store_path), "--source-title", "t", "--json"])
     out, _ = capsys.readouterr()
     assert code == 0
     report = orjson.loads(out)
-    assert report["imported_ties"] == 0 and report["saved"] is False
-    assert report["rejected"][0]["line"] == 2 and "unbalanced quote" in report["rejected"][0]["reason"]
+    assert report["rows"] == 3
+    assert [r["line"] for r in report["rejected"]] == [2]
+    assert "unbalanced quote" in report["rejected"][0]["reason"] and "lines 2-4" in report["rejected"][0]["reason"]
+    assert sorted(report["ties"]) == ["iskp--operates_in--pakistan", "taliban--negotiates_with--pakistan"]
+    assert_valid(store_path)
 
 
 def test_empty_file_is_a_usage_error(capsys, store_path: Path, tmp_path: Path) -> None:

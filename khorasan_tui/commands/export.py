@@ -51,10 +51,11 @@ def run(ctx: Context) -> int:
                 raise CliExit(EXIT_USAGE, f"cannot write {target}: {problem}")
     graph = ctx.load()
     around = ctx.resolve(graph, args.around).id if args.around else None
+    graph = exchange.scrubbed(graph)
     selection = exchange.select(graph, around, args.depth)
 
     if args.format == "csv":
-        nodes, edges = exchange.to_csv(graph, selection)
+        nodes, edges = exchange.to_csv(graph, selection, formula_guard=not args.no_formula_guard)
         if output is None:
             sys.stdout.buffer.write((nodes + "\n" + edges).encode("utf-8"))
             sys.stdout.flush()
@@ -65,11 +66,15 @@ def run(ctx: Context) -> int:
             sys.stderr.write(f"wrote csv: {_counts(selection)}: nodes to {output}, edges to {edges_path}\n")
         return EXIT_OK
 
+    from .. import ftm, stix
+
     writers = {
         "json": exchange.to_json,
         "graphml": exchange.to_graphml,
         "gexf": exchange.to_gexf,
         "dot": exchange.to_dot,
+        "ftm": ftm.to_ftm,
+        "stix": stix.to_stix,
     }
     text = writers[args.format](graph, selection)
     if output is None:

@@ -1,6 +1,7 @@
-"""`khorasan import csv`: read the file, plan the import inside the one write
+"""`khorasan import csv|ftm`: read the file, plan the import inside the one write
 path (under the store's lock, on the store as it is then), keep the CSV as a
-source document, save atomically, remember it for `khorasan undo`, report."""
+source document, save atomically, remember it for `khorasan undo`, report.
+CSV and FollowTheMoney files share the planner's rules and this one path."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _read_input(path: Path) -> bytes:
     except FileNotFoundError:
         raise CliExit(EXIT_NOT_FOUND, f"{path}: no such file") from None
     except IsADirectoryError:
-        raise CliExit(EXIT_USAGE, f"{path}: is a directory, not a CSV file") from None
+        raise CliExit(EXIT_USAGE, f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"{path}: cannot be read ({exc.strerror or exc})") from None
 
@@ -41,16 +42,20 @@ def run(ctx: Context) -> int:
             default_kind=args.default_kind,
             dry_run=args.dry_run,
         )
+        text, encoding = csv_import.decode(raw)
     except csv_import.ImportUsageError as exc:
         raise CliExit(EXIT_USAGE, str(exc)) from None
-    text, encoding = csv_import.decode(raw)
+    if args.format == "ftm":
+        from ..ftm import plan_import
+    else:
+        plan_import = csv_import.plan_import
 
     holder: dict[str, csv_import.ImportResult] = {}
 
     def plan(data) -> csv_import.ImportResult:
         try:
             options.merges = csv_import.parse_merges(args.merge, data)
-            return csv_import.plan_import(
+            return plan_import(
                 data,
                 text,
                 options,
@@ -139,6 +144,21 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     if report["rejected"]:
         out.table("Rejected rows", ["line", "reason"], [[str(r["line"]), r["reason"]] for r in report["rejected"]])
+    if report["cleaned"]:
+        out.table(
+            "Invisible or control characters removed (the kept copy is the cleaned text)",
+            ["line", "removed"],
+            [[str(c["line"]), ", ".join(c["removed"])] for c in report["cleaned"]],
+        )
+    ftm = report.get("ftm")
+    if ftm:
+        out.line(f"{ftm['entities']} FtM entities; {ftm['actors_without_ties']} actor(s) without a tie not imported")
+        if ftm["not_mapped"]:
+            out.table(
+                "FtM entities not imported",
+                ["schema", "count", "why"],
+                [[n["schema"], str(n["count"]), n["reason"]] for n in ftm["not_mapped"]],
+            )
     if report["unmapped_values"]:
         out.table(
             "Values that map to nothing",
