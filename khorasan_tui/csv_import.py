@@ -674,8 +674,9 @@ def _over_limit(row: Row) -> str | None:
         else:
             values = [row.cells.get(name, "")]
         for value in values:
-            if len(value) > limit:
-                return f"field {name!r} is {len(value):,} characters long; the most is {limit:,}"
+            too_long = rules.check_length(value, limit)
+            if too_long:
+                return f"{name}: {too_long}"
     return None
 
 

@@ -139,11 +139,18 @@ def check_text(
         return "must be text"
     if required and not value.strip():
         return "is empty"
-    if len(value) > max_length:
-        return f"is too long ({len(value):,} characters; at most {max_length:,})"
+    too_long = check_length(value, max_length)
+    if too_long:
+        return too_long
     bad = forbidden_characters(value, multiline)
     if bad:
         return f"contains control or invisible characters ({', '.join(bad[:5])})"
+    return None
+
+
+def check_length(value: str, max_length: int) -> str | None:
+    if len(value) > max_length:
+        return f"is too long ({len(value):,} characters; at most {max_length:,})"
     return None
 
 

@@ -196,7 +196,13 @@ class WritePath:
 
     def _quote_problems(self, command: Command) -> list[rules.Problem]:
         """New citations must quote their documents verbatim (pending texts included)."""
-        pending = {Path(f.relative_path).stem: squash_whitespace(f.content) for f in command.files}
+        # The texts this command writes, by the id of the document whose path names them.
+        by_path = {f.relative_path: squash_whitespace(f.content) for f in command.files}
+        pending = {
+            c.key: by_path[c.after.path]
+            for c in command.changes
+            if c.table == "sources" and c.after is not None and c.after.path in by_path
+        }
         problems: list[rules.Problem] = []
         for change in command.changes:
             if change.table not in ("ties", "actors") or change.after is None:

@@ -302,7 +302,13 @@ HOSTILE_NAMES = {
 
 
 @pytest.fixture()
-def hostile_store(tmp_path: Path) -> Path:
+def hostile_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The loader refuses control and invisible characters (tests/test_safety.py).
+    # These tests check the exporters' and printers' own guard behind it, so the
+    # rulebook is switched off for this store alone.
+    from khorasan_tui import store as store_module
+
+    monkeypatch.setattr(store_module, "check_structure", lambda data: None)
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "d.txt").write_text("q\n", encoding="utf-8")
     data = StoreData(path=tmp_path / "s.json")
@@ -312,7 +318,7 @@ def hostile_store(tmp_path: Path) -> Path:
     data.ties["t"] = Tie(
         "t", "hostile_to", "escape", "bidi", summary="\x1b]0;title\x07", citations=[Citation("d", "q")]
     )
-    save_store(data)
+    save_store(data, check=False)
     return data.path
 
 

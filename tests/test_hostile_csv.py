@@ -106,8 +106,8 @@ def test_oversized_fields_refuse_their_row_by_line_and_field(capsys, db: Path, t
     code, report = run(capsys, db, file)
     assert code == 0 and report["imported_ties"] == 1
     why = reasons(report)
-    assert "'source' is 100,000 characters long; the most is 300" in why[2]
-    assert "'quote' is 10,001 characters long; the most is 10,000" in why[3]
+    assert "source: is too long (100,000 characters; at most 300)" in why[2]
+    assert "quote: is too long (10,001 characters; at most 10,000)" in why[3]
 
 
 def test_zero_width_and_bidi_names(capsys, db: Path, tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_runaway_field_past_the_csv_limit_is_reported_and_reading_goes_on(capsys
     code, report = run(capsys, db, file)
     assert code == 0 and report["ties"] == ["iskp--operates_in--pakistan"]
     assert list(reasons(report)) == [2]
-    assert re.search(r"field larger than field limit|'quote' is 200,000 characters", reasons(report)[2])
+    assert re.search(r"field larger than field limit|quote: is too long \(200,000 characters", reasons(report)[2])
 
 
 def test_alias_longer_than_300_refuses_the_ftm_row(capsys, db: Path, tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_alias_longer_than_300_refuses_the_ftm_row(capsys, db: Path, tmp_path: P
     code = main(["import", "ftm", str(file), "--db", str(db), "--source-title", "t", "--json"])
     report = orjson.loads(capsys.readouterr().out)
     assert code == 0 and report["imported_ties"] == 0
-    assert "'alias' is 301 characters long; the most is 300" in reasons(report)[2]
+    assert "alias: is too long (301 characters; at most 300)" in reasons(report)[2]
 
 
 def test_claimant_column(capsys, db: Path, tmp_path: Path) -> None:

@@ -26,6 +26,11 @@ LONG = "A" * 301
 QUOTE = QUOTES[3]  # "The Taliban fight ISKP in Nangarhar and Kunar."
 KINDS = {"iskp": "group", "taliban": "group", "shahab-al-muhajir": "person", "kabul": "place"}
 
+# Files from other tools carry stray zero-width and control characters: the CSV
+# importer removes them and reports each removal by line (tests/test_hostile_csv.py),
+# so a stored name never holds one; it has nothing left to refuse.
+CSV_CLEANS = "the CSV importer cleans invisible and control characters, reporting each by line"
+
 
 def tie_message(tie_fields: dict[str, Any], field_name: str) -> str:
     """The rulebook's message for one field of a tie built from `tie_fields`."""
@@ -96,14 +101,14 @@ MATRIX = [
         "zero-width space in a name", rules.check_name("Nangarhar\u200bShura"), "actors",
         {"id": "nangarhar-shura", "name": "Nangarhar\u200bShura", "kind": "group"},
         [["add-actor", "Nangarhar\u200bShura", "--kind", "group"], ["add-alias", "iskp", "Nangarhar\u200bShura"]],
-        csv_row("Nangarhar\u200bShura", "ISKP"),
+        Skip(CSV_CLEANS),
         lambda ed: ed.add_actor("Nangarhar\u200bShura", "group"),
     ),
     Bad(
         "bidi override in a name", rules.check_name("Nangarhar\u202eShura"), "actors",
         {"id": "nangarhar-shura", "name": "Nangarhar\u202eShura", "kind": "group"},
         [["add-actor", "Nangarhar\u202eShura", "--kind", "group"], ["add-alias", "iskp", "Nangarhar\u202eShura"]],
-        csv_row("Nangarhar\u202eShura", "ISKP"),
+        Skip(CSV_CLEANS),
         lambda ed: ed.add_alias("iskp", "Nangarhar\u202eShura"),
     ),
     Bad(
