@@ -938,9 +938,12 @@ def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None
         return "operates_in", other, place
     if "event" in kinds:
         event, other = (a, b) if a.kind == "event" else (b, a)
-        if other.kind == "event":
-            return None
-        return "carried_out", other, event
+        # An event's own name may name who carried it out ("the ISKP attack on ...",
+        # "Isis-signed pamphlets"); otherwise the wording must say it: a party named in
+        # the same sentence as an attack or a deal is as often its target or a bystander.
+        if other.kind != "event" and event.start <= other.start and other.end <= event.end:
+            return "carried_out", other, event
+        return None
     if "person" in kinds and kinds != ("person", "person"):
         person, other = (a, b) if a.kind == "person" else (b, a)
         if other.kind in ("group", "agency", "organization"):
@@ -959,12 +962,16 @@ def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | N
             return None  # a person leads, founds or joins a group, not another person
         if a.kind != b.kind and "person" in kinds:
             source, target = (a, b) if a.kind == "person" else (b, a)
+    if "place" in kinds and tie_type not in PLACE_TYPES:
+        return None  # a place is where things are and happen, never a party: "attack on Kabul" is no tie with Kabul
     if tie_type in PLACE_TYPES:
         if target.kind not in PLACE_KINDS:
             source, target = target, source
         if target.kind not in PLACE_KINDS:
             return None
         tie_type = "located_in" if source.kind in ("event", "place", "state") else "operates_in"
+    if tie_type in ("cooperates_with", "allied_with") and "event" in kinds and a.kind != b.kind:
+        tie_type = "carried_out"  # "planned with X": X took part in the attack
     if tie_type == "carried_out":
         if "event" not in kinds:
             return None
@@ -1146,12 +1153,19 @@ def _pairs(
     def fitting(candidates: list[_Cue], a: Mention, b: Mention) -> Cue | None:
         return next((c.cue for c in candidates if _typed(c.cue, a, b) is not None), None)
 
+    events = [m for m in actors if m.kind == "event"]
+
+    def own_cue(c: _Cue, a: Mention, b: Mention) -> bool:
+        """A cue inside an event's name ("attack on X") relates that event's parties only."""
+        named = [e for e in events if e.start <= c.start and c.end <= e.end]
+        return not named or any(all(e.start <= m.start and m.end <= e.end for m in (a, b)) for e in named)
+
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
         if a.start > b.start:
             a, b = b, a
-        between = [c for c in cues if a.end <= c.start and c.end <= b.start][::-1]
+        between = [c for c in cues if a.end <= c.start and c.end <= b.start and own_cue(c, a, b)][::-1]
         cue = fitting(between, a, b)
         if cue is not None:
             others = any(a.end <= m.start and m.end <= b.start for m in actors)

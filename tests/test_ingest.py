@@ -216,6 +216,35 @@ def test_new_names_get_a_kind_and_noise_is_left_out():
     assert suggestion.type in ("leads", "member_of")
 
 
+# -- pairing rules ----------------------------------------------------------------------------------
+
+
+def types_between(analysis, a: str, b: str) -> set[str]:
+    return {s.type for s in analysis.suggestions
+            if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {a, b}}
+
+
+def test_an_event_names_its_perpetrator_and_a_bystander_is_not_one():
+    analysis = analyse("Two weeks after the ISKP attack on Kabul prison, Pakistan closed the border.", small_graph())
+    attack = "ISKP attack on Kabul prison"
+    perpetrator = only(analysis, "iskp", attack)
+    assert (perpetrator.type, perpetrator.source.actor_id) == ("carried_out", "iskp")
+    assert not types_between(analysis, "pakistan", attack)
+    # The "attack on" inside the event's name relates the event's parties, not ISKP and Pakistan.
+    assert "hostile_to" not in types_between(analysis, "iskp", "pakistan")
+
+
+def test_a_place_is_never_a_party():
+    analysis = analyse("ISKP attacked Kabul.", small_graph())
+    assert only(analysis, "iskp", "kabul").type == "operates_in"
+
+
+def test_planning_an_attack_with_someone_is_taking_part():
+    analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
+    suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
+    assert (suggestion.type, suggestion.source.actor_id) == ("carried_out", "haqqani-network")
+
+
 # -- JSON contract ------------------------------------------------------------------------------
 
 END_KNOWN = {"id", "name"}
