@@ -1135,6 +1135,9 @@ def _suggest(
     return suggestions
 
 
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
+
+
 def _pairs(
     text: str, actors: list[Mention], cues: list[_Cue], subject: Mention | None
 ) -> list[tuple[Mention, Mention, Cue | None, float]]:
@@ -1160,6 +1163,22 @@ def _pairs(
         named = [e for e in events if e.start <= c.start and c.end <= e.end]
         return not named or any(all(e.start <= m.start and m.end <= e.end for m in (a, b)) for e in named)
 
+    def listed(a: Mention, b: Mention) -> bool:
+        """Whether a and b are items of one list: only list commas and "and"s between them."""
+        if a is subject or b is subject:
+            return False
+        top = [m for m in actors if not any(o is not m and o.start <= m.start and m.end <= o.end for o in actors)]
+        if not any(m is a for m in top) or not any(m is b for m in top):
+            return False
+        first, last = next(i for i, m in enumerate(top) if m is a), next(i for i, m in enumerate(top) if m is b)
+        gaps = [text[x.end:y.start] for x, y in itertools.pairwise(top[first:])]
+        inside = gaps[:last - first]
+        if not all(_LIST_GAP.fullmatch(g) for g in inside):
+            return False
+        # A list ends in "and" or "or" ("A, B and C"); "the founder of A, B" is an apposition.
+        run = inside + list(itertools.takewhile(_LIST_GAP.fullmatch, gaps[last - first:]))
+        return any(re.search(r"\b(?:and|or)\b", g) for g in run)
+
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
@@ -1167,7 +1186,15 @@ def _pairs(
             a, b = b, a
         between = [c for c in cues if a.end <= c.start and c.end <= b.start and own_cue(c, a, b)][::-1]
         cue = fitting(between, a, b)
-        if cue is not None:
+        if listed(a, b):
+            # "ties with A, B and C": A, B and C are each tied to the subject, not to each
+            # other, unless words after the list relate them ("A and B are sworn enemies").
+            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25]
+            cue = fitting(after, a, b)
+            if cue is None:
+                return
+            weight = 0.5
+        elif cue is not None:
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
         else:

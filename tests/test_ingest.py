@@ -245,6 +245,19 @@ def test_planning_an_attack_with_someone_is_taking_part():
     assert (suggestion.type, suggestion.source.actor_id) == ("carried_out", "haqqani-network")
 
 
+def test_items_of_a_list_are_tied_to_the_subject_not_to_each_other():
+    analysis = analyse("ISKP has ties with the TTP, Lashkar-e-Taiba and al Qaeda.", small_graph())
+    for other in ("ttp", "lashkar-e-taiba", "al-qaeda"):
+        assert only(analysis, "iskp", other).type == "affiliated_with"
+    assert not types_between(analysis, "ttp", "lashkar-e-taiba")
+    assert not types_between(analysis, "lashkar-e-taiba", "al-qaeda")
+    # Words after the list still relate its items, and a comma alone is an apposition, not a list.
+    reciprocal = analyse("In Kabul, the TTP and al Qaeda are sworn enemies.", small_graph())
+    assert only(reciprocal, "ttp", "al-qaeda").type == "hostile_to"
+    apposition = analyse("Pakistan arrested the founder of the TTP, Aslam Farooqi.", small_graph())
+    assert types_between(apposition, "ttp", "aslam-farooqi")
+
+
 # -- JSON contract ------------------------------------------------------------------------------
 
 END_KNOWN = {"id", "name"}
