@@ -1135,6 +1135,8 @@ def _suggest(
     return suggestions
 
 
+# "X, the head of", "X, the Pakistani leader of", "X, head of": a role given to X.
+_APPOSITION_BEFORE = re.compile(r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their)\s+)?(?:[\w’'-]+\s+)?")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
 
@@ -1158,8 +1160,34 @@ def _pairs(
 
     events = [m for m in actors if m.kind == "event"]
 
+    def apposed(c: _Cue) -> set[frozenset[str]] | None:
+        """The pairs an apposition's role relates: "X, the head of Y" and "the founder of
+        Y, X" make X the head or founder of Y, not of whoever else the sentence names;
+        "X, uncle of Y and Z" makes X uncle of both."""
+        following = [m for m in actors if m.start >= c.end]
+        if not following or not re.fullmatch(r"\s*(?:of\s+)?(?:the\s+)?", text[c.end:following[0].start]):
+            return None
+        role = [following[0]]  # Y, or the list Y and Z
+        for m in following[1:]:
+            if not _LIST_GAP.fullmatch(text[role[-1].end:m.start]):
+                break
+            role.append(m)
+        before = [m for m in actors if m.end <= c.start and _APPOSITION_BEFORE.fullmatch(text[m.end:c.start])]
+        if before:
+            return {frozenset((before[-1].key, r.key)) for r in role}
+        after = next((m for m in following if m.start >= role[0].end), None)
+        if after is not None and re.fullmatch(r",\s*", text[role[0].end:after.start]) and after.kind == "person":
+            return {frozenset((after.key, role[0].key))}
+        return None
+
+    owners = {id(c): apposed(c) for c in cues}
+
     def own_cue(c: _Cue, a: Mention, b: Mention) -> bool:
-        """A cue inside an event's name ("attack on X") relates that event's parties only."""
+        """A cue inside an event's name ("attack on X") relates that event's parties only;
+        a role in an apposition, its bearer and the ones it is a role in."""
+        owner = owners[id(c)]
+        if owner is not None and frozenset((a.key, b.key)) not in owner:
+            return False
         named = [e for e in events if e.start <= c.start and c.end <= e.end]
         return not named or any(all(e.start <= m.start and m.end <= e.end for m in (a, b)) for e in named)
 
@@ -1198,8 +1226,8 @@ def _pairs(
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
         else:
-            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12][::-1]
-            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25
+            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12 and own_cue(c, a, b)][::-1]
+            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25 and own_cue(c, a, b)
                      and not any(b.end <= m.start < c.start for m in actors)]
             cue = fitting(before, a, b) or fitting(after, a, b)
             weight = 0.5 if cue is not None else 0.35

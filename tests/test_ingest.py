@@ -258,6 +258,16 @@ def test_items_of_a_list_are_tied_to_the_subject_not_to_each_other():
     assert types_between(apposition, "ttp", "aslam-farooqi")
 
 
+def test_a_role_in_an_apposition_belongs_to_its_bearer():
+    analysis = analyse("Pakistan arrested Aslam Farooqi, the head of ISKP.", small_graph())
+    head = only(analysis, "aslam-farooqi", "iskp")
+    assert (head.type, head.source.actor_id) == ("leads", "aslam-farooqi")
+    assert "leads" not in types_between(analysis, "aslam-farooqi", "pakistan")
+    founder = analyse("Sirajuddin Haqqani met the founder of the TTP, Aslam Farooqi.", small_graph())
+    assert only(founder, "aslam-farooqi", "ttp").type == "founded"
+    assert "founded" not in types_between(founder, "sirajuddin-haqqani", "ttp")
+
+
 # -- JSON contract ------------------------------------------------------------------------------
 
 END_KNOWN = {"id", "name"}
