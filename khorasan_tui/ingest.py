@@ -935,7 +935,7 @@ def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None
         place, other = (a, b) if a.kind == "place" else (b, a)
         if other.kind == "event":
             return "located_in", other, place
-        return "operates_in", other, place
+        return None  # an actor named with a place, with no word relating them, need not act there
     if "event" in kinds:
         event, other = (a, b) if a.kind == "event" else (b, a)
         # An event's own name may name who carried it out ("the ISKP attack on ...",

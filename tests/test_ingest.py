@@ -234,9 +234,10 @@ def test_an_event_names_its_perpetrator_and_a_bystander_is_not_one():
     assert "hostile_to" not in types_between(analysis, "iskp", "pakistan")
 
 
-def test_a_place_is_never_a_party():
-    analysis = analyse("ISKP attacked Kabul.", small_graph())
-    assert only(analysis, "iskp", "kabul").type == "operates_in"
+def test_a_place_is_never_a_party_and_acts_need_a_word_of_place():
+    assert only(analyse("ISKP attacked the Taliban in Kabul.", small_graph()), "iskp", "kabul").type == "operates_in"
+    assert not types_between(analyse("ISKP attacked Kabul.", small_graph()), "iskp", "kabul")
+    assert not types_between(analyse("Kabul worries about ISKP.", small_graph()), "iskp", "kabul")
 
 
 def test_planning_an_attack_with_someone_is_taking_part():
