@@ -826,13 +826,16 @@ class _Stance:
     speaker: Mention | None = None  # who speaks ("X said"), claimant or not
     hedges: tuple[int, ...] = ()
     disputed: bool = False
+    # "X, who fight Y and according to Z are run from W": a claim in mid-sentence covers
+    # the ties it ends in (X-W), not the ones stated before it (X-Y).
+    claims_back: bool = False
 
     def status(self, text: str, a: Mention, b: Mention) -> str:
         """The status of a tie between two actors of the sentence, in their order."""
         if self.disputed:
             return "disputed"
         lo, hi = self.content
-        if self.claimant is not None and lo <= a.start and b.end <= hi:
+        if self.claimant is not None and (lo <= a.start or self.claims_back) and lo <= b.start and b.end <= hi:
             return "claimed"
         # A hedge covers what follows it in its clause, not an aside: "In all
         # likelihood he was chosen by X, uncle of Y" hedges he-X, not X-Y.
@@ -855,6 +858,8 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
         if after:
             stance.claimant = stance.speaker = after[0]
             stance.content = (lo, hi)
+            if any(m.end <= prefix.start() for m in mentions):
+                stance.content, stance.claims_back = (prefix.start(), hi), True
             return stance
     for kind in ("claim_verbs", "speech_verbs"):
         for verb in patterns[kind].finditer(text, lo, hi):

@@ -136,6 +136,14 @@ def test_claims_name_their_claimant(sentence):
     assert suggestion.claimant is not None and suggestion.claimant.actor_id == "pakistan"
 
 
+def test_a_claim_in_mid_sentence_covers_what_follows_it():
+    analysis = analyse("The TTP fought against the Taliban and according to Pakistan was backed by Lashkar-e-Taiba.",
+                       small_graph())
+    assert only(analysis, "ttp", "taliban").status == "reported"
+    backed = only(analysis, "ttp", "lashkar-e-taiba")
+    assert backed.status == "claimed" and backed.claimant.actor_id == "pakistan"
+
+
 def test_dates_come_from_the_sentence_and_the_publication_year():
     graph = small_graph()
     on_day = only(analyse("On May 8, ISKP attacked the Taliban in Kabul.", graph, published="2021-09"),
