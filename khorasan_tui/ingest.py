@@ -57,6 +57,7 @@ class Cue:
 class Cues:
     relations: tuple[Cue, ...]
     hedges: tuple[str, ...]
+    responsibility_claims: frozenset[str]
     claim_verbs: tuple[str, ...]
     speech_verbs: tuple[str, ...]
     claim_prefixes: tuple[str, ...]
@@ -96,6 +97,7 @@ class Cues:
         return cls(
             relations=tuple(relations),
             hedges=tuple(h.casefold() for h in data["hedges"]),
+            responsibility_claims=frozenset(c.casefold() for c in data["responsibility_claims"]),
             claim_verbs=tuple(v.casefold() for v in data["claim_verbs"]),
             speech_verbs=tuple(v.casefold() for v in data["speech_verbs"]),
             claim_prefixes=tuple(p.casefold() for p in data["claim_prefixes"]),
@@ -865,6 +867,8 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
         for verb in patterns[kind].finditer(text, lo, hi):
             if any(s <= verb.start() < e for s, e in hedge_spans):
                 continue
+            if kind == "claim_verbs" and _claims_responsibility(text, verb.start(), hi, mentions):
+                continue  # a claim of responsibility is the perpetrator's claim of that one tie
             who = _speaker(text, verb.start(), verb.end(), mentions)
             if who is None:
                 continue
@@ -880,9 +884,23 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
     return stance
 
 
+def _claims_responsibility(text: str, start: int, hi: int, mentions: list[Mention]) -> bool:
+    """ "claimed responsibility", "claimed by X", "claimed the attack": a claim of responsibility."""
+    phrase = _phrase_pattern(list(load_cues().responsibility_claims)).match(text, start, hi)
+    if phrase is None:
+        return False
+    if re.search(r"responsibility|\bby$", phrase.group()):
+        return True
+    following = next((m for m in mentions if m.start >= phrase.start()), None)
+    return following is not None and following.kind == "event" and following.start - phrase.end() <= 40
+
+
 def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
     """Who a verb of saying belongs to: "says De Graaf", else the person (or, failing
     one, the actor) named last before it."""
+    right_before = [m for m in mentions if m.end <= start and not text[m.end:start].strip()]
+    if right_before:
+        return right_before[-1]  # "X says Y did ...": X speaks, not Y
     after = [m for m in mentions if end <= m.start <= end + 3 and not text[end:m.start].strip()]
     if after:
         return after[0]
@@ -930,7 +948,7 @@ def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | No
     return None, None
 
 
-def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None:
+def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None:
     """A type from the two kinds alone, when no cue words relate them. Two places
     come contained first."""
     kinds = (a.kind, b.kind)
@@ -947,6 +965,9 @@ def _default_type(a: Mention, b: Mention) -> tuple[str, Mention, Mention] | None
         # "Isis-signed pamphlets"); otherwise the wording must say it: a party named in
         # the same sentence as an attack or a deal is as often its target or a bystander.
         if other.kind != "event" and event.start <= other.start and other.end <= event.end:
+            # ... unless it is the event's object: "the attack on the Taliban" targeted them.
+            if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start:other.start]):
+                return "targeted", event, other
             return "carried_out", other, event
         return None
     if "person" in kinds and kinds != ("person", "person"):
@@ -1099,10 +1120,15 @@ def _suggest(
                 continue
             clause_subject = subject if subject in in_clause else _subject(in_clause, None)
             pairs += _pairs(text, in_clause, cues, clause_subject)
+        # Who speaks is no party to what is said, but the title before the name is theirs:
+        # "Foreign Ministry spokesman X says".
+        titled = next((m for m in reversed(actors) if speaker is not None and m.end <= speaker.start), None)
+        if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end:speaker.start]):
+            pairs.append((titled, speaker, None, 0.5))
         for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
             if typed is None:
-                typed = _default_type(a, b)
+                typed = _default_type(text, a, b)
                 cue = None
                 weight = min(weight, 0.35)
             if typed is None:
@@ -1110,6 +1136,8 @@ def _suggest(
             tie_type, source, target = typed
             status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
             claimant = stance.claimant if status == "claimed" else None
+            if tie_type == "carried_out" and cue is not None and cue.phrase in load_cues().responsibility_claims:
+                status, claimant = "claimed", source  # "X claimed the attack": X's own claim
             existing = _existing(graph, tie_type, source, target)
             # Measured on the bundled documents (bench/ingest_bench.py): a tie the store
             # already holds, or any tie between the two, is the surest sign; names found

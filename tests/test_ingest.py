@@ -144,6 +144,28 @@ def test_a_claim_in_mid_sentence_covers_what_follows_it():
     assert backed.status == "claimed" and backed.claimant.actor_id == "pakistan"
 
 
+def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
+    analysis = analyse("The attack on the Taliban in Kabul was claimed by ISKP.", small_graph())
+    attack = "attack on the Taliban"
+    claim = only(analysis, "iskp", attack)
+    assert (claim.type, claim.status, claim.claimant.actor_id) == ("carried_out", "claimed", "iskp")
+    assert only(analysis, attack, "kabul").status == "reported"
+    # The event's object is its target, not its perpetrator.
+    target = only(analysis, attack, "taliban")
+    assert (target.type, target.source.name, target.status) == ("targeted", attack, "reported")
+
+
+def test_regarded_as_hedges():
+    analysis = analyse("Sirajuddin Haqqani, regarded as the Taliban emissary to al Qaeda, visited Kabul.", small_graph())
+    assert only(analysis, "sirajuddin-haqqani", "taliban").status == "alleged"
+
+
+def test_the_title_before_a_speaker_is_theirs():
+    analysis = analyse("Lashkar-e-Taiba spokesman Aslam Farooqi says ISKP fought the Taliban.", small_graph())
+    assert only(analysis, "aslam-farooqi", "lashkar-e-taiba").type == "member_of"
+    assert only(analysis, "iskp", "taliban").type == "hostile_to"
+
+
 def test_dates_come_from_the_sentence_and_the_publication_year():
     graph = small_graph()
     on_day = only(analyse("On May 8, ISKP attacked the Taliban in Kabul.", graph, published="2021-09"),
