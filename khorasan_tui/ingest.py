@@ -555,6 +555,7 @@ def _find_names(
                 mentions.append(known(start, end, ids[0], fuzzy=True))
             else:
                 add_new(start, end, "event")
+    _bodies_of_states(text, mentions, new, cues)
     _places_by_company(text, mentions, new)
     mentions = _merge_adjacent(text, mentions)
     _same_entities(text, mentions, new, graph)
@@ -567,7 +568,12 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
     is the "Zalmay Khalilzad" named earlier."""
     everything = sorted(mentions + new, key=lambda m: m.start)
     for previous, m in itertools.pairwise(everything):
-        if m.actor_id is None and re.fullmatch(r"\s*\((?:aka\s+|or\s+)?", text[previous.end:m.start]):
+        gap = text[previous.end:m.start]
+        # "X (aka Y)" renames; a bare "(Y)" only when Y is one word, an acronym or short
+        # form: "Beatrice de Graaf (Utrecht University)" gives her affiliation, not her name.
+        renames = re.fullmatch(r"\s*\((?:aka|or)\s+", gap) or (
+            re.fullmatch(r"\s*\(", gap) and len(m.text.split()) == 1)
+        if m.actor_id is None and renames:
             m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
     full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2]
     for m in new:
@@ -580,6 +586,24 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
         new[:] = [m for m in new if m.actor_id is None]
         mentions.extend(moved)
         mentions.sort(key=lambda m: m.start)
+
+
+def _bodies_of_states(text: str, mentions: list[Mention], new: list[Mention], cues: Cues) -> None:
+    """A known state or place named right before a new name of a body is part of it:
+    "U.S. Army Central Command", "Pakistan Air Force" are bodies of their own."""
+    bodies = cues.kind_words["agency"] | cues.kind_words["organization"]
+    for m in new:
+        if m.text.split()[-1] not in bodies:
+            continue
+        previous = next((p for p in mentions if p.kind in PLACE_KINDS and p.end <= m.start
+                         and re.fullmatch(r"\.?\s", text[p.end:m.start])), None)
+        if previous is None:
+            continue
+        lead = re.match(r"(?:the|The)\s+", previous.text)  # "the U.S" is an alias; the article is no part of a name
+        m.start = previous.start + (lead.end() if lead else 0)
+        m.text = m.name = text[m.start:m.end]
+        m.kind = "agency"
+        mentions.remove(previous)
 
 
 def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
@@ -718,8 +742,8 @@ def _joins(text: str, end: int, start: int, previous: re.Match[str]) -> bool:
     gap = text[end:start]
     if gap == " ":
         return True
-    # An initial: "Michael E. Kurilla".
-    return gap == ". " and len(previous.group()) == 1
+    # An initial: "Michael E. Kurilla"; initials: "U.S. Army".
+    return gap in (". ", ".") and len(previous.group()) == 1
 
 
 def _clean_new_name(
@@ -740,7 +764,11 @@ def _clean_new_name(
         sentence_initial = False
     if not words or end <= start:
         return None
-    if all(w in cues.not_names or w in cues.not_alone or w in cues.person_titles for w in words):
+    # "Afghan", "Army" alone name nothing, but "Afghan Army" and "Soviet Union" do: a
+    # run of two or more words ending in a word that names a kind of body is a name.
+    kind_word = len(words) >= 2 and any(words[-1] in vocabulary for vocabulary in cues.kind_words.values()) and not any(
+        w in cues.person_titles for w in words)
+    if not kind_word and all(w in cues.not_names or w in cues.not_alone or w in cues.person_titles for w in words):
         return None
     if len(words) == 1:
         word = words[0]
@@ -1120,11 +1148,15 @@ def _suggest(
                 continue
             clause_subject = subject if subject in in_clause else _subject(in_clause, None)
             pairs += _pairs(text, in_clause, cues, clause_subject)
-        # Who speaks is no party to what is said, but the title before the name is theirs:
-        # "Foreign Ministry spokesman X says".
-        titled = next((m for m in reversed(actors) if speaker is not None and m.end <= speaker.start), None)
-        if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end:speaker.start]):
-            pairs.append((titled, speaker, None, 0.5))
+        # Who speaks is no party to what is said, but the title around the name is theirs:
+        # "Foreign Ministry spokesman X says", "says X (Utrecht University)".
+        if speaker is not None:
+            titled = next((m for m in reversed(actors) if m.end <= speaker.start), None)
+            if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end:speaker.start]):
+                pairs.append((titled, speaker, None, 0.5))
+            bracketed = next((m for m in actors if m.start >= speaker.end), None)
+            if bracketed is not None and re.fullmatch(r"\s*\(", text[speaker.end:bracketed.start]):
+                pairs.append((speaker, bracketed, None, 0.5))
         for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
             if typed is None:

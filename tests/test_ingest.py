@@ -299,6 +299,25 @@ def test_a_role_in_an_apposition_belongs_to_its_bearer():
     assert "founded" not in types_between(founder, "sirajuddin-haqqani", "ttp")
 
 
+def test_names_of_bodies_and_affiliations_in_brackets():
+    text = ("Officials said Sirajuddin Haqqani (Utrecht University) met the Afghan Army and the Pakistan Air Force "
+            "in Kabul.")
+    analysis = analyse(text, small_graph())
+    names = {m.name: m.kind for m in analysis.new_names}
+    assert names.get("Utrecht University") == "organization"  # not another name of Sirajuddin
+    assert names.get("Afghan Army") == "agency"
+    assert names.get("Pakistan Air Force") == "agency"
+    assert "pakistan" not in ids(analysis.mentions)
+    initials = analyse("Officials met the head of the U.S. Army Central Command.", small_graph())
+    assert "U.S. Army Central Command" in {m.name for m in initials.new_names}
+
+
+def test_a_speakers_affiliation_in_brackets_is_theirs():
+    text = "“ISKP fought the Taliban,” says Aslam Farooqi (Utrecht University)."
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "aslam-farooqi", "Utrecht University").type == "member_of"
+
+
 # -- JSON contract ------------------------------------------------------------------------------
 
 END_KNOWN = {"id", "name"}
