@@ -854,7 +854,7 @@ class _Stance:
     claimant: Mention | None = None
     content: tuple[int, int] = (0, 0)  # the claimed part of the sentence
     speaker: Mention | None = None  # who speaks ("X said"), claimant or not
-    hedges: tuple[int, ...] = ()
+    hedges: tuple[tuple[int, int], ...] = ()  # spans
     disputed: bool = False
     # "X, who fight Y and according to Z are run from W": a claim in mid-sentence covers
     # the ties it ends in (X-W), not the ones stated before it (X-Y).
@@ -868,9 +868,13 @@ class _Stance:
         if self.claimant is not None and (lo <= a.start or self.claims_back) and lo <= b.start and b.end <= hi:
             return "claimed"
         # A hedge covers what follows it in its clause, not an aside: "In all
-        # likelihood he was chosen by X, uncle of Y" hedges he-X, not X-Y.
-        for hedge in self.hedges:
-            if a.start <= hedge <= b.start or (hedge < a.start and "," not in text[a.end:b.start]):
+        # likelihood he was chosen by X, uncle of Y (son of Z)" hedges he-X, not X-Y or Y-Z.
+        for hedge, hedge_end in self.hedges:
+            if a.start <= hedge <= b.start:
+                return "alleged"
+            # Reaching back over an aside: ", uncle of", "(the sons of": not what is hedged.
+            reach = text[hedge_end:a.start].lstrip(" ,")
+            if hedge < a.start and not re.search(r"[,(]", reach + text[a.end:b.start]):
                 return "alleged"
         return "reported"
 
@@ -881,7 +885,7 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
     organisation): an analyst who says something reports it."""
     patterns = _patterns()
     hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
-    stance = _Stance(hedges=tuple(s for s, _ in hedge_spans),
+    stance = _Stance(hedges=tuple(hedge_spans),
                      disputed=bool(patterns["disputes"].search(text, lo, hi)))
     for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
         after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]

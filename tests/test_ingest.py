@@ -155,6 +155,14 @@ def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
     assert (target.type, target.source.name, target.status) == ("targeted", attack, "reported")
 
 
+def test_a_hedge_does_not_reach_over_an_aside():
+    text = ("In all likelihood, ISKP was helped by Aslam Farooqi, uncle of Sirajuddin Haqqani and Ziaurahman "
+            "(the sons of Abdullah Orakzai).")
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "iskp", "aslam-farooqi").status == "alleged"
+    assert only(analysis, "sirajuddin-haqqani", "ziaurahman").status == "reported"
+
+
 def test_regarded_as_hedges():
     analysis = analyse("Sirajuddin Haqqani, regarded as the Taliban emissary to al Qaeda, visited Kabul.", small_graph())
     assert only(analysis, "sirajuddin-haqqani", "taliban").status == "alleged"
