@@ -1206,6 +1206,7 @@ def _suggest(
 
 # "X, the head of", "X, the Pakistani leader of", "X, head of": a role given to X.
 _APPOSITION_BEFORE = re.compile(r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their)\s+)?(?:[\w’'-]+\s+)?")
+_PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|into)$")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
 
@@ -1296,8 +1297,11 @@ def _pairs(
             weight = 0.45 if others else 0.55
         else:
             before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12 and own_cue(c, a, b)][::-1]
+            # "A and B are sworn enemies", but not "A's emissary to C": a cue ending in a
+            # preposition relates what follows it.
             after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25 and own_cue(c, a, b)
-                     and not any(b.end <= m.start < c.start for m in actors)]
+                     and not any(b.end <= m.start < c.start for m in actors)
+                     and not _PREPOSITION_END.search(c.cue.phrase)]
             cue = fitting(before, a, b) or fitting(after, a, b)
             weight = 0.5 if cue is not None else 0.35
         pair = frozenset((a.key, b.key))

@@ -83,6 +83,8 @@ def test_cue_file_loads_and_names_only_known_types():
         ("ISKP split from the TTP.", "iskp", "emerged_from", "ttp"),
         ("ISKP recruits trained at Lashkar-e-Taiba camps.", "lashkar-e-taiba", "supports", "iskp"),
         ("ISKP has cooperated with al Qaeda.", "iskp", "cooperates_with", "al-qaeda"),
+        ("The TTP was helped by Pakistan.", "pakistan", "supports", "ttp"),
+        ("The Taliban suffered defections to ISKP.", "iskp", "recruits_from", "taliban"),
     ],
 )
 def test_cue_words_give_type_and_direction(sentence, source, tie_type, target):
@@ -153,6 +155,12 @@ def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
     # The event's object is its target, not its perpetrator.
     target = only(analysis, attack, "taliban")
     assert (target.type, target.source.name, target.status) == ("targeted", attack, "reported")
+
+
+def test_a_cue_ending_in_a_preposition_relates_what_follows_it():
+    analysis = analyse("Sirajuddin Haqqani met the Taliban emissary to al Qaeda.", small_graph())
+    assert only(analysis, "taliban", "al-qaeda").type == "affiliated_with"
+    assert only(analysis, "sirajuddin-haqqani", "taliban").type != "affiliated_with"
 
 
 def test_a_hedge_does_not_reach_over_an_aside():
