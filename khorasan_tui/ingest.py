@@ -1085,10 +1085,12 @@ def _after_preposition(text: str, mention: Mention) -> bool:
 
 
 def _anaphor(
-    text: str, lo: int, hi: int, mentions: list[Mention], person: Mention | None, group: Mention | None
-) -> Mention | None:
-    """'He' early in a sentence is the last person named before it; 'it', 'they',
-    'the group' the last group (or agency, organisation) that was a sentence's subject."""
+    text: str, lo: int, hi: int, mentions: list[Mention], person: Mention | None, groups: list[Mention]
+) -> list[Mention]:
+    """'He' early in a sentence is the last person named before it; 'it', 'the group'
+    the last group (or agency, organisation) that was a sentence's subject; 'they',
+    'both', 'these groups' all the groups that subject was listed with ("ISKP and the
+    Taliban ... They share common enemies")."""
     first = mentions[0].start if mentions else hi
     for match in _patterns()["anaphors"].finditer(text, lo, hi):
         word = match.group().casefold()
@@ -1096,15 +1098,16 @@ def _anaphor(
             continue
         if match.start() >= first and not (word.startswith("the ") and len(mentions) < 2):
             continue
-        referent = person if word in _PERSONAL else group
-        if referent is None:
+        referents = [person] if word in _PERSONAL else groups if word in _PLURAL else groups[:1]
+        if not referents or referents[0] is None:
             continue
-        return Mention(match.start(), match.end(), match.group(), referent.actor_id, referent.name, referent.kind,
-                       fuzzy=True)
-    return None
+        return [Mention(match.start(), match.end(), match.group(), r.actor_id, r.name, r.kind, fuzzy=True)
+                for r in referents]
+    return []
 
 
 _PERSONAL = frozenset({"he", "she", "his", "her"})
+_PLURAL = frozenset({"they", "their", "both", "these groups", "the two groups"})
 _ACTING_KINDS = ("person", "group", "agency", "organization")
 # Two actors further apart than this in one sentence are paired only through its subject.
 PAIR_REACH = 200
@@ -1117,7 +1120,7 @@ def _suggest(
 ) -> list[Suggestion]:
     suggestions: list[Suggestion] = []
     person: Mention | None = None
-    group: Mention | None = None
+    groups: list[Mention] = []
     cursor = 0
     for number, (lo, hi) in enumerate(sentences):
         inside: list[Mention] = []
@@ -1125,8 +1128,7 @@ def _suggest(
             if mentions[cursor].start >= lo:
                 inside.append(mentions[cursor])
             cursor += 1
-        pronoun = _anaphor(text, lo, hi, inside, person, group)
-        actors = sorted([*inside, pronoun], key=lambda m: m.start) if pronoun is not None else inside
+        actors = sorted([*inside, *_anaphor(text, lo, hi, inside, person, groups)], key=lambda m: m.start)
         # "in Pakistan": a state named as a place is one here.
         actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
         stance = _stance(text, lo, hi, actors)
@@ -1136,7 +1138,12 @@ def _suggest(
             if m.kind == "person":
                 person = m
         if subject is not None and subject.kind in ("group", "agency", "organization"):
-            group = subject
+            groups = [subject]
+            for m in actors[actors.index(subject) + 1:]:
+                if m.kind not in ("group", "agency", "organization") or not _LIST_GAP.fullmatch(
+                        text[groups[-1].end:m.start]):
+                    break
+                groups.append(m)
         if len({m.key for m in actors}) < 2:
             continue
         start, end = _dates(text, lo, hi, published)
@@ -1280,6 +1287,8 @@ def _pairs(
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
+        if (a.start, a.end) == (b.start, b.end) and any(m.start >= b.end for m in actors):
+            return  # "They are enemies of X": what "they" stand for are not each other's enemies
         if a.start > b.start:
             a, b = b, a
         between = [c for c in cues if a.end <= c.start and c.end <= b.start and own_cue(c, a, b)][::-1]

@@ -203,6 +203,17 @@ def test_a_pronoun_stands_for_the_previous_subject():
     assert suggestion.quote == "He also has close ties to al Qaeda."
 
 
+def test_they_stands_for_all_the_listed_subjects():
+    analysis = analyse("ISKP and the TTP met in Kabul. They are sworn enemies of al Qaeda.", small_graph())
+    for group in ("iskp", "ttp"):
+        suggestion = only(analysis, group, "al-qaeda")
+        assert suggestion.type == "hostile_to"
+        assert suggestion.quote == "They are sworn enemies of al Qaeda."
+    assert "hostile_to" not in types_between(analysis, "iskp", "ttp")
+    together = analyse("ISKP and the TTP met in Kabul. These groups are intertwined.", small_graph())
+    assert "affiliated_with" in types_between(together, "iskp", "ttp")
+
+
 def test_sentences_keep_abbreviations_whole():
     text = "The U.S. Special Representative met Gen. Smith in Kabul. ISKP fought the Taliban."
     assert [text[s:e] for s, e in ingest.split_sentences(text)] == [
