@@ -1293,6 +1293,14 @@ def _pairs(
             a, b = b, a
         between = [c for c in cues if a.end <= c.start and c.end <= b.start and own_cue(c, a, b)][::-1]
         cue = fitting(between, a, b)
+        # "benefited from safe havens in X", "training centers, supported by X": of two cues
+        # of one type with no name between them, the verb with its preposition says which
+        # way the tie runs, not the noun.
+        nearest = next((c for c in between if cue is not None and c.cue is cue), None)
+        cue = next((c.cue for c in between if nearest is not None and c.cue.type == cue.type
+                    and _PREPOSITION_END.search(c.cue.phrase)
+                    and not any(min(c.end, nearest.end) <= m.start and m.end <= max(c.start, nearest.start)
+                                for m in actors)), cue)
         if listed(a, b):
             # "ties with A, B and C": A, B and C are each tied to the subject, not to each
             # other, unless words after the list relate them ("A and B are sworn enemies").

@@ -85,6 +85,9 @@ def test_cue_file_loads_and_names_only_known_types():
         ("ISKP has cooperated with al Qaeda.", "iskp", "cooperates_with", "al-qaeda"),
         ("The TTP was helped by Pakistan.", "pakistan", "supports", "ttp"),
         ("The Taliban suffered defections to ISKP.", "iskp", "recruits_from", "taliban"),
+        ("The Haqqani Network benefited from safe havens within Pakistan.", "pakistan", "supports",
+         "haqqani-network"),
+        ("Pakistan provided safe havens to the Taliban.", "pakistan", "supports", "taliban"),
         ("Al Qaeda has two branches in the region: the regular one and the TTP.", "ttp", "faction_of", "al-qaeda"),
     ],
 )
