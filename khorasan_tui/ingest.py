@@ -1345,6 +1345,13 @@ def _pairs(
                 other = b if place is a else a
                 k = actors.index(place)
                 nearest = next((m for m, p in zip(reversed(actors[:k]), reversed(places[:k])) if not p), None)
+                first = k  # the first of the places listed with this one
+                while first > 0 and places[first - 1] and _LIST_GAP.fullmatch(
+                        text[actors[first - 1].end:actors[first].start]):
+                    first -= 1
+                gap = text[nearest.end:actors[first].start] if nearest is not None else ""
+                if "," in gap and not _LIST_GAP.fullmatch(gap):
+                    nearest = None  # "X, backed by Y, is based in A and B": Y sits in an aside
                 if other is subject or other is nearest or b.start - a.end <= PLACE_REACH:
                     consider(a, b)
                 continue

@@ -301,6 +301,16 @@ def test_a_place_is_never_a_party_and_acts_need_a_word_of_place():
     assert not types_between(analyse("Kabul worries about ISKP.", small_graph()), "iskp", "kabul")
 
 
+def test_a_name_in_an_aside_is_not_where_the_places_are():
+    text = "ISKP, helped by the Haqqani Network for many years now, runs its training camps in Kabul and Orakzai Agency."
+    analysis = analyse(text, small_graph())
+    for place in ("kabul", "orakzai-agency"):
+        assert only(analysis, "iskp", place).type == "operates_in"
+        assert not types_between(analysis, "haqqani-network", place)
+    plain = analyse("ISKP met the Haqqani Network in Kabul.", small_graph())
+    assert only(plain, "haqqani-network", "kabul").type == "operates_in"
+
+
 def test_planning_an_attack_with_someone_is_taking_part():
     analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
     suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
