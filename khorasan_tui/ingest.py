@@ -1212,7 +1212,7 @@ def _suggest(
 
 
 # "X, the head of", "X, the Pakistani leader of", "X, head of": a role given to X.
-_APPOSITION_BEFORE = re.compile(r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their)\s+)?(?:[\w’'-]+\s+)?")
+_APPOSITION_BEFORE = re.compile(r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their|which|who)\s+)?(?:[\w’'-]+\s+)?")
 _PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|into)$")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1250,6 +1250,9 @@ def _pairs(
                 break
             role.append(m)
         before = [m for m in actors if m.end <= c.start and _APPOSITION_BEFORE.fullmatch(text[m.end:c.start])]
+        if before and re.fullmatch(r"\s*,\s*", text[before[-1].end:c.start]) and not re.search(
+                r"\s(?:of|to)$", c.cue.phrase) and c.cue.type != "family":
+            before = []  # "X, head of Y" is a role; "A, fought Y" closes an aside, the verb is another's
         if before:
             return {frozenset((before[-1].key, r.key)) for r in role}
         after = next((m for m in following if m.start >= role[0].end), None)
@@ -1310,6 +1313,11 @@ def _pairs(
                 return
             weight = 0.5
         elif cue is not None:
+            opening = text.rfind(",", 0, a.start)
+            if (a is not subject and b is not subject and subject is not None and nearest is not None
+                    and subject.end <= opening and re.fullmatch(r"\s*,\s*", text[a.end:nearest.start])
+                    and not any(opening < m.start < a.start for m in actors)):
+                return  # "X, backed by A, fought B": A is in an aside, not what fought B
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
         else:

@@ -311,6 +311,13 @@ def test_a_name_in_an_aside_is_not_where_the_places_are():
     assert only(plain, "haqqani-network", "kabul").type == "operates_in"
 
 
+def test_a_name_in_an_aside_does_not_take_the_main_verb():
+    analysis = analyse("ISKP, helped by the Haqqani Network, fought the Taliban.", small_graph())
+    assert only(analysis, "iskp", "taliban").type == "hostile_to"
+    assert only(analysis, "haqqani-network", "iskp").type == "supports"
+    assert not types_between(analysis, "haqqani-network", "taliban")
+
+
 def test_planning_an_attack_with_someone_is_taking_part():
     analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
     suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
