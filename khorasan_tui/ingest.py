@@ -575,7 +575,7 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
             re.fullmatch(r"\s*\(", gap) and len(m.text.split()) == 1)
         if m.actor_id is None and renames:
             m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
-    full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2]
+    full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2 and m.kind != "event"]
     for m in new:
         if m.actor_id is None and len(m.name.split()) == 1:
             longer = {f.name for f in full if f.start < m.start and m.name in f.name.split()}
@@ -791,6 +791,8 @@ def guess_kind(text: str, start: int, end: int, cues: Cues | None = None) -> str
     after = text[end:end + 30].split()
     previous = before[-1].strip(",.;:()“”\"") if before else ""
     following = after[0].strip(",.;:()“”\"").casefold() if after else ""
+    # "Ziaurahman, head of ...", "X, the leader of ...": the role in an apposition.
+    role = re.match(r",\s+(?:(?:the|a|an|its|their|then|former|current|new)\s+)*([a-z]+)", text[end:end + 40])
     if words[0] in cues.person_titles or previous in cues.person_titles or previous.casefold() in cues.person_context:
         return "person"
     for kind in ("event", "place", "agency", "organization", "group", "state"):
@@ -799,7 +801,7 @@ def guess_kind(text: str, start: int, end: int, cues: Cues | None = None) -> str
             return kind
     if following in {"province", "district"}:
         return "place"
-    if following in cues.person_context:
+    if following in cues.person_context or (role is not None and role.group(1) in cues.person_context):
         return "person"
     if previous.casefold() in cues.place_prepositions:
         return "place"

@@ -318,6 +318,16 @@ def test_a_name_in_an_aside_does_not_take_the_main_verb():
     assert not types_between(analysis, "haqqani-network", "taliban")
 
 
+def test_a_new_name_in_an_event_keeps_its_own_name_and_a_role_makes_a_person():
+    analysis = analyse("Revenge for the killing of Rahimullah, head of ISKP intelligence, is a motive.", small_graph())
+    kinds = {m.name: m.kind for m in analysis.new_names}
+    assert kinds["Rahimullah"] == "person"
+    assert kinds["killing of Rahimullah"] == "event"
+    target = only(analysis, "killing of Rahimullah", "Rahimullah")
+    assert (target.type, target.source.name) == ("targeted", "killing of Rahimullah")
+    assert only(analysis, "Rahimullah", "iskp").source.name == "Rahimullah"
+
+
 def test_planning_an_attack_with_someone_is_taking_part():
     analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
     suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
