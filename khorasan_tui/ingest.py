@@ -1179,6 +1179,9 @@ def _suggest(
             if typed is None:
                 continue
             tie_type, source, target = typed
+            body = re.match(r"(?:’s|'s)?\s+([a-z]+)", text[target.end:target.end + 30])
+            if tie_type == "leads" and body is not None and body.group(1) in load_cues().agency_nouns:
+                tie_type = "member_of"  # "head of Daesh intelligence" leads a body within Daesh, not Daesh
             status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
             claimant = stance.claimant if status == "claimed" else None
             if tie_type == "carried_out" and cue is not None and cue.phrase in load_cues().responsibility_claims:

@@ -325,7 +325,10 @@ def test_a_new_name_in_an_event_keeps_its_own_name_and_a_role_makes_a_person():
     assert kinds["killing of Rahimullah"] == "event"
     target = only(analysis, "killing of Rahimullah", "Rahimullah")
     assert (target.type, target.source.name) == ("targeted", "killing of Rahimullah")
-    assert only(analysis, "Rahimullah", "iskp").source.name == "Rahimullah"
+    # The head of ISKP's intelligence is a member of ISKP, not its leader.
+    role = only(analysis, "Rahimullah", "iskp")
+    assert (role.source.name, role.type) == ("Rahimullah", "member_of")
+    assert only(analyse("Aslam Farooqi is the head of ISKP.", small_graph()), "aslam-farooqi", "iskp").type == "leads"
 
 
 def test_planning_an_attack_with_someone_is_taking_part():
