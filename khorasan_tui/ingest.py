@@ -894,7 +894,9 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
         if after:
             stance.claimant = stance.speaker = after[0]
             stance.content = (lo, hi)
-            if any(m.end <= prefix.start() for m in mentions):
+            # Mid-sentence, it claims what follows it; closing the sentence ("..., a report
+            # by X says"), all of it.
+            if any(m.end <= prefix.start() for m in mentions) and any(m.start > after[0].end for m in mentions):
                 stance.content, stance.claims_back = (prefix.start(), hi), True
             return stance
     for kind in ("claim_verbs", "speech_verbs"):

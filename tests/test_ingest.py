@@ -148,6 +148,9 @@ def test_a_claim_in_mid_sentence_covers_what_follows_it():
     assert only(analysis, "ttp", "taliban").status == "reported"
     backed = only(analysis, "ttp", "lashkar-e-taiba")
     assert backed.status == "claimed" and backed.claimant.actor_id == "pakistan"
+    closing = only(analyse("ISKP has close ties to the Haqqani Network, a report by Pakistan says.", small_graph()),
+                   "iskp", "haqqani-network")
+    assert closing.status == "claimed" and closing.claimant.actor_id == "pakistan"
 
 
 def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
