@@ -1031,7 +1031,7 @@ def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | N
             source, target = target, source
         if target.kind not in PLACE_KINDS:
             return None
-        tie_type = "located_in" if source.kind in ("event", "place", "state") else "operates_in"
+        tie_type = "operates_in" if source.kind in ("group", "agency", "organization") else "located_in"
     if tie_type in ("cooperates_with", "allied_with") and "event" in kinds and a.kind != b.kind:
         tie_type = "carried_out"  # "planned with X": X took part in the attack
     if tie_type == "carried_out":

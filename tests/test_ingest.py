@@ -334,6 +334,13 @@ def test_a_new_name_in_an_event_keeps_its_own_name_and_a_role_makes_a_person():
     assert only(analyse("Aslam Farooqi is the head of ISKP.", small_graph()), "aslam-farooqi", "iskp").type == "leads"
 
 
+def test_people_are_located_groups_operate():
+    person = only(analyse("Sirajuddin Haqqani strolled into Kabul.", small_graph()), "sirajuddin-haqqani", "kabul")
+    assert (person.type, person.source.actor_id) == ("located_in", "sirajuddin-haqqani")
+    group = only(analyse("The TTP is operated from Kabul.", small_graph()), "ttp", "kabul")
+    assert (group.type, group.source.actor_id) == ("operates_in", "ttp")
+
+
 def test_planning_an_attack_with_someone_is_taking_part():
     analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
     suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
