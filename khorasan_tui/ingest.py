@@ -40,6 +40,7 @@ CLAIMANT_REACH = 90
 
 PERSON_ONLY_TYPES = frozenset({"leads", "member_of", "founded"})
 PLACE_TYPES = frozenset({"located_in", "operates_in"})
+GROUP_ONLY_TYPES = frozenset({"faction_of", "emerged_from"})
 PLACE_KINDS = frozenset({"place", "state"})
 
 
@@ -1024,6 +1025,8 @@ def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | N
             return None  # a person leads, founds or joins a group, not another person
         if a.kind != b.kind and "person" in kinds:
             source, target = (a, b) if a.kind == "person" else (b, a)
+    if tie_type in GROUP_ONLY_TYPES and "person" in kinds:
+        return None  # a person is no branch of a group and no group emerges from one
     if "place" in kinds and tie_type not in PLACE_TYPES:
         return None  # a place is where things are and happen, never a party: "attack on Kabul" is no tie with Kabul
     if tie_type in PLACE_TYPES:

@@ -341,6 +341,13 @@ def test_people_are_located_groups_operate():
     assert (group.type, group.source.actor_id) == ("operates_in", "ttp")
 
 
+def test_no_group_emerges_from_a_person_and_isis_names_a_group():
+    assert "emerged_from" not in types_between(analyse("ISKP can be traced to Aslam Farooqi.", small_graph()),
+                                               "iskp", "aslam-farooqi")
+    kinds = {m.name: m.kind for m in analyse("Officials said the Isis Levant split.", small_graph()).new_names}
+    assert kinds["Isis Levant"] == "group"
+
+
 def test_planning_an_attack_with_someone_is_taking_part():
     analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
     suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
