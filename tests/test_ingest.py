@@ -83,6 +83,12 @@ def test_cue_file_loads_and_names_only_known_types():
         ("ISKP split from the TTP.", "iskp", "emerged_from", "ttp"),
         ("ISKP recruits trained at Lashkar-e-Taiba camps.", "lashkar-e-taiba", "supports", "iskp"),
         ("ISKP has cooperated with al Qaeda.", "iskp", "cooperates_with", "al-qaeda"),
+        ("The TTP was helped by Pakistan.", "pakistan", "supports", "ttp"),
+        ("The Taliban suffered defections to ISKP.", "iskp", "recruits_from", "taliban"),
+        ("The Haqqani Network benefited from safe havens within Pakistan.", "pakistan", "supports",
+         "haqqani-network"),
+        ("Pakistan provided safe havens to the Taliban.", "pakistan", "supports", "taliban"),
+        ("Al Qaeda has two branches in the region: the regular one and the TTP.", "ttp", "faction_of", "al-qaeda"),
     ],
 )
 def test_cue_words_give_type_and_direction(sentence, source, tie_type, target):
@@ -136,6 +142,53 @@ def test_claims_name_their_claimant(sentence):
     assert suggestion.claimant is not None and suggestion.claimant.actor_id == "pakistan"
 
 
+def test_a_claim_in_mid_sentence_covers_what_follows_it():
+    analysis = analyse("The TTP fought against the Taliban and according to Pakistan was backed by Lashkar-e-Taiba.",
+                       small_graph())
+    assert only(analysis, "ttp", "taliban").status == "reported"
+    backed = only(analysis, "ttp", "lashkar-e-taiba")
+    assert backed.status == "claimed" and backed.claimant.actor_id == "pakistan"
+    closing = only(analyse("ISKP has close ties to the Haqqani Network, a report by Pakistan says.", small_graph()),
+                   "iskp", "haqqani-network")
+    assert closing.status == "claimed" and closing.claimant.actor_id == "pakistan"
+
+
+def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
+    analysis = analyse("The attack on the Taliban in Kabul was claimed by ISKP.", small_graph())
+    attack = "attack on the Taliban"
+    claim = only(analysis, "iskp", attack)
+    assert (claim.type, claim.status, claim.claimant.actor_id) == ("carried_out", "claimed", "iskp")
+    assert only(analysis, attack, "kabul").status == "reported"
+    # The event's object is its target, not its perpetrator.
+    target = only(analysis, attack, "taliban")
+    assert (target.type, target.source.name, target.status) == ("targeted", attack, "reported")
+
+
+def test_a_cue_ending_in_a_preposition_relates_what_follows_it():
+    analysis = analyse("Sirajuddin Haqqani met the Taliban emissary to al Qaeda.", small_graph())
+    assert only(analysis, "taliban", "al-qaeda").type == "affiliated_with"
+    assert only(analysis, "sirajuddin-haqqani", "taliban").type != "affiliated_with"
+
+
+def test_a_hedge_does_not_reach_over_an_aside():
+    text = ("In all likelihood, ISKP was helped by Aslam Farooqi, uncle of Sirajuddin Haqqani and Ziaurahman "
+            "(the sons of Abdullah Orakzai).")
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "iskp", "aslam-farooqi").status == "alleged"
+    assert only(analysis, "sirajuddin-haqqani", "ziaurahman").status == "reported"
+
+
+def test_regarded_as_hedges():
+    analysis = analyse("Sirajuddin Haqqani, regarded as the Taliban emissary to al Qaeda, visited Kabul.", small_graph())
+    assert only(analysis, "sirajuddin-haqqani", "taliban").status == "alleged"
+
+
+def test_the_title_before_a_speaker_is_theirs():
+    analysis = analyse("Lashkar-e-Taiba spokesman Aslam Farooqi says ISKP fought the Taliban.", small_graph())
+    assert only(analysis, "aslam-farooqi", "lashkar-e-taiba").type == "member_of"
+    assert only(analysis, "iskp", "taliban").type == "hostile_to"
+
+
 def test_dates_come_from_the_sentence_and_the_publication_year():
     graph = small_graph()
     on_day = only(analyse("On May 8, ISKP attacked the Taliban in Kabul.", graph, published="2021-09"),
@@ -154,6 +207,17 @@ def test_a_pronoun_stands_for_the_previous_subject():
     suggestion = only(analyse(text, small_graph()), "sirajuddin-haqqani", "al-qaeda")
     assert suggestion.type == "affiliated_with"
     assert suggestion.quote == "He also has close ties to al Qaeda."
+
+
+def test_they_stands_for_all_the_listed_subjects():
+    analysis = analyse("ISKP and the TTP met in Kabul. They are sworn enemies of al Qaeda.", small_graph())
+    for group in ("iskp", "ttp"):
+        suggestion = only(analysis, group, "al-qaeda")
+        assert suggestion.type == "hostile_to"
+        assert suggestion.quote == "They are sworn enemies of al Qaeda."
+    assert "hostile_to" not in types_between(analysis, "iskp", "ttp")
+    together = analyse("ISKP and the TTP met in Kabul. These groups are intertwined.", small_graph())
+    assert "affiliated_with" in types_between(together, "iskp", "ttp")
 
 
 def test_sentences_keep_abbreviations_whole():
@@ -214,6 +278,122 @@ def test_new_names_get_a_kind_and_noise_is_left_out():
     suggestion = only(analysis, "Mullah Abdul Rahman", "Tehrik-e-Jihad Front")
     assert suggestion.source.actor_id is None and suggestion.source.name == "Mullah Abdul Rahman"
     assert suggestion.type in ("leads", "member_of")
+
+
+# -- pairing rules ----------------------------------------------------------------------------------
+
+
+def types_between(analysis, a: str, b: str) -> set[str]:
+    return {s.type for s in analysis.suggestions
+            if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {a, b}}
+
+
+def test_an_event_names_its_perpetrator_and_a_bystander_is_not_one():
+    analysis = analyse("Two weeks after the ISKP attack on Kabul prison, Pakistan closed the border.", small_graph())
+    attack = "ISKP attack on Kabul prison"
+    perpetrator = only(analysis, "iskp", attack)
+    assert (perpetrator.type, perpetrator.source.actor_id) == ("carried_out", "iskp")
+    assert not types_between(analysis, "pakistan", attack)
+    # The "attack on" inside the event's name relates the event's parties, not ISKP and Pakistan.
+    assert "hostile_to" not in types_between(analysis, "iskp", "pakistan")
+
+
+def test_a_place_is_never_a_party_and_acts_need_a_word_of_place():
+    assert only(analyse("ISKP attacked the Taliban in Kabul.", small_graph()), "iskp", "kabul").type == "operates_in"
+    assert not types_between(analyse("ISKP attacked Kabul.", small_graph()), "iskp", "kabul")
+    assert not types_between(analyse("Kabul worries about ISKP.", small_graph()), "iskp", "kabul")
+
+
+def test_a_name_in_an_aside_is_not_where_the_places_are():
+    text = "ISKP, helped by the Haqqani Network for many years now, runs its training camps in Kabul and Orakzai Agency."
+    analysis = analyse(text, small_graph())
+    for place in ("kabul", "orakzai-agency"):
+        assert only(analysis, "iskp", place).type == "operates_in"
+        assert not types_between(analysis, "haqqani-network", place)
+    plain = analyse("ISKP met the Haqqani Network in Kabul.", small_graph())
+    assert only(plain, "haqqani-network", "kabul").type == "operates_in"
+
+
+def test_a_name_in_an_aside_does_not_take_the_main_verb():
+    analysis = analyse("ISKP, helped by the Haqqani Network, fought the Taliban.", small_graph())
+    assert only(analysis, "iskp", "taliban").type == "hostile_to"
+    assert only(analysis, "haqqani-network", "iskp").type == "supports"
+    assert not types_between(analysis, "haqqani-network", "taliban")
+
+
+def test_a_new_name_in_an_event_keeps_its_own_name_and_a_role_makes_a_person():
+    analysis = analyse("Revenge for the killing of Rahimullah, head of ISKP intelligence, is a motive.", small_graph())
+    kinds = {m.name: m.kind for m in analysis.new_names}
+    assert kinds["Rahimullah"] == "person"
+    assert kinds["killing of Rahimullah"] == "event"
+    target = only(analysis, "killing of Rahimullah", "Rahimullah")
+    assert (target.type, target.source.name) == ("targeted", "killing of Rahimullah")
+    # The head of ISKP's intelligence is a member of ISKP, not its leader.
+    role = only(analysis, "Rahimullah", "iskp")
+    assert (role.source.name, role.type) == ("Rahimullah", "member_of")
+    assert only(analyse("Aslam Farooqi is the head of ISKP.", small_graph()), "aslam-farooqi", "iskp").type == "leads"
+
+
+def test_people_are_located_groups_operate():
+    person = only(analyse("Sirajuddin Haqqani strolled into Kabul.", small_graph()), "sirajuddin-haqqani", "kabul")
+    assert (person.type, person.source.actor_id) == ("located_in", "sirajuddin-haqqani")
+    group = only(analyse("The TTP is operated from Kabul.", small_graph()), "ttp", "kabul")
+    assert (group.type, group.source.actor_id) == ("operates_in", "ttp")
+
+
+def test_no_group_emerges_from_a_person_and_isis_names_a_group():
+    assert "emerged_from" not in types_between(analyse("ISKP can be traced to Aslam Farooqi.", small_graph()),
+                                               "iskp", "aslam-farooqi")
+    kinds = {m.name: m.kind for m in analyse("Officials said the Isis Levant split.", small_graph()).new_names}
+    assert kinds["Isis Levant"] == "group"
+
+
+def test_planning_an_attack_with_someone_is_taking_part():
+    analysis = analyse("The Kabul prison attack was planned with the Haqqani Network.", small_graph())
+    suggestion = only(analysis, "haqqani-network", "Kabul prison attack")
+    assert (suggestion.type, suggestion.source.actor_id) == ("carried_out", "haqqani-network")
+
+
+def test_items_of_a_list_are_tied_to_the_subject_not_to_each_other():
+    analysis = analyse("ISKP has ties with the TTP, Lashkar-e-Taiba and al Qaeda.", small_graph())
+    for other in ("ttp", "lashkar-e-taiba", "al-qaeda"):
+        assert only(analysis, "iskp", other).type == "affiliated_with"
+    assert not types_between(analysis, "ttp", "lashkar-e-taiba")
+    assert not types_between(analysis, "lashkar-e-taiba", "al-qaeda")
+    # Words after the list still relate its items, and a comma alone is an apposition, not a list.
+    reciprocal = analyse("In Kabul, the TTP and al Qaeda are sworn enemies.", small_graph())
+    assert only(reciprocal, "ttp", "al-qaeda").type == "hostile_to"
+    apposition = analyse("Pakistan arrested the founder of the TTP, Aslam Farooqi.", small_graph())
+    assert types_between(apposition, "ttp", "aslam-farooqi")
+
+
+def test_a_role_in_an_apposition_belongs_to_its_bearer():
+    analysis = analyse("Pakistan arrested Aslam Farooqi, the head of ISKP.", small_graph())
+    head = only(analysis, "aslam-farooqi", "iskp")
+    assert (head.type, head.source.actor_id) == ("leads", "aslam-farooqi")
+    assert "leads" not in types_between(analysis, "aslam-farooqi", "pakistan")
+    founder = analyse("Sirajuddin Haqqani met the founder of the TTP, Aslam Farooqi.", small_graph())
+    assert only(founder, "aslam-farooqi", "ttp").type == "founded"
+    assert "founded" not in types_between(founder, "sirajuddin-haqqani", "ttp")
+
+
+def test_names_of_bodies_and_affiliations_in_brackets():
+    text = ("Officials said Sirajuddin Haqqani (Utrecht University) met the Afghan Army and the Pakistan Air Force "
+            "in Kabul.")
+    analysis = analyse(text, small_graph())
+    names = {m.name: m.kind for m in analysis.new_names}
+    assert names.get("Utrecht University") == "organization"  # not another name of Sirajuddin
+    assert names.get("Afghan Army") == "agency"
+    assert names.get("Pakistan Air Force") == "agency"
+    assert "pakistan" not in ids(analysis.mentions)
+    initials = analyse("Officials met the head of the U.S. Army Central Command.", small_graph())
+    assert "U.S. Army Central Command" in {m.name for m in initials.new_names}
+
+
+def test_a_speakers_affiliation_in_brackets_is_theirs():
+    text = "“ISKP fought the Taliban,” says Aslam Farooqi (Utrecht University)."
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "aslam-farooqi", "Utrecht University").type == "member_of"
 
 
 # -- JSON contract ------------------------------------------------------------------------------
