@@ -59,6 +59,11 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# Commands that write the store; they refuse a change that adds lint warnings
+# unless --allow-warnings is given.
+WRITES = frozenset({"add-actor", "add-tie", "add-alias", "rm", "merge", "import", "ingest"})
+
+
 class _Unused:
     """Stands in for the parser of a command this run does not use."""
 
@@ -90,7 +95,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             return _Unused()  # type: ignore[return-value]
         parents = [common, as_json] if json_flag else [common]
-        return sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+        parser = sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+        if name in WRITES:
+            parser.add_argument(
+                "--allow-warnings",
+                action="store_true",
+                help="save even if the change adds lint warnings (a past role with no end, a phrase as an alias, ...)",
+            )
+        return parser
 
     types = ", ".join(TIE_TYPES)
     statuses = ", ".join(STATUSES)
@@ -273,7 +285,8 @@ def run_app(ctx: Context) -> int:
         except StoreError as exc:
             raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     # Without a terminal the app would wait for keys that never come, or draw into a file.
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # A driver named in TEXTUAL_DRIVER (textual-serve's web driver) needs none.
+    if not os.environ.get("TEXTUAL_DRIVER") and not (sys.stdin.isatty() and sys.stdout.isatty()):
         missing = "stdin" if not sys.stdin.isatty() else "stdout"
         raise CliExit(
             EXIT_USAGE,

@@ -304,6 +304,9 @@ class Editor:
         # The bundled store is read-only (a reinstall would drop edits made in
         # the package): the first edit copies it here and edits the copy.
         self.copy_edits_to = copy_edits_to
+        # False: a new edit that would add lint warnings is refused (the CLI,
+        # unless --allow-warnings); the app saves it and shows the warnings.
+        self.allow_warnings = True
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._listeners: list[Callable[[Change], None]] = []
@@ -996,7 +999,9 @@ class Editor:
             self._copy_before_first_edit()
         reloaded = False
         try:
-            outcome = self._writes.commit(build, forward=action != "undo", fresh=action == "do")
+            outcome = self._writes.commit(
+                build, forward=action != "undo", fresh=action == "do", allow_warnings=self.allow_warnings
+            )
             reloaded = outcome.reloaded
         except WriteError as exc:
             reloaded = getattr(exc, "reloaded", False)

@@ -44,6 +44,19 @@ class Conflict(WriteError):
     """Someone else changed the store so that this change no longer applies."""
 
 
+class WarningsAdded(WriteError):
+    """The change is valid but would add lint warnings; saved only when allowed."""
+
+    def __init__(self, problems: list[rules.Problem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "it would add "
+            + ("a warning" if len(problems) == 1 else f"{len(problems)} warnings")
+            + ": "
+            + "; ".join(f"{p.where}: {p.text}" for p in problems)
+        )
+
+
 class RuleBroken(WriteError):
     """The change would break the rulebook; `problems` says where."""
 
@@ -95,12 +108,21 @@ class WritePath:
             self.replace_data(load_store(self.data.path))
 
     # -- committing -------------------------------------------------------------------------
-    def commit(self, build: Callable[[], Command | None], *, forward: bool = True, fresh: bool = True) -> Outcome:
+    def commit(
+        self,
+        build: Callable[[], Command | None],
+        *,
+        forward: bool = True,
+        fresh: bool = True,
+        allow_warnings: bool = True,
+    ) -> Outcome:
         """Build the command against the current file, apply it, check it, save it.
 
         `forward` False reverts the command (undo). `fresh` True for a new
         edit: its new quotes are checked against their documents (undo and
-        redo put back what was checked when it was made).
+        redo put back what was checked when it was made). Without
+        `allow_warnings`, a new edit that would add lint warnings to the records
+        it touches is refused (WarningsAdded) and nothing is saved.
         """
         from filelock import Timeout
 
@@ -108,7 +130,7 @@ class WritePath:
         if path is None:
             command = build()
             if command is not None:
-                self._apply_checked(command, forward, fresh)
+                self._apply_checked(command, forward, fresh, allow_warnings)
             return Outcome(command, False)
         lock = locked(path)
         try:
@@ -136,7 +158,7 @@ class WritePath:
             except ChangeConflict as exc:
                 raise Conflict(str(exc)) from None
             if command is not None:
-                self._apply_checked(command, forward, fresh)
+                self._apply_checked(command, forward, fresh, allow_warnings)
                 self._save(command, forward, path)
             return Outcome(command, reloaded)
         except WriteError as exc:
@@ -145,7 +167,9 @@ class WritePath:
         finally:
             lock.release()
 
-    def _apply_checked(self, command: Command, forward: bool, fresh: bool) -> None:
+    def _apply_checked(self, command: Command, forward: bool, fresh: bool, allow_warnings: bool = True) -> None:
+        watch_lints = fresh and forward and not allow_warnings
+        lints_before = self._lints_of(command) if watch_lints else set()
         try:
             if forward:
                 command.apply(self.data)
@@ -157,6 +181,29 @@ class WritePath:
         if problems:
             self._unapply(command, forward)
             raise RuleBroken(problems)
+        if watch_lints:
+            added = [p for key, p in self._lint_problems(command).items() if key not in lints_before]
+            if added:
+                self._unapply(command, forward)
+                raise WarningsAdded(added)
+
+    def _lint_problems(self, command: Command) -> dict[str, rules.Problem]:
+        """The lints over the records a command touches (and the ties between
+        the same actors, which one lint compares), keyed by their text."""
+        from . import lints
+
+        data = self.data
+        actors = {k: data.actors[k] for k in command.ids("actors") if k in data.actors}
+        ties = {k: data.ties[k] for k in command.ids("ties") if k in data.ties}
+        pairs = {frozenset((t.source, t.target)) for t in ties.values()}
+        if pairs:
+            ties.update({t.id: t for t in data.ties.values() if frozenset((t.source, t.target)) in pairs})
+        view = StoreData(actors=actors, ties=ties, sources=data.sources, path=data.path)
+        found = [rules.Problem(rules.WARNING, w.where, w.field, w.message) for w in lints.lint(view)]
+        return {str(p): p for p in found}
+
+    def _lints_of(self, command: Command) -> set[str]:
+        return set(self._lint_problems(command))
 
     def problems_of(self, command: Command, forward: bool, fresh: bool) -> list[rules.Problem]:
         """The rulebook over the records `command` touched, as they are now."""

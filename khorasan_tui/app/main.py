@@ -235,6 +235,9 @@ class KhorasanApp(App[int]):
     def _show_file(self, data: StoreData) -> None:
         """Which file is open, in the header: the bundled store or the user's copy look alike."""
         where = str(data.path).replace(str(Path.home()), "~", 1) if data.path else data.name
+        if len(where) > 32 and data.path is not None:
+            # The folder's tail tells the bundled store from a copy; the rest is in `khorasan stats`.
+            where = "…/" + "/".join(data.path.parts[-2:])
         self.title = f"Khorasan · {where}"
 
     def _most_connected(self) -> str | None:
@@ -368,7 +371,7 @@ class KhorasanApp(App[int]):
         data = self.graph.data
         parts = [f"{len(data.actors)} actors", f"{len(data.ties)} ties", f"{len(data.sources)} documents"]
         if self.read_only:
-            parts.append("read-only")
+            parts.insert(0, "read-only")  # first: a narrow header cuts from the end
         if self.as_of:
             parts.append(f"as of {self.as_of}")
         self.sub_title = " · ".join(parts)

@@ -17,7 +17,7 @@ from ..edit import AmbiguousActor, EditConflict, EditError, Editor, UnknownItem,
 from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
 from ..store import StoreError, load_store, locked
-from ..transaction import read_journal, remember, write_journal
+from ..transaction import WarningsAdded, read_journal, remember, write_journal
 from .context import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 
 T = TypeVar("T")
@@ -56,6 +56,7 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             except StoreError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
             editor.subscribe(lambda change: _say_moved(change))
+            editor.allow_warnings = bool(getattr(ctx.args, "allow_warnings", False))
             try:
                 result = change(editor)
                 if journal and editor.last_command is not None:
@@ -65,6 +66,8 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
                 raise CliExit(EXIT_NOT_FOUND, f"cannot {verb}: {exc}") from None
             except AmbiguousActor as exc:
                 raise CliExit(EXIT_AMBIGUOUS, f"cannot {verb}: {exc}") from None
+            except WarningsAdded as exc:
+                raise CliExit(EXIT_USAGE, f"cannot {verb}: {exc}\n(fix it, or give --allow-warnings to save anyway)") from None
             except EditError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot {verb}: {exc}") from None
     except Timeout:

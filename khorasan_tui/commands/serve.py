@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from ..cli import EXIT_OK, EXIT_USAGE, CliExit, Context
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 
 INSTALL_HINT = "khorasan serve needs textual-serve: pip install 'khorasan-tui[serve]'"
 
