@@ -9,20 +9,48 @@ terminal.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any, Iterable
 
 import orjson
 
-from .model import strip_control
+from .model import CONTROL_CHARACTERS, strip_control
 
 
 def plain(value: Any) -> str:
     return strip_control("" if value is None else str(value))
 
 
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a tag character: JSON escapes it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(data: Any) -> bytes:
+    """`data` as indented JSON whose bytes hold no character a terminal obeys.
+
+    orjson escapes C0 controls but writes C1 controls and bidi or zero-width
+    characters (an unknown field of a store may hold them) as they are; the
+    escape is the same JSON string, so parsers read back exactly the data.
+    """
+    raw = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    if raw.isascii():
+        return raw
+    return escape_json_controls(raw.decode("utf-8")).encode("utf-8")
+
+
+def escape_json_controls(text: str) -> str:
+    """JSON text with every character a terminal obeys written as its escape.
+    Outside strings JSON holds none of them, so this never changes the data."""
+    return CONTROL_CHARACTERS.sub(_json_escape, text)
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.buffer.write(json_text(data))
     sys.stdout.flush()
 
 

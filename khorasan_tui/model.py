@@ -175,12 +175,19 @@ def slugify(text: str) -> str:
     return slug or "actor"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a terminal obeys or hides: C0 but tab and newline, DEL, C1 (ESC and CSI
+# above all), and the invisible format characters that reorder or hide text
+# (soft hyphen, bidi marks, embeddings, overrides and isolates, zero-width
+# characters, BOM, interlinear annotations, tag characters).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 
 
 def strip_control(text: str) -> str:
-    """Remove control characters (ESC above all) that a terminal would obey."""
-    return _CONTROL.sub("", text)
+    """Remove the characters a terminal would obey or that hide or reorder text."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 # NATO Admiralty scale: how reliable the source is (A-F) and how credible one

@@ -244,6 +244,32 @@ def _duplicate_key(raw: bytes) -> str | None:
     return None
 
 
+# orjson writes at most 254 levels; past that a record would load but every
+# save and every --json print of it would fail. Records of our own shape nest 4.
+MAX_NESTING = 100
+_TOO_DEEP = f"nests deeper than {MAX_NESTING} levels; it could never be saved again"
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests deeper than MAX_NESTING. Iterative: a hostile
+    file must not exhaust the stack of the check meant to refuse it."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1) for v in children if isinstance(v, (dict, list)))
+    return False
+
+
+def _unknown_fields_too_deep(item: Any) -> bool:
+    """Only fields another tool added can nest: ours are type-checked flat."""
+    extras = [item.extra] if item.extra else []
+    extras += [c.extra for c in getattr(item, "citations", ()) if c.extra]
+    return any(_too_deep(extra) for extra in extras)
+
+
 def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
     """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
 
@@ -276,6 +302,11 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
     if duplicate:
         raise _problem(path, f"{duplicate}; one of the two would be lost")
     data = StoreData(meta=dict(meta), path=path)
+    # Tables another tool added survive a save like unknown fields do.
+    data.extra_tables = {name: table for name, table in doc.items() if name not in TABLES and name != META_TABLE}
+    for name, table in [(META_TABLE, meta), *data.extra_tables.items()]:
+        if _too_deep(table):
+            raise _problem(path, f"table {name!r} {_TOO_DEEP}")
     builders = {"actors": Actor.from_dict, "ties": Tie.from_dict, "sources": Source.from_dict}
     for table, build in builders.items():
         records = doc.get(table)
@@ -296,6 +327,8 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True) -> StoreData:
                 raise _problem(path, f"{table} record {doc_id} lacks a required field {exc}") from None
             if not isinstance(item.id, str) or not item.id:
                 raise _problem(path, f"{table} record {doc_id} has no usable id")
+            if _unknown_fields_too_deep(item):
+                raise _problem(path, f"{table} record {doc_id} {_TOO_DEEP}")
             if item.id in target:
                 raise _problem(path, f"duplicate id {item.id!r} in table '{table}'")
             target[item.id] = item
@@ -330,8 +363,10 @@ def check_structure(data: StoreData) -> None:
 MAX_STORE_BYTES = 8_000_000_000
 
 
-def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
-    """The store file's bytes, refusing anything but a regular file at once."""
+def check_store_file(path: Path) -> os.stat_result:
+    """Refuse at once, without opening it, anything but a regular file of
+    sensible size: a FIFO would hang the reader, /dev/zero fill memory, and a
+    writer would put its lock file beside whatever a symlink points to."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -346,6 +381,12 @@ def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
     if info.st_size > MAX_STORE_BYTES:
         raise _problem(path, f"is larger than {MAX_STORE_BYTES:,} bytes")
+    return info
+
+
+def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The store file's bytes, refusing anything but a regular file at once."""
+    check_store_file(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:

@@ -16,7 +16,7 @@ from ..console_output import Printer, print_json
 from ..edit import AmbiguousActor, EditError, Editor, UnknownItem, is_writable
 from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
-from ..store import StoreError, load_store, locked
+from ..store import StoreError, check_store_file, locked
 from ..transaction import read_journal, remember, write_journal
 
 T = TypeVar("T")
@@ -27,11 +27,12 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
     from filelock import Timeout
 
     path = ctx.db_path
-    if not path.exists() or path.is_dir():
-        try:
-            load_store(path)  # names the problem the way every command does
-        except StoreError as exc:
-            raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+    try:
+        # Before the lock: a lock file is made beside the real file, and a
+        # symlink to /dev/zero must not get one in /dev.
+        check_store_file(path)
+    except StoreError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     if ctx.args.read_only:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: --read-only was given")
     if not is_writable(path):
