@@ -67,19 +67,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: bytes, backup: bool = True) -> None:
+def atomic_write(path: Path, payload: bytes, backup: bool = True, follow_symlinks: bool = True) -> None:
     """Write `payload` to `path` so a crash leaves the old file or the new one.
 
     The temp file lives in the same folder (``os.replace`` is only atomic on one
     filesystem), is fsynced before the rename, and the folder is fsynced after so
     the rename itself survives a power cut. The previous version is kept as
     ``<name>.bak`` through a hard link, which never exposes a partial file.
+    `follow_symlinks=False` replaces a symlink at `path` instead of writing
+    where it points: for the files we keep beside a store (journal, documents),
+    where a symlink can only come from someone else's folder.
     """
     # Write through a symlink: replacing the link itself would leave the shared
     # file it points to unchanged and turn the link into a private copy.
     import tempfile  # only writers pay for it (it pulls in random): 5 ms of start-up
 
-    path = Path(os.path.realpath(path))
+    path = Path(os.path.realpath(path) if follow_symlinks else os.path.abspath(path))
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -393,10 +396,11 @@ def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         raise _problem(path, "permission denied") from None
     except OSError as exc:
         raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # swapped since the stat; fdopen would raise on a folder
+        os.close(fd)
+        raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
         try:
             raw = handle.read()
         except OSError as exc:

@@ -47,7 +47,7 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             try:
                 result = change(editor)
                 if journal and editor.last_command is not None:
-                    remember(path, editor.last_command)
+                    _remember(path, editor.last_command)
                 return editor, result
             except UnknownItem as exc:
                 raise CliExit(EXIT_NOT_FOUND, f"cannot {verb}: {exc}") from None
@@ -59,6 +59,17 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
         raise CliExit(EXIT_USAGE, f"cannot {verb}: another program is editing {path} (lock {lock.lock_file})") from None
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: cannot lock {path}: {exc.strerror or exc}") from None
+
+
+def _remember(path, command) -> None:
+    """Journal a saved change for `undo`. The change is saved whatever happens
+    here, so a journal that cannot be written is a warning, not a failure."""
+    import sys
+
+    try:
+        remember(path, command)
+    except OSError as exc:
+        sys.stderr.write(strip_control(f"warning: saved, but `khorasan undo` cannot take it back: {exc.strerror or exc}") + "\n")
 
 
 def _report(ctx: Context, payload: dict[str, Any], lines: list[str]) -> int:
@@ -239,6 +250,10 @@ def undo(ctx: Context) -> int:
     from ..changes import command_from_json
 
     path = ctx.db_path
+    try:
+        check_store_file(path)  # the journal is found beside the real file: never beside /dev/zero
+    except StoreError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     entries = read_journal(path)
     if not entries:
         raise CliExit(EXIT_NOT_FOUND, f"nothing to undo: no change made with the CLI is remembered for {path}")
