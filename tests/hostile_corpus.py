@@ -324,13 +324,49 @@ SPECIAL_STORES = [
     "store-unreadable",
 ]
 
+# Files a writer keeps beside the store: the undo journal, the lock, the backup.
+# A folder from someone else may hold anything under those names.
+_JOURNAL = f".{STORE}.journal"
+_SIDE_FILES: list[tuple[str, str, str]] = [
+    ("journal-fifo", _JOURNAL, "fifo"),
+    ("journal-symlink-dev-zero", _JOURNAL, "dev-zero"),
+    ("journal-symlink-outside", _JOURNAL, "outside"),
+    ("journal-directory", _JOURNAL, "directory"),
+    ("journal-huge-sparse", _JOURNAL, "huge"),
+    ("journal-not-a-list", _JOURNAL, '{"changes": 1}'),
+    ("journal-garbage-entries", _JOURNAL, '[{"description": 5}, [], null, {"changes": [{"table": "actors"}]}]'),
+    ("journal-hostile-entry", _JOURNAL, (
+        '[{"description": "x\\u001b[2J\\u202e", "changes": [{"table": "actors", '
+        '"key": "../../etc/passwd", "before": null, "after": {"id": 1}}]}]'
+    )),
+    ("lock-symlink-outside", f"{STORE}.lock", "outside"),
+    ("lock-fifo", f"{STORE}.lock", "fifo"),
+    ("lock-directory", f"{STORE}.lock", "directory"),
+    ("backup-symlink-outside", f"{STORE}.bak", "outside"),
+]
+
+
+def _side_file(path: Path, what: str, outside: Path) -> None:
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "dev-zero":
+        os.symlink("/dev/zero", path)
+    elif what == "outside":
+        os.symlink(outside / "victim.txt", path)
+    elif what == "directory":
+        path.mkdir()
+    elif what == "huge":
+        os.truncate(_touch(path), 4_000_000_000)
+    else:
+        path.write_text(what, encoding="utf-8")
+
 
 def store_case_names() -> list[str]:
     """The names `generate_stores` writes, in its order, without writing anything."""
     names = ["valid"] + [name for name, _, _ in _raw_cases(_encode(base_doc()))]
     for table in (_WRONG_TYPES, _HOSTILE_TEXT, _MUTATIONS, _SOURCE_PATHS):
         names += [entry[0] for entry in table]
-    return names + SPECIAL_STORES
+    return names + SPECIAL_STORES + [name for name, _, _ in _SIDE_FILES]
 
 
 def generate_stores(root: Path) -> list[StoreCase]:
@@ -399,6 +435,12 @@ def generate_stores(root: Path) -> list[StoreCase]:
     if os.access(path, os.R_OK):
         skip = "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not deny reads"
     cases.append(StoreCase("store-unreadable", REFUSED, path, skip))
+    (outside / "victim.txt").write_text("a file outside every store's folder\n", encoding="utf-8")
+    for name, file_name, what in _SIDE_FILES:
+        folder = folder_for(name)
+        path = _write_store(folder, valid)
+        _side_file(folder / file_name, what, outside)
+        cases.append(StoreCase(name, LOADS, path))
     return cases
 
 

@@ -30,7 +30,7 @@ import pytest
 from khorasan_tui import cli
 
 from . import hostile_corpus
-from .hostile_corpus import REFUSED, VALIDATE_ONLY, StoreCase
+from .hostile_corpus import LOADS, REFUSED, VALIDATE_ONLY, StoreCase
 from .store_writer import DOC_ID
 
 PACKAGE = Path(cli.__file__).resolve().parent
@@ -61,7 +61,13 @@ class _Watch:
             if isinstance(target, int):
                 return  # an already-open descriptor
             try:
-                path = os.path.realpath(os.fsdecode(os.fspath(target)))
+                path = os.fsdecode(os.fspath(target))
+                flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+                if flags & getattr(os, "O_NOFOLLOW", 0):
+                    # A symlink there is refused by the open, not followed.
+                    path = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+                else:
+                    path = os.path.realpath(path)
             except (TypeError, ValueError):
                 self.outside.append(repr(target))
                 return
@@ -195,7 +201,13 @@ WRITE_COMMANDS = [
     # The example: a quote from /etc/passwd must never be looked for there.
     ["add-tie", "taliban", "supports", "iskp", "--source", DOC_ID, "--quote", "root:x:0:0"],
     ["rm", "taliban--hostile_to--iskp", "--yes"],
+    ["merge", "haqqani-network", "taliban", "--yes"],
+    ["undo", "--dry-run"],
+    ["undo"],
 ]
+
+
+WRITES = {argv[0] for argv in WRITE_COMMANDS}
 
 
 def _store_bytes(path: Path) -> bytes | None:
@@ -215,6 +227,8 @@ def _store_bytes(path: Path) -> bytes | None:
 
 
 def _expected_codes(case: StoreCase, argv: list[str]) -> set[int]:
+    if argv[0] == "undo" and case.expect != LOADS:
+        return {1, 2}  # the journal is read first: nothing to undo is as good a refusal
     if case.expect == REFUSED:
         return {2}
     if case.expect == VALIDATE_ONLY:
@@ -223,7 +237,7 @@ def _expected_codes(case: StoreCase, argv: list[str]) -> set[int]:
         return {0, 1}  # a loadable store may still hold quotes not in their documents
     if argv[0] in ("path",):
         return {0, 1}
-    if argv[0] in ("add-actor", "add-alias", "add-tie", "rm"):
+    if argv[0] in WRITES:
         return {0, 1, 2}  # an edit the rulebook refuses is a usage error
     return {0}
 
@@ -242,7 +256,7 @@ def test_every_command_is_safe_on_a_hostile_store(name, corpus, watch, tmp_path)
         run = run_cli(watch, [*argv, "--db", str(db)], allowed)
         check_run(run)
         assert run.code in _expected_codes(case, argv), f"{case.name} ({case.expect}): {run.describe()}"
-        if run.code != 0 or argv[0] not in ("add-actor", "add-alias", "add-tie", "rm"):
+        if run.code != 0 or argv[0] not in WRITES or "--dry-run" in argv:
             assert _store_bytes(db) == before, f"{case.name}: the store changed: {run.describe()}"
 
 
@@ -258,7 +272,7 @@ def test_unknown_fields_and_tables_survive_every_edit(watch, tmp_path):
     # Its own store: the corpus's copy is edited by the test above.
     folder = tmp_path / "store"
     db = hostile_corpus.write_case(folder, hostile_corpus._extra_fields)
-    for argv in WRITE_COMMANDS[:3] + WRITE_COMMANDS[4:]:
+    for argv in WRITE_COMMANDS[:3] + WRITE_COMMANDS[4:6]:
         run = run_cli(watch, [*argv, "--db", str(db)], [folder, tmp_path])
         check_run(run)
         assert run.code == 0, run.describe()
@@ -348,3 +362,37 @@ def test_the_document_reader_refuses_every_hostile_path_without_opening_it(name,
         watch.allowed = None
     assert not watch.outside, watch.outside
     assert str(refused.value).startswith(f"document {DOC_ID}: ")
+
+
+def _move_document(doc: dict) -> None:
+    source = next(iter(doc["sources"].values()))
+    source["path"] = f"docs/{DOC_ID}.txt"
+
+
+@pytest.mark.parametrize("layout", ["sources-folder-symlinked-outside", "dangling-symlink-at-the-new-document"])
+def test_an_import_never_writes_through_a_symlink_out_of_the_store_folder(layout, watch, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = tmp_path / "store"
+    if layout == "sources-folder-symlinked-outside":
+        db = hostile_corpus.write_case(folder, _move_document)
+        (folder / "docs").mkdir()
+        shutil.move(folder / "sources" / f"{DOC_ID}.txt", folder / "docs" / f"{DOC_ID}.txt")
+        (folder / "sources").rmdir()
+        os.symlink(outside, folder / "sources")
+    else:
+        db = hostile_corpus.write_case(folder, lambda doc: None)
+        os.symlink(outside / "planted.csv", folder / "sources" / "planted.csv")
+    table = tmp_path / "input.csv"
+    table.write_text("source,target,type,status,quote\nNangarhar Shura,Taliban,allied_with,reported,q\n", encoding="utf-8")
+    before = db.read_bytes()
+    argv = ["import", "csv", str(table), "--source-title", "T", "--source-id", "planted", "--db", str(db)]
+    run = run_cli(watch, argv, [folder, table])
+    check_run(run)
+    assert list(outside.iterdir()) == [], "nothing may be written outside the store's folder"
+    if layout == "sources-folder-symlinked-outside":
+        assert run.code == 2 and "leads outside the store's folder" in run.err, run.describe()
+        assert db.read_bytes() == before
+    else:
+        assert run.code == 0, run.describe()
+        assert (folder / "sources" / "planted.csv").is_file() and not (folder / "sources" / "planted.csv").is_symlink()

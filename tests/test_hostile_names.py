@@ -162,7 +162,7 @@ def test_a_refused_name_is_refused_the_same_way_at_every_entry(store, name):
         ("add-alias", "--db", str(db), "--", "iskp", name),
     ]
     if name.strip():  # a blank entry in a list of aliases is skipped, not refused
-        entries.append(("add-actor", "--kind", "group", "--alias", name, "--db", str(db), "--", "A Fine Name"))
+        entries.append(("add-actor", "--kind", "group", f"--alias={name}", "--db", str(db), "--", "A Fine Name"))
     for argv in entries:
         code, out, err = _run(*argv)
         assert code == 2, (argv, out, err)
