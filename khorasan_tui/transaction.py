@@ -254,8 +254,9 @@ class WritePath:
                 if os.path.commonpath([folder, os.path.realpath(target.parent)]) != folder:
                     raise SaveFailed(f"{text_file.relative_path} leads outside the store's folder")
                 payload = text_file.content.encode("utf-8")
-                if target.exists():
-                    if target.is_file() and target.read_bytes() == payload:
+                if os.path.lexists(target):
+                    # Never follow a symlink someone left there to compare what it points to.
+                    if not target.is_symlink() and target.is_file() and target.read_bytes() == payload:
                         continue
                     raise Conflict(f"{text_file.relative_path} already exists with other text")
                 target.parent.mkdir(parents=True, exist_ok=True)

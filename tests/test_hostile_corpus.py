@@ -369,7 +369,10 @@ def _move_document(doc: dict) -> None:
     source["path"] = f"docs/{DOC_ID}.txt"
 
 
-@pytest.mark.parametrize("layout", ["sources-folder-symlinked-outside", "dangling-symlink-at-the-new-document"])
+@pytest.mark.parametrize(
+    "layout",
+    ["sources-folder-symlinked-outside", "dangling-symlink-at-the-new-document", "symlink-to-a-file-outside-there"],
+)
 def test_an_import_never_writes_through_a_symlink_out_of_the_store_folder(layout, watch, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -383,16 +386,20 @@ def test_an_import_never_writes_through_a_symlink_out_of_the_store_folder(layout
     else:
         db = hostile_corpus.write_case(folder, lambda doc: None)
         os.symlink(outside / "planted.csv", folder / "sources" / "planted.csv")
+        if layout == "symlink-to-a-file-outside-there":
+            (outside / "planted.csv").write_text("a private file\n", encoding="utf-8")
+    secret = sorted(p.name for p in outside.iterdir())
     table = tmp_path / "input.csv"
     table.write_text("source,target,type,status,quote\nNangarhar Shura,Taliban,allied_with,reported,q\n", encoding="utf-8")
     before = db.read_bytes()
     argv = ["import", "csv", str(table), "--source-title", "T", "--source-id", "planted", "--db", str(db)]
     run = run_cli(watch, argv, [folder, table])
     check_run(run)
-    assert list(outside.iterdir()) == [], "nothing may be written outside the store's folder"
+    assert sorted(p.name for p in outside.iterdir()) == secret, "nothing may be written outside the store's folder"
     if layout == "sources-folder-symlinked-outside":
         assert run.code == 2 and "leads outside the store's folder" in run.err, run.describe()
         assert db.read_bytes() == before
-    else:
-        assert run.code == 0, run.describe()
-        assert (folder / "sources" / "planted.csv").is_file() and not (folder / "sources" / "planted.csv").is_symlink()
+    else:  # a symlink someone left where the new document goes is never followed nor replaced
+        assert run.code == 2 and "already" in run.err, run.describe()
+        assert db.read_bytes() == before
+        assert (folder / "sources" / "planted.csv").is_symlink()
