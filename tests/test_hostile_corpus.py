@@ -227,6 +227,8 @@ def _store_bytes(path: Path) -> bytes | None:
 
 
 def _expected_codes(case: StoreCase, argv: list[str]) -> set[int]:
+    if not argv or argv[0].startswith("-"):
+        return {2}  # the app on a store it cannot open
     if argv[0] == "undo" and case.expect != LOADS:
         return {1, 2}  # the journal is read first: nothing to undo is as good a refusal
     if case.expect == REFUSED:
@@ -251,12 +253,14 @@ def test_every_command_is_safe_on_a_hostile_store(name, corpus, watch, tmp_path)
     allowed = [db.parent, tmp_path]
     if db.is_symlink() and os.path.isfile(db):
         allowed.append(Path(os.path.realpath(db)).parent)  # the file the user named, wherever it lives
-    for argv in read_commands(tmp_path) + WRITE_COMMANDS:
+    # With no command the app starts; a store it cannot use is refused before the screen switches.
+    app = [[], ["--read-only"]] if case.expect != LOADS else []
+    for argv in read_commands(tmp_path) + WRITE_COMMANDS + app:
         before = _store_bytes(db)
         run = run_cli(watch, [*argv, "--db", str(db)], allowed)
         check_run(run)
         assert run.code in _expected_codes(case, argv), f"{case.name} ({case.expect}): {run.describe()}"
-        if run.code != 0 or argv[0] not in WRITES or "--dry-run" in argv:
+        if run.code != 0 or not argv or argv[0] not in WRITES or "--dry-run" in argv:
             assert _store_bytes(db) == before, f"{case.name}: the store changed: {run.describe()}"
 
 
