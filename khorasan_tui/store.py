@@ -364,6 +364,8 @@ def check_structure(data: StoreData) -> None:
 
 
 MAX_STORE_BYTES = 8_000_000_000
+_SNIFF_ABOVE = 16_000_000
+_SNIFF_BYTES = 65_536
 
 
 def check_store_file(path: Path) -> os.stat_result:
@@ -402,7 +404,16 @@ def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
     with os.fdopen(fd, "rb") as handle:
         try:
-            raw = handle.read()
+            if info.st_size > _SNIFF_ABOVE:
+                # A big file that is no JSON object (a sparse file of zeros, a
+                # disk image) is refused from its first bytes, not after all of
+                # them have filled memory.
+                head = handle.read(_SNIFF_BYTES)
+                if not head.lstrip().startswith(b"{"):
+                    raise _problem(path, "not a TinyDB store: it does not begin with a JSON object")
+                raw = head + handle.read()
+            else:
+                raw = handle.read()
         except OSError as exc:
             raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
     return raw, info

@@ -322,6 +322,8 @@ SPECIAL_STORES = [
     "store-symlink-loop",
     "store-symlink-to-store",
     "store-unreadable",
+    "store-sparse-6gb",
+    "store-sparse-9gb",
 ]
 
 # Files a writer keeps beside the store: the undo journal, the lock, the backup.
@@ -435,6 +437,11 @@ def generate_stores(root: Path) -> list[StoreCase]:
     if os.access(path, os.R_OK):
         skip = "running as root (or with CAP_DAC_OVERRIDE): chmod 000 does not deny reads"
     cases.append(StoreCase("store-unreadable", REFUSED, path, skip))
+    for name, size in (("store-sparse-6gb", 6_000_000_000), ("store-sparse-9gb", 9_000_000_000)):
+        folder = folder_for(name)  # zeros that take no disk space: below and above the size limit
+        _write_sources(folder)
+        os.truncate(_touch(folder / STORE), size)
+        cases.append(StoreCase(name, REFUSED, folder / STORE))
     (outside / "victim.txt").write_text("a file outside every store's folder\n", encoding="utf-8")
     for name, file_name, what in _SIDE_FILES:
         folder = folder_for(name)

@@ -218,8 +218,8 @@ def _store_bytes(path: Path) -> bytes | None:
         info = os.stat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode):
-        return f"{info.st_mode}:{info.st_ino}".encode()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > 100_000_000:  # a FIFO, or a sparse giant
+        return f"{info.st_mode}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}".encode()
     try:
         return path.read_bytes()
     except OSError:
