@@ -26,7 +26,7 @@ from .commands.context import (  # noqa: F401  (re-exported: the names scripts a
     checked_choices,
     checked_date,
 )
-from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_invisible
+from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_control
 
 
 class _Parser(argparse.ArgumentParser):
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     except CliExit as exc:
         if exc.message:
             # Messages quote store names (ambiguity lists, closest matches): no ESC.
-            sys.stderr.write(strip_invisible(exc.message).rstrip() + "\n")
+            sys.stderr.write(strip_control(exc.message).rstrip() + "\n")
         return exc.code
     except BrokenPipeError:
         # `khorasan ties x | head` closes the pipe early; that is not an error.

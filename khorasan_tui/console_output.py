@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from .model import INVISIBLE_CLASS, strip_invisible
+from .model import CONTROL_CHARACTERS, strip_control
 
 # Ids and document ids ('haqqani-network', '000_f7d597f755b0e798'): words that
 # must never be cut at the width of a column.
@@ -24,19 +24,38 @@ MIN_COLUMN = 6  # the narrowest a column of text is worth wrapping into
 
 
 def plain(value: Any) -> str:
-    return strip_invisible("" if value is None else str(value))
+    return strip_control("" if value is None else str(value))
 
 
-# orjson escapes C0 controls but writes DEL, C1 controls and bidi/zero-width
-# characters as they are; JSON may escape any character, so these are (the
-# data stays whole: ZWNJ in a Persian name comes back when the JSON is read).
-_RAW_IN_JSON = re.compile(rf"[\x7f-\x9f\u200c\u200d{INVISIBLE_CLASS}]")
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a tag character: JSON escapes it as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(data: Any) -> bytes:
+    """`data` as indented JSON whose bytes hold no character a terminal obeys.
+
+    orjson escapes C0 controls but writes C1 controls and bidi or zero-width
+    characters (an unknown field of a store may hold them) as they are; the
+    escape is the same JSON string, so parsers read back exactly the data.
+    """
+    raw = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    if raw.isascii():
+        return raw
+    return escape_json_controls(raw.decode("utf-8")).encode("utf-8")
+
+
+def escape_json_controls(text: str) -> str:
+    """JSON text with every character a terminal obeys written as its escape.
+    Outside strings JSON holds none of them, so this never changes the data."""
+    return CONTROL_CHARACTERS.sub(_json_escape, text)
 
 
 def print_json(data: Any) -> None:
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
-    text = _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.buffer.write(text.encode() + b"\n")
+    sys.stdout.buffer.write(json_text(data))
     sys.stdout.flush()
 
 

@@ -47,7 +47,7 @@ from .model import (
     new_actor_id,
     normalize_key,
     slugify,
-    strip_invisible,
+    strip_control,
     unique_id,
 )
 from .storedata import StoreData
@@ -209,7 +209,7 @@ def clean_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     removed: list[dict[str, Any]] = []
     for number, physical in enumerate(io.StringIO(text, newline=""), 1):
         body = physical.rstrip("\r\n")
-        clean = strip_invisible(body)
+        clean = strip_control(body)
         if clean != body:
             gone = sorted({ch for ch in body if ch not in clean} or {"?"})
             removed.append({"line": number, "removed": [_character_name(ch) for ch in gone]})
@@ -597,7 +597,7 @@ class _Names:
 def _clean(cell: str) -> str:
     """A cell as one line of visible text; our CSV export's formula guard (a
     leading ' before = + - @) is taken off again."""
-    text = " ".join(strip_invisible(cell).split())
+    text = " ".join(strip_control(cell).split())
     if text.startswith("'") and text[1:2] and text[1] in "=+-@":
         return text[1:]
     return text

@@ -65,9 +65,10 @@ def read_document(data: StoreData, source: Source, *, max_bytes: int = rules.MAX
     # O_NONBLOCK: should the file be swapped for a FIFO after the stat, the
     # open still returns at once instead of hanging.
     fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat; fdopen would raise on a folder
+        os.close(fd)
+        raise DocumentRefused(f"document {source.id}: {source.path!r} is not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise DocumentRefused(f"document {source.id}: {source.path!r} is not a regular file")
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise DocumentRefused(f"document {source.id}: {source.path!r} is larger than {max_bytes:,} bytes")

@@ -822,8 +822,10 @@ class Editor:
                     if alias is not None and not isinstance(alias, str):
                         _put(problems, "aliases", "an alias must be text")
                     continue
-                alias = alias.strip()
+                # The rule sees what was typed: str.strip() also eats U+001C-U+001F,
+                # which would let a control character the name field refuses pass here.
                 problem = check_name(alias, "alias")
+                alias = alias.strip()
                 if not problem and normalize_key(alias) not in old_keys:
                     problem = self.check_new_name(alias, own_id, "alias")
                 _put(problems, "aliases", problem)

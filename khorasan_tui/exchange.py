@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from .graph import Graph
-from .model import Actor, Citation, Source, Tie, is_partial_date, strip_invisible
+from .model import Actor, Citation, Source, Tie, is_partial_date, strip_control
 from .serialize import actor_json, source_json, tie_json
 from .store import StoreData
 
@@ -88,7 +88,7 @@ def _scrub(value: Any) -> Any:
     A carriage return becomes a newline first, so a line break survives as one.
     """
     if isinstance(value, str):
-        return strip_invisible(value.replace("\r\n", "\n").replace("\r", "\n"))
+        return strip_control(value.replace("\r\n", "\n").replace("\r", "\n"))
     if isinstance(value, dict):
         return {_scrub(k): _scrub(v) for k, v in value.items()}
     if isinstance(value, list):

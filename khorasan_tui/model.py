@@ -181,30 +181,19 @@ def slugify(text: str) -> str:
     return slug or "actor"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def strip_control(text: str) -> str:
-    """Remove control characters (ESC above all) that a terminal would obey."""
-    return _CONTROL.sub("", text)
-
-
-# Bidi embeddings, overrides and isolates reorder what follows them (a name can
-# be made to read backwards); zero-width spaces, word joiners, LRM/RLM and a
-# stray BOM make two names that look the same differ.
-INVISIBLE_CLASS = r"\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"  # a regex class body
-_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
-# ZWNJ and ZWJ are spelling in Persian, Pashto, Urdu and Indic scripts: kept
-# between two non-ASCII letters, dropped anywhere else.
-_JOINER = r"[\u200c\u200d]"
-_STRAY_JOINER = re.compile(
-    rf"(?<![^\W\d_]){_JOINER}|{_JOINER}(?![^\W\d_])|(?<=[A-Za-z]){_JOINER}|{_JOINER}(?=[A-Za-z])"
+# What a terminal obeys or hides: C0 but tab and newline, DEL, C1 (ESC and CSI
+# above all), and the invisible format characters that reorder or hide text
+# (soft hyphen, bidi marks, embeddings, overrides and isolates, zero-width
+# characters, BOM, interlinear annotations, tag characters).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
 
-def strip_invisible(text: str) -> str:
-    """`strip_control`, and the invisible characters that disguise a name."""
-    return _STRAY_JOINER.sub("", _INVISIBLE.sub("", _CONTROL.sub("", text)))
+def strip_control(text: str) -> str:
+    """Remove the characters a terminal would obey or that hide or reorder text."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 # NATO Admiralty scale: how reliable the source is (A-F) and how credible one

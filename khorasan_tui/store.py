@@ -66,19 +66,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: bytes, backup: bool = True) -> None:
+def atomic_write(path: Path, payload: bytes, backup: bool = True, follow_symlinks: bool = True) -> None:
     """Write `payload` to `path` so a crash leaves the old file or the new one.
 
     The temp file lives in the same folder (``os.replace`` is only atomic on one
     filesystem), is fsynced before the rename, and the folder is fsynced after so
     the rename itself survives a power cut. The previous version is kept as
     ``<name>.bak`` through a hard link, which never exposes a partial file.
+    `follow_symlinks=False` replaces a symlink at `path` instead of writing
+    where it points: for the files we keep beside a store (journal, documents),
+    where a symlink can only come from someone else's folder.
     """
     # Write through a symlink: replacing the link itself would leave the shared
     # file it points to unchanged and turn the link into a private copy.
     import tempfile  # only writers pay for it (it pulls in random): 5 ms of start-up
 
-    path = Path(os.path.realpath(path))
+    path = Path(os.path.realpath(path) if follow_symlinks else os.path.abspath(path))
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -237,6 +240,33 @@ def _canonical(raw: bytes, doc: dict[str, Any]) -> bool:
         return False
 
 
+
+# orjson writes at most 254 levels; past that a record would load but every
+# save and every --json print of it would fail. Records of our own shape nest 4.
+MAX_NESTING = 100
+_TOO_DEEP = f"nests deeper than {MAX_NESTING} levels; it could never be saved again"
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests deeper than MAX_NESTING. Iterative: a hostile
+    file must not exhaust the stack of the check meant to refuse it."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1) for v in children if isinstance(v, (dict, list)))
+    return False
+
+
+def _unknown_fields_too_deep(item: Any) -> bool:
+    """Only fields another tool added can nest: ours are type-checked flat."""
+    extras = [item.extra] if item.extra else []
+    extras += [c.extra for c in getattr(item, "citations", ()) if c.extra]
+    return any(_too_deep(extra) for extra in extras)
+
+
 def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = False) -> StoreData:
     """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
 
@@ -270,6 +300,11 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
         if duplicate:
             raise _problem(path, f"{duplicate}; one of the two would be lost")
     data = StoreData(meta=dict(meta), path=path)
+    # Tables another tool added survive a save like unknown fields do.
+    data.extra_tables = {name: table for name, table in doc.items() if name not in TABLES and name != META_TABLE}
+    for name, table in [(META_TABLE, meta), *data.extra_tables.items()]:
+        if _too_deep(table):
+            raise _problem(path, f"table {name!r} {_TOO_DEEP}")
     builders = {"actors": Actor.from_dict, "ties": Tie.from_dict, "sources": Source.from_dict}
     for table, build in builders.items():
         records = doc.get(table)
@@ -290,6 +325,8 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
                 raise _problem(path, f"{table} record {doc_id} lacks a required field {exc}") from None
             if not isinstance(item.id, str) or not item.id:
                 raise _problem(path, f"{table} record {doc_id} has no usable id")
+            if _unknown_fields_too_deep(item):
+                raise _problem(path, f"{table} record {doc_id} {_TOO_DEEP}")
             if item.id in target:
                 raise _problem(path, rules.duplicate_id(table, item.id))
             target[item.id] = item
@@ -322,10 +359,14 @@ def check_structure(data: StoreData) -> None:
 
 
 MAX_STORE_BYTES = 8_000_000_000
+_SNIFF_ABOVE = 16_000_000
+_SNIFF_BYTES = 65_536
 
 
-def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
-    """The store file's bytes, refusing anything but a regular file at once."""
+def check_store_file(path: Path) -> os.stat_result:
+    """Refuse at once, without opening it, anything but a regular file of
+    sensible size: a FIFO would hang the reader, /dev/zero fill memory, and a
+    writer would put its lock file beside whatever a symlink points to."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -340,18 +381,34 @@ def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
     if info.st_size > MAX_STORE_BYTES:
         raise _problem(path, f"is larger than {MAX_STORE_BYTES:,} bytes")
+    return info
+
+
+def read_store_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The store file's bytes, refusing anything but a regular file at once."""
+    check_store_file(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:
         raise _problem(path, "permission denied") from None
     except OSError as exc:
         raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # swapped since the stat; fdopen would raise on a folder
+        os.close(fd)
+        raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _problem(path, "is not a regular file (a pipe, socket or device); a store is a JSON file")
         try:
-            raw = handle.read()
+            if info.st_size > _SNIFF_ABOVE:
+                # A big file that is no JSON object (a sparse file of zeros, a
+                # disk image) is refused from its first bytes, not after all of
+                # them have filled memory.
+                head = handle.read(_SNIFF_BYTES)
+                if not head.lstrip().startswith(b"{"):
+                    raise _problem(path, "not a TinyDB store: it does not begin with a JSON object")
+                raw = head + handle.read()
+            else:
+                raw = handle.read()
         except OSError as exc:
             raise _problem(path, f"cannot be read ({exc.strerror or exc})") from None
     return raw, info

@@ -20,7 +20,7 @@ try:
 except ImportError:  # pragma: no cover - interpreters without the C module
     from hashlib import blake2b
 
-from .model import SCHEMA_VERSION, Actor, Source, Tie
+from .model import SCHEMA_VERSION, Actor, Source, Tie, strip_control
 
 TABLES = ("actors", "ties", "sources")
 META_TABLE = "meta"
@@ -63,6 +63,8 @@ class StoreData:
     fingerprint: Fingerprint | None = None
     # TinyDB document ids, kept stable across saves so diffs stay small.
     doc_ids: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {} for t in TABLES})
+    # Tables another tool added to the file, kept as they are and written back.
+    extra_tables: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -70,7 +72,9 @@ class StoreData:
 
     @property
     def name(self) -> str:
-        return str(self.meta.get("name") or (self.path.stem if self.path else "store"))
+        """The store's name for display: no rule checks the meta table, so
+        whatever a terminal would obey in it is dropped here, its one way out."""
+        return strip_control(str(self.meta.get("name") or (self.path.stem if self.path else "store")))
 
     def to_tinydb(self) -> dict[str, dict[str, Any]]:
         tables: dict[str, dict[str, Any]] = {}
@@ -92,4 +96,6 @@ class StoreData:
             ordered = sorted(items, key=lambda k: ids[k])
             tables[table] = {str(ids[k]): items[k].to_dict() for k in ordered}
         tables[META_TABLE] = {"1": dict(self.meta)}
+        for name, table in self.extra_tables.items():
+            tables.setdefault(name, table)
         return tables

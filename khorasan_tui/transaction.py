@@ -314,13 +314,18 @@ class WritePath:
                 if problem:
                     raise SaveFailed(f"document path {problem}")
                 target = self.data.folder / text_file.relative_path
+                # The lexical rule cannot see a symlinked folder (sources -> /etc).
+                folder = os.path.realpath(self.data.folder)
+                if os.path.commonpath([folder, os.path.realpath(target.parent)]) != folder:
+                    raise SaveFailed(f"{text_file.relative_path} leads outside the store's folder")
                 payload = text_file.content.encode("utf-8")
-                if target.exists():
-                    if target.is_file() and target.read_bytes() == payload:
+                if os.path.lexists(target):
+                    # Never follow a symlink someone left there to compare what it points to.
+                    if not target.is_symlink() and target.is_file() and target.read_bytes() == payload:
                         continue
                     raise Conflict(f"{text_file.relative_path} already exists with other text")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, payload, backup=False)
+                atomic_write(target, payload, backup=False, follow_symlinks=False)
                 written.append(target)
                 if self.data.path is not None and self.data.path.exists():
                     # mkstemp makes files private; share them as the store is shared.
@@ -391,13 +396,31 @@ def journal_path(store_path: Path) -> Path:
     return real.with_name(f".{real.name}.journal")
 
 
+JOURNAL_MAX_BYTES = 200_000_000
+
+
 def read_journal(store_path: Path) -> list[dict]:
+    """The remembered changes; none when the journal is not a plain file of
+    sensible size. It sits in a folder that may come from someone else: a
+    FIFO there would hang every edit, a symlink to /dev/zero fill memory."""
+    import stat
+
     import orjson
 
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        entries = orjson.loads(journal_path(store_path).read_bytes())
-    except (OSError, ValueError):
+        fd = os.open(journal_path(store_path), flags)
+    except OSError:
         return []
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > JOURNAL_MAX_BYTES:
+        os.close(fd)  # before fdopen, which refuses a directory with an exception
+        return []
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            entries = orjson.loads(handle.read(JOURNAL_MAX_BYTES + 1))
+        except (OSError, ValueError):
+            return []
     return entries if isinstance(entries, list) else []
 
 
@@ -411,7 +434,7 @@ def write_journal(store_path: Path, entries: list[dict]) -> None:
         except OSError:
             pass
         return
-    atomic_write(path, orjson.dumps(entries[-JOURNAL_LIMIT:]), backup=False)
+    atomic_write(path, orjson.dumps(entries[-JOURNAL_LIMIT:]), backup=False, follow_symlinks=False)
 
 
 def remember(store_path: Path, command: Command) -> None:

@@ -16,7 +16,7 @@ from ..console_output import Printer, print_json
 from ..edit import AmbiguousActor, EditConflict, EditError, Editor, UnknownItem, is_writable
 from ..model import TIE_TYPES, Tie, kind_label, strip_control
 from ..serialize import actor_json, actor_ref, tie_json
-from ..store import StoreError, load_store, locked
+from ..store import StoreError, check_store_file, locked
 from ..transaction import WarningsAdded, read_journal, remember, write_journal
 from .context import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 
@@ -30,11 +30,12 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
     from ..store import is_bundled, user_store_path
 
     path = ctx.db_path
-    if not path.exists() or path.is_dir():
-        try:
-            load_store(path)  # names the problem the way every command does
-        except StoreError as exc:
-            raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
+    try:
+        # Before the lock: a lock file is made beside the real file, and a
+        # symlink to /dev/zero must not get one in /dev.
+        check_store_file(path)
+    except StoreError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
     if ctx.args.read_only:
         raise CliExit(EXIT_USAGE, f"cannot {verb}: --read-only was given")
     copy_to = None
@@ -60,7 +61,7 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             try:
                 result = change(editor)
                 if journal and editor.last_command is not None:
-                    remember(editor.path, editor.last_command)
+                    _remember(editor.path, editor.last_command)
                 return editor, result
             except UnknownItem as exc:
                 raise CliExit(EXIT_NOT_FOUND, f"cannot {verb}: {exc}") from None
@@ -81,6 +82,17 @@ def _say_moved(change) -> None:
         import sys
 
         sys.stderr.write(f"note: {change.description} (--db or KHORASAN_DB choose another)\n")
+
+
+def _remember(path, command) -> None:
+    """Journal a saved change for `undo`. The change is saved whatever happens
+    here, so a journal that cannot be written is a warning, not a failure."""
+    import sys
+
+    try:
+        remember(path, command)
+    except OSError as exc:
+        sys.stderr.write(strip_control(f"warning: saved, but `khorasan undo` cannot take it back: {exc.strerror or exc}") + "\n")
 
 
 def _report(ctx: Context, payload: dict[str, Any], lines: list[str]) -> int:
@@ -261,6 +273,10 @@ def undo(ctx: Context) -> int:
     from ..changes import command_from_json
 
     path = ctx.db_path
+    try:
+        check_store_file(path)  # the journal is found beside the real file: never beside /dev/zero
+    except StoreError as exc:
+        raise CliExit(EXIT_USAGE, f"cannot open store: {exc}") from None
 
     def last_change(entries: list[dict]):
         if not entries:

@@ -77,6 +77,12 @@ def run(ctx: Context) -> int:
         "stix": stix.to_stix,
     }
     text = writers[args.format](graph, selection)
+    if args.format == "json":
+        # Unknown fields a store carries are exported as they are, and may hold
+        # bidi or C1 characters a terminal obeys: escape them (same JSON data).
+        from ..console_output import escape_json_controls
+
+        text = escape_json_controls(text)
     if output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
