@@ -82,7 +82,11 @@ _HOOKED = False
 
 
 def _python_roots() -> list[str]:
+    from platformdirs import user_cache_dir
+
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(PACKAGE), os.devnull}
+    # Khorasan's own cache: which store contents it has already checked (store._remember_checked).
+    roots.add(user_cache_dir("khorasan", appauthor=False))
     roots.update(p for p in sys.path if p and ("site-packages" in p or "dist-packages" in p))
     return [os.path.realpath(r) for r in roots]
 
