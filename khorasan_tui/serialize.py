@@ -50,6 +50,8 @@ def tie_json(graph: Graph, tie: Tie) -> dict[str, Any]:
         "start": tie.start,
         "end": tie.end,
         "summary": tie.summary,
+        # The curator's note: where a date comes from general knowledge, not the quote.
+        "note": tie.note,
         "citations": [c.to_dict() for c in tie.citations],
         # Documents that say the same (type, ends, a status that does not contest it), its own included.
         "agreeing_documents": corroboration(graph, tie),

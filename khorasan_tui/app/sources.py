@@ -26,6 +26,7 @@ QUOTE_CLOSE = "◀◀"
 class CitationEntry:
     citation: Citation
     context: str  # what the citation supports, e.g. "ISKP — led by — Shahab Al-Muhajir"
+    note: str = ""  # the curator's note on the tie: a date from general knowledge is said to be one
 
 
 class CitationListScreen(Screen):
@@ -75,6 +76,8 @@ class CitationListScreen(Screen):
         text.append("\n")
         text.append(f"“{safe_block(entry.citation.quote)}”", style="italic")
         text.append("\n")
+        if entry.note:
+            text.append(f"Curator's note (not from the document): {safe_block(entry.note)}\n", style="dim")
         if source:
             text.append("▤ ", style="bold")
             text.append(safe(source.title))
@@ -118,14 +121,14 @@ class SourcesScreen(CitationListScreen):
             tie = graph.ties[self.tie_id]
             other = graph.actors[tie.other(self.actor_id)]
             self.heading = f"Sources for: {actor.name} — {tie.wording_from(self.actor_id)} — {other.name}"
-            self.entries = [CitationEntry(c, self.heading) for c in tie.citations]
+            self.entries = [CitationEntry(c, self.heading, tie.note) for c in tie.citations]
             return
         self.heading = f"Sources for: {actor.name} (its own citations, then its ties')"
         self.entries = [CitationEntry(c, f"{actor.name} (actor)") for c in actor.citations]
         for tie in graph.ties_of(self.actor_id, self.app.tie_filter):
             other = graph.actors[tie.other(self.actor_id)]
             context = f"{actor.name} — {tie.wording_from(self.actor_id)} — {other.name} [{tie.status}]"
-            self.entries.extend(CitationEntry(c, context) for c in tie.citations)
+            self.entries.extend(CitationEntry(c, context, tie.note) for c in tie.citations)
 
 
 def find_quote(text: str, quote: str) -> tuple[int, int] | None:
