@@ -126,9 +126,7 @@ def run_probe(args: list[str], env: dict[str, str] | None = None, use_pty: bool 
 def wall_time(argv: list[str], env: dict[str, str] | None = None) -> float:
     child_env = dict(os.environ, **(env or {}))
     started = time.perf_counter()
-    done = subprocess.run(
-        argv, stdin=subprocess.DEVNULL, capture_output=True, env=child_env, check=False
-    )
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=child_env, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise ProbeFailed(f"{argv} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
@@ -503,7 +501,9 @@ def run(
     report.details["machine"] = machine()
     report.details["settings"] = {"repeat": repeat, "sizes": sizes, "pty": use_pty, "quick": quick}
 
-    stores = [(f"{a // 1000}k/{t // 1000}k" if a >= 1000 else f"{a}/{t}", synthetic_store(cache, a, t, log)) for a, t in sizes]
+    stores = [
+        (f"{a // 1000}k/{t // 1000}k" if a >= 1000 else f"{a}/{t}", synthetic_store(cache, a, t, log)) for a, t in sizes
+    ]
     log("start-up and memory ...")
     first_frame_stores = [("bundled store", bundled_store())]
     if stores:
@@ -523,7 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny stores, one run: a smoke test")
     parser.add_argument("--sizes", help="stores as ACTORS:TIES[,ACTORS:TIES...] (default 10000:50000,100000:500000)")
     parser.add_argument("--cache", type=Path, help="where generated stores are kept (default: $TMPDIR/khorasan-bench)")
-    parser.add_argument("--headless", action="store_true", help="catch the first frame in Textual's headless mode, not a pty")
+    parser.add_argument(
+        "--headless", action="store_true", help="catch the first frame in Textual's headless mode, not a pty"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every sample as JSON")
     args = parser.parse_args(argv)
     sizes = None

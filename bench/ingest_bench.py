@@ -155,8 +155,7 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
             continue
         ends += 1
         same_type = [
-            f for f in matches
-            if f[2] == tie.type and (not directed or (f[0], f[1]) == (tie.source, tie.target))
+            f for f in matches if f[2] == tie.type and (not directed or (f[0], f[1]) == (tie.source, tie.target))
         ]
         if same_type:
             typed += 1
@@ -187,19 +186,23 @@ def table(scores: list[DocumentScore]) -> str:
     ]
     total = DocumentScore(
         "all",
-        *(sum(getattr(s, f) for s in scores) for f in ("removed", "ends", "typed", "with_status", "suggestions",
-                                                         "right", "wrong")),
+        *(
+            sum(getattr(s, f) for s in scores)
+            for f in ("removed", "ends", "typed", "with_status", "suggestions", "right", "wrong")
+        ),
     )
-    rows.append((
-        "all",
-        str(total.removed),
-        f"{total.ends} ({total.percent(total.ends)})",
-        f"{total.typed} ({total.percent(total.typed)})",
-        f"{total.with_status} ({total.percent(total.with_status)})",
-        str(total.suggestions),
-        str(total.right),
-        str(total.wrong),
-    ))
+    rows.append(
+        (
+            "all",
+            str(total.removed),
+            f"{total.ends} ({total.percent(total.ends)})",
+            f"{total.typed} ({total.percent(total.typed)})",
+            f"{total.with_status} ({total.percent(total.with_status)})",
+            str(total.suggestions),
+            str(total.right),
+            str(total.wrong),
+        )
+    )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [" | ".join(c.ljust(w) for c, w in zip(header, widths))]
     lines.append("-+-".join("-" * w for w in widths))

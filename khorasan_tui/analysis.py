@@ -83,9 +83,7 @@ def event_date(graph: Graph, event_id: str) -> tuple[str | None, Tie | None]:
     own = _date(actor.founded) or _date(actor.born)
     if own:
         return own, None
-    dated = [
-        t for t in graph.ties_of(event_id) if t.type in EVENT_DATING_TYPES and _date(t.start)
-    ]
+    dated = [t for t in graph.ties_of(event_id) if t.type in EVENT_DATING_TYPES and _date(t.start)]
     if not dated:
         return None, None
     earliest = min(dated, key=lambda t: (date_sort_key(t.start), t.id))
@@ -415,9 +413,7 @@ def _overlap(x: tuple, y: tuple) -> bool:
     return x[0] < y[1] and y[0] < x[1]
 
 
-def _clash(
-    first: list[Tie], second: list[Tie], overlap
-) -> tuple[list[Tie], list[str], list[Tie], list[str]] | None:
+def _clash(first: list[Tie], second: list[Tie], overlap) -> tuple[list[Tie], list[str], list[Tie], list[str]] | None:
     """The ties and documents of each side that clash with the other side.
 
     Two ties clash when `overlap` says so and a document of one is not a
@@ -547,7 +543,9 @@ def _rival_leaders(graph: Graph) -> list[Finding]:
                     Side(f"{_name(graph, second)} leads {group_name}", _ids(ties_2, _tie_order), docs_2),
                 )
                 findings.append(
-                    Finding(RULE_RIVAL_LEADERS, f"rival leaders of {group_name}", first, second, sides, explanation, group)
+                    Finding(
+                        RULE_RIVAL_LEADERS, f"rival leaders of {group_name}", first, second, sides, explanation, group
+                    )
                 )
     return findings
 

@@ -137,7 +137,9 @@ def command_from_json(data: dict[str, Any]) -> Command:
         return None if value is None else getattr(model, _RECORDS[table]).from_dict(value)
 
     changes = [
-        RecordChange(c["table"], c["key"], record(c["table"], c["before"]), record(c["table"], c["after"]), c.get("doc_id"))
+        RecordChange(
+            c["table"], c["key"], record(c["table"], c["before"]), record(c["table"], c["after"]), c.get("doc_id")
+        )
         for c in data["changes"]
         if c["table"] in _RECORDS
     ]

@@ -59,9 +59,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
-# Commands that write the store; they refuse a change that adds lint warnings
-# unless --allow-warnings is given.
-WRITES = frozenset({"add-actor", "add-tie", "add-alias", "rm", "merge", "import", "ingest"})
+# Commands that write one change the user typed: they refuse a change that adds
+# lint warnings unless --allow-warnings is given. Bulk imports save and list them.
+WRITES = frozenset({"add-actor", "add-tie", "add-alias", "rm", "merge"})
 
 
 class _Unused:
@@ -77,7 +77,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     # SUPPRESS: otherwise the subcommand's unset --db overwrites one given before
     # the subcommand, and `khorasan --db mine.json rm x` would edit the bundled store.
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="store file (default: the bundled store)")
+    common.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="store file (default: the bundled store)"
+    )
     as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON")
 
@@ -247,7 +249,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--title", required=True)
     p.add_argument("--url")
     p.add_argument("--publisher")
-    p.add_argument("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD; dates like 'on May 8' use its year")
+    p.add_argument(
+        "--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD; dates like 'on May 8' use its year"
+    )
     p.add_argument("--grade", choices=list(SOURCE_GRADES), help="source reliability (Admiralty A-F)")
     p.add_argument("--dry-run", action="store_true", help="analyse only; store nothing")
     p.add_argument("--accept-known", action="store_true", help="cite the document on the existing ties it corroborates")
@@ -294,7 +298,6 @@ def run_app(ctx: Context) -> int:
             "in scripts and pipes use a command such as `khorasan show NAME` (`khorasan --help` lists them)",
         )
     from .app.main import make_app
-
     from .store import is_bundled, user_store_path
 
     copy_to = user_store_path() if not ctx.store_named and is_bundled(path) else None

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 
@@ -101,7 +102,6 @@ def Printer(stream=None) -> RichPrinter | PlainPrinter:
 class PlainPrinter:
     """Plain lines and ' | '-separated tables: greppable, no escapes, no wrapping."""
 
-
     def __init__(self, stream) -> None:
         self.stream = stream
 
@@ -132,7 +132,6 @@ class PlainPrinter:
 
 class RichPrinter:
     """A rich console on a terminal (`Printer` sends everything else to PlainPrinter)."""
-
 
     def __init__(self, stream) -> None:
         from rich.console import Console

@@ -29,9 +29,10 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import rules
 from .model import (
@@ -175,7 +176,7 @@ def decode(raw: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom):].decode(encoding), encoding
+                return raw[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as exc:
                 raise ImportUsageError(
                     f"the file starts with a {encoding} byte-order mark but is not {encoding}: {exc}"
@@ -213,7 +214,7 @@ def clean_text(text: str) -> tuple[str, list[dict[str, Any]]]:
         if clean != body:
             gone = sorted({ch for ch in body if ch not in clean} or {"?"})
             removed.append({"line": number, "removed": [_character_name(ch) for ch in gone]})
-        lines.append(clean + physical[len(body):])
+        lines.append(clean + physical[len(body) :])
     return "".join(lines), removed
 
 
@@ -272,11 +273,13 @@ def read_records(text: str, delimiter: str) -> tuple[list[Record], list[dict[str
             if width is None and any(c.strip() for c in cells):
                 width = len(cells)
             if last > next_line and width is not None and len(cells) != width:
-                failures.append({
-                    "line": next_line,
-                    "reason": f"has {len(cells)} cells but the header has {width}: an unbalanced quote"
-                    f" seems to run over lines {next_line}-{last}; read again from line {next_line + 1}",
-                })
+                failures.append(
+                    {
+                        "line": next_line,
+                        "reason": f"has {len(cells)} cells but the header has {width}: an unbalanced quote"
+                        f" seems to run over lines {next_line}-{last}; read again from line {next_line + 1}",
+                    }
+                )
                 restart = next_line
                 break
             records.append(Record(next_line, cells, "".join(consumed).rstrip("\r\n"), last))
@@ -410,9 +413,7 @@ class ImportResult:
 _SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _choose_source_id(
-    data: StoreData, options: ImportOptions, path_taken: Callable[[str], bool], suffix: str
-) -> str:
+def _choose_source_id(data: StoreData, options: ImportOptions, path_taken: Callable[[str], bool], suffix: str) -> str:
     def taken(candidate: str) -> bool:
         return candidate in data.sources or path_taken(f"sources/{candidate}{suffix}")
 
@@ -606,7 +607,12 @@ def _clean(cell: str) -> str:
 # The longest a cell may be: a 100,000-character "name" is an attack or an
 # export gone wrong, never a name.
 FIELD_LIMITS: dict[str, int] = {
-    "source": 300, "target": 300, "claimant": 300, "alias": 300, "quote": 10_000, "summary": 20_000,
+    "source": 300,
+    "target": 300,
+    "claimant": 300,
+    "alias": 300,
+    "quote": 10_000,
+    "summary": 20_000,
 }
 
 
@@ -642,13 +648,15 @@ def plan_import(
     columns = _columns(header.cells, options.mapping)
     rows: list[Row] = []
     for record in records:
-        extra = record.cells[len(header.cells):]
+        extra = record.cells[len(header.cells) :]
         if any(c.strip() for c in extra):
-            failures.append({
-                "line": record.line,
-                "reason": f"has {len(record.cells)} cells but the header has {len(header.cells)}"
-                " (an unquoted delimiter or an unbalanced quote?)",
-            })
+            failures.append(
+                {
+                    "line": record.line,
+                    "reason": f"has {len(record.cells)} cells but the header has {len(header.cells)}"
+                    " (an unquoted delimiter or an unbalanced quote?)",
+                }
+            )
             continue
         cells = {name: record.cells[i] for name, i in columns.items() if i < len(record.cells)}
         rows.append(Row(record.line, record.raw, cells))

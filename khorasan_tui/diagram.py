@@ -194,7 +194,9 @@ def neighbour_groups(
     return groups
 
 
-def _second_ring(graph: Graph, actor_id: str, centre: str, tie_filter: TieFilter, cap: int) -> tuple[list[SecondRing], int]:
+def _second_ring(
+    graph: Graph, actor_id: str, centre: str, tie_filter: TieFilter, cap: int
+) -> tuple[list[SecondRing], int]:
     seen: dict[str, str] = {}
     for tie in graph.ties_of(actor_id, tie_filter):
         other = tie.other(actor_id)

@@ -31,7 +31,9 @@ def document_path_problems(data: StoreData) -> list[rules.Problem]:
         resolved = os.path.realpath(os.path.join(folder, source.path))
         if os.path.commonpath([folder, resolved]) != folder:
             problems.append(
-                rules.Problem(rules.ERROR, f"source {source.id}", "path", f"{source.path!r} leads outside the store's folder")
+                rules.Problem(
+                    rules.ERROR, f"source {source.id}", "path", f"{source.path!r} leads outside the store's folder"
+                )
             )
     return problems
 
@@ -76,7 +78,6 @@ def read_document(data: StoreData, source: Source, *, max_bytes: int = rules.MAX
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise DocumentRefused(f"document {source.id}: {source.path!r} is not UTF-8 text") from None
-
 
 
 class DocumentTexts:

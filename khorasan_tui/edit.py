@@ -22,9 +22,10 @@ import copy
 import hashlib
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import rules
 from .changes import Command, RecordChange, TextFile
@@ -256,7 +257,6 @@ class MergeImpact:
         return "; ".join(parts)
 
 
-
 class _Keep:
     def __repr__(self) -> str:
         return "KEEP"
@@ -385,6 +385,10 @@ class Editor:
     def last_command(self) -> Command | None:
         """The change saved last in this session (what `undo` would take back)."""
         return self._undo[-1] if self._undo else None
+
+    def warnings_of(self, command: Command) -> list[rules.Problem]:
+        """The curators' lints on what `command` touched (an import lists them)."""
+        return self._writes.warnings_of(command)
 
     def undo_command(self, command: Command) -> Change:
         """Undo a change saved in an earlier session (the CLI's journal)."""
@@ -550,8 +554,10 @@ class Editor:
             def pick(value: Any, current: Any) -> Any:
                 return current if value is KEEP else value
 
-            fields = {key: pick(value, getattr(old, key)) for key, value in
-                      {"born": born, "founded": founded, "died": died, "ended": ended}.items()}
+            fields = {
+                key: pick(value, getattr(old, key))
+                for key, value in {"born": born, "founded": founded, "died": died, "ended": ended}.items()
+            }
             new = self._checked_actor(
                 old,
                 pick(name, old.name),
@@ -714,7 +720,9 @@ class Editor:
                     marked = copy.deepcopy(actor)
                     marked.possible_duplicate_of = None if actor.id == keep_id else keep_id
                     changes.append(RecordChange("actors", actor.id, copy.deepcopy(actor), marked))
-            keep = copy.deepcopy(next((c.after for c in changes if c.key == keep_id and c.table == "actors"), impact.keep))
+            keep = copy.deepcopy(
+                next((c.after for c in changes if c.key == keep_id and c.table == "actors"), impact.keep)
+            )
             other = impact.other
             seen = {normalize_key(n) for n in keep.names}
             for name in other.names:
@@ -880,7 +888,9 @@ class Editor:
         summary: str,
     ) -> Command:
         for end_field, actor_id in (("source", from_id), ("target", to_id)):
-            missing = rules.check_actor_exists(actor_id if isinstance(actor_id, str) else str(actor_id), self.data.actors)
+            missing = rules.check_actor_exists(
+                actor_id if isinstance(actor_id, str) else str(actor_id), self.data.actors
+            )
             if missing:
                 raise UnknownItem("actor", str(actor_id), f"{end_field}: {missing}")
         claimant = _optional(claimant)
@@ -1009,7 +1019,11 @@ class Editor:
             reloaded = getattr(exc, "reloaded", False)
             if isinstance(exc, RuleBroken):
                 exc = ValidationError({"edit": str(exc)}) if action == "do" and not reloaded else EditConflict(str(exc))
-            if reloaded and action == "do" and isinstance(exc, (ValidationError, UnknownItem, AmbiguousActor, Conflict)):
+            if (
+                reloaded
+                and action == "do"
+                and isinstance(exc, (ValidationError, UnknownItem, AmbiguousActor, Conflict))
+            ):
                 exc = EditConflict(
                     f"someone else saved {self.data.path.name if self.data.path else 'the store'} meanwhile "
                     f"and this edit no longer applies: {exc}"

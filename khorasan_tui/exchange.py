@@ -132,8 +132,10 @@ def scrubbed(graph: Graph) -> Graph:
     meta = _scrub(data.meta) if _dirty(data.meta) else None
     if all(t is None for t in tables) and meta is None:
         return graph
-    actors, ties, sources = (t if t is not None else original
-                             for t, original in zip(tables, (data.actors, data.ties, data.sources), strict=True))
+    actors, ties, sources = (
+        t if t is not None else original
+        for t, original in zip(tables, (data.actors, data.ties, data.sources), strict=True)
+    )
     return Graph(StoreData(actors=actors, ties=ties, sources=sources, meta=meta or data.meta, path=data.path))
 
 
@@ -228,9 +230,7 @@ def to_csv(graph: Graph, selection: Selection, formula_guard: bool = True) -> tu
     writer.writerow(NODE_COLUMNS)
     for actor_id in selection.actor_ids:
         record = node_record(graph.actors[actor_id])
-        writer.writerow(
-            [_csv_cell(v, formula_guard) for v in (actor_id, *(record[name] for name, _ in NODE_FIELDS))]
-        )
+        writer.writerow([_csv_cell(v, formula_guard) for v in (actor_id, *(record[name] for name, _ in NODE_FIELDS))])
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")
     writer.writerow(EDGE_COLUMNS)

@@ -24,8 +24,9 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 

@@ -11,8 +11,8 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from .model import (
     STATUSES,
@@ -70,8 +70,11 @@ class TieFilter:
 
     def __post_init__(self) -> None:
         self.accepts_all = (
-            self.types is None and not self.exclude_types and self.statuses is None
-            and self.document is None and self.as_of is None
+            self.types is None
+            and not self.exclude_types
+            and self.statuses is None
+            and self.document is None
+            and self.as_of is None
         )
         if self.as_of is not None:
             self._as_of_span = (date_sort_key(self.as_of), date_end_key(self.as_of))

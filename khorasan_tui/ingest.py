@@ -272,21 +272,25 @@ class Analysis:
         mentions = []
         for actor_id, found in sorted(self.known_counts().items(), key=lambda kv: (-len(kv[1]), kv[0])):
             actor = graph.actors[actor_id]
-            mentions.append({
-                "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind},
-                "count": len(found),
-                "quote": self.sentence_of(found[0].start),
-            })
+            mentions.append(
+                {
+                    "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind},
+                    "count": len(found),
+                    "quote": self.sentence_of(found[0].start),
+                }
+            )
         ambiguous = []
         seen: set[str] = set()
         for amb in self.ambiguous:
             if amb.text in seen:
                 continue
             seen.add(amb.text)
-            ambiguous.append({
-                "text": amb.text,
-                "candidates": [{"id": a, "name": graph.actors[a].name} for a in amb.candidates],
-            })
+            ambiguous.append(
+                {
+                    "text": amb.text,
+                    "candidates": [{"id": a, "name": graph.actors[a].name} for a in amb.candidates],
+                }
+            )
         new_names = [
             {
                 "name": m.name,
@@ -488,9 +492,12 @@ def _find_names(
         # "Khalil Haqqani", "Isis Levant", "Quetta Shura" are not Haqqani, Isis, Quetta.
         for run_start, run_end, words in _capitalised_runs(text, lo, hi, [], cues):
             inner = [f for f in exact if run_start <= f[0] and f[1] <= run_end]
-            sizes = [len(_WORD.findall(text[f[0]:f[1]])) for f in inner]
-            naming = [w for w in words if w not in cues.not_names and w not in cues.not_alone
-                      and w not in cues.name_connectors]
+            sizes = [len(_WORD.findall(text[f[0] : f[1]])) for f in inner]
+            naming = [
+                w
+                for w in words
+                if w not in cues.not_names and w not in cues.not_alone and w not in cues.name_connectors
+            ]
             if inner and len(naming) >= 2 and sum(sizes) < len(naming) and all(n == 1 for n in sizes):
                 exact = [f for f in exact if f not in inner]
         before = len(mentions), len(new)
@@ -527,7 +534,7 @@ def _find_names(
             if span is not None:
                 add_new(*span)
         # "Jalalabad prison", "Pakistani military": a name and the noun after it name a place or a body.
-        found_names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
+        found_names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         runs = [(s, e) for s, e, _ in _capitalised_runs(text, lo, hi, taken, cues)]
         names = found_names + runs
         for start, end in sorted(set(names)):
@@ -549,7 +556,7 @@ def _find_names(
                 new[:] = [m for m in new if not (start <= m.start and m.end <= end)]
                 lead = re.match(r"(?:(?:" + "|".join(map(re.escape, cues.not_names)) + r")\s+)+", text[start:stop])
                 add_new(start + (lead.end() if lead else 0), stop, kind)
-        names = [(m.start, m.end) for m in mentions[before[0]:]] + [(m.start, m.end) for m in new[before[1]:]]
+        names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end in _event_spans(text, lo, hi, names, cues):
             ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
             if len(ids) == 1:
@@ -569,11 +576,10 @@ def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph
     is the "Zalmay Khalilzad" named earlier."""
     everything = sorted(mentions + new, key=lambda m: m.start)
     for previous, m in itertools.pairwise(everything):
-        gap = text[previous.end:m.start]
+        gap = text[previous.end : m.start]
         # "X (aka Y)" renames; a bare "(Y)" only when Y is one word, an acronym or short
         # form: "Beatrice de Graaf (Utrecht University)" gives her affiliation, not her name.
-        renames = re.fullmatch(r"\s*\((?:aka|or)\s+", gap) or (
-            re.fullmatch(r"\s*\(", gap) and len(m.text.split()) == 1)
+        renames = re.fullmatch(r"\s*\((?:aka|or)\s+", gap) or (re.fullmatch(r"\s*\(", gap) and len(m.text.split()) == 1)
         if m.actor_id is None and renames:
             m.actor_id, m.name, m.kind = previous.actor_id, previous.name, previous.kind
     full = [m for m in new if m.actor_id is None and len(m.name.split()) >= 2 and m.kind != "event"]
@@ -596,13 +602,19 @@ def _bodies_of_states(text: str, mentions: list[Mention], new: list[Mention], cu
     for m in new:
         if m.text.split()[-1] not in bodies:
             continue
-        previous = next((p for p in mentions if p.kind in PLACE_KINDS and p.end <= m.start
-                         and re.fullmatch(r"\.?\s", text[p.end:m.start])), None)
+        previous = next(
+            (
+                p
+                for p in mentions
+                if p.kind in PLACE_KINDS and p.end <= m.start and re.fullmatch(r"\.?\s", text[p.end : m.start])
+            ),
+            None,
+        )
         if previous is None:
             continue
         lead = re.match(r"(?:the|The)\s+", previous.text)  # "the U.S" is an alias; the article is no part of a name
         m.start = previous.start + (lead.end() if lead else 0)
-        m.text = m.name = text[m.start:m.end]
+        m.text = m.name = text[m.start : m.end]
         m.kind = "agency"
         mentions.remove(previous)
 
@@ -618,9 +630,9 @@ def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -
             if m.actor_id is not None or m.kind in ("place", "event"):
                 continue
             neighbours = []
-            if i > 0 and listed.fullmatch(text[everything[i - 1].end:m.start]):
+            if i > 0 and listed.fullmatch(text[everything[i - 1].end : m.start]):
                 neighbours.append(everything[i - 1])
-            if i + 1 < len(everything) and listed.fullmatch(text[m.end:everything[i + 1].start]):
+            if i + 1 < len(everything) and listed.fullmatch(text[m.end : everything[i + 1].start]):
                 neighbours.append(everything[i + 1])
             if any(n.kind in PLACE_KINDS for n in neighbours):
                 m.kind = "place"
@@ -630,9 +642,7 @@ def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
-def _event_spans(
-    text: str, lo: int, hi: int, names: list[tuple[int, int]], cues: Cues
-) -> list[tuple[int, int]]:
+def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues: Cues) -> list[tuple[int, int]]:
     """Attacks, arrests, agreements named by their words: "the latest ISKP attack on
     Jalalabad prison", "a U.S. drone strike", "the 2008 Mumbai siege attacks".
     A phrase needs a name or a year in it; "the attack" alone names nothing new."""
@@ -651,7 +661,7 @@ def _event_spans(
         j, steps = i - 1, 0
         while j >= 0 and steps < 4:
             previous = words[j]
-            if not re.fullmatch(r"[ \-]", text[previous.end():start] or "x"):
+            if not re.fullmatch(r"[ \-]", text[previous.end() : start] or "x"):
                 break
             token = previous.group()
             inside = name_at(previous.start())
@@ -673,7 +683,7 @@ def _event_spans(
             start = previous.start()
             j -= 1
             steps += 1
-        if i + 2 < len(words) and text[end:words[i + 1].start()] == " ":
+        if i + 2 < len(words) and text[end : words[i + 1].start()] == " ":
             link = words[i + 1].group().casefold()
             k = i + 2
             if link in cues.event_links:
@@ -767,8 +777,11 @@ def _clean_new_name(
         return None
     # "Afghan", "Army" alone name nothing, but "Afghan Army" and "Soviet Union" do: a
     # run of two or more words ending in a word that names a kind of body is a name.
-    kind_word = len(words) >= 2 and any(words[-1] in vocabulary for vocabulary in cues.kind_words.values()) and not any(
-        w in cues.person_titles for w in words)
+    kind_word = (
+        len(words) >= 2
+        and any(words[-1] in vocabulary for vocabulary in cues.kind_words.values())
+        and not any(w in cues.person_titles for w in words)
+    )
     if not kind_word and all(w in cues.not_names or w in cues.not_alone or w in cues.person_titles for w in words):
         return None
     if len(words) == 1:
@@ -788,12 +801,12 @@ def guess_kind(text: str, start: int, end: int, cues: Cues | None = None) -> str
     cues = cues or load_cues()
     name = text[start:end]
     words = name.replace("-", " - ").split()
-    before = text[max(0, start - 40):start].split()
-    after = text[end:end + 30].split()
-    previous = before[-1].strip(",.;:()“”\"") if before else ""
-    following = after[0].strip(",.;:()“”\"").casefold() if after else ""
+    before = text[max(0, start - 40) : start].split()
+    after = text[end : end + 30].split()
+    previous = before[-1].strip(',.;:()“”"') if before else ""
+    following = after[0].strip(',.;:()“”"').casefold() if after else ""
     # "Ziaurahman, head of ...", "X, the leader of ...": the role in an apposition.
-    role = re.match(r",\s+(?:(?:the|a|an|its|their|then|former|current|new)\s+)*([a-z]+)", text[end:end + 40])
+    role = re.match(r",\s+(?:(?:the|a|an|its|their|then|former|current|new)\s+)*([a-z]+)", text[end : end + 40])
     if words[0] in cues.person_titles or previous in cues.person_titles or previous.casefold() in cues.person_context:
         return "person"
     for kind in ("event", "place", "agency", "organization", "group", "state"):
@@ -816,10 +829,10 @@ def _merge_adjacent(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions.sort(key=lambda m: m.start)
     merged: list[Mention] = []
     for m in mentions:
-        if merged and merged[-1].actor_id == m.actor_id and not text[merged[-1].end:m.start].strip():
+        if merged and merged[-1].actor_id == m.actor_id and not text[merged[-1].end : m.start].strip():
             last = merged[-1]
             last.end = m.end
-            last.text = text[last.start:m.end]
+            last.text = text[last.start : m.end]
             last.fuzzy = last.fuzzy and m.fuzzy
             continue
         merged.append(m)
@@ -876,8 +889,8 @@ class _Stance:
             if a.start <= hedge <= b.start:
                 return "alleged"
             # Reaching back over an aside: ", uncle of", "(the sons of": not what is hedged.
-            reach = text[hedge_end:a.start].lstrip(" ,")
-            if hedge < a.start and not re.search(r"[,(]", reach + text[a.end:b.start]):
+            reach = text[hedge_end : a.start].lstrip(" ,")
+            if hedge < a.start and not re.search(r"[,(]", reach + text[a.end : b.start]):
                 return "alleged"
         return "reported"
 
@@ -888,8 +901,7 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
     organisation): an analyst who says something reports it."""
     patterns = _patterns()
     hedge_spans = [m.span() for m in patterns["hedges"].finditer(text, lo, hi)]
-    stance = _Stance(hedges=tuple(hedge_spans),
-                     disputed=bool(patterns["disputes"].search(text, lo, hi)))
+    stance = _Stance(hedges=tuple(hedge_spans), disputed=bool(patterns["disputes"].search(text, lo, hi)))
     for prefix in patterns["claim_prefixes"].finditer(text, lo, hi):
         after = [m for m in mentions if prefix.end() <= m.start <= prefix.end() + 20]
         if after:
@@ -935,10 +947,10 @@ def _claims_responsibility(text: str, start: int, hi: int, mentions: list[Mentio
 def _speaker(text: str, start: int, end: int, mentions: list[Mention]) -> Mention | None:
     """Who a verb of saying belongs to: "says De Graaf", else the person (or, failing
     one, the actor) named last before it."""
-    right_before = [m for m in mentions if m.end <= start and not text[m.end:start].strip()]
+    right_before = [m for m in mentions if m.end <= start and not text[m.end : start].strip()]
     if right_before:
         return right_before[-1]  # "X says Y did ...": X speaks, not Y
-    after = [m for m in mentions if end <= m.start <= end + 3 and not text[end:m.start].strip()]
+    after = [m for m in mentions if end <= m.start <= end + 3 and not text[end : m.start].strip()]
     if after:
         return after[0]
     before = [m for m in mentions if m.end <= start and start - m.end <= CLAIMANT_REACH]
@@ -964,14 +976,23 @@ def _dates(text: str, lo: int, hi: int, published: str | None) -> tuple[str | No
     if span:
         return span.group(1), span.group(2)
     patterns: list[tuple[str, Any]] = [
-        (rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
-         lambda m: ok(f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}")),
-        (rf"\b(\d{{1,2}})\s+({months})\.?,?\s+((?:19|20)\d\d)\b",
-         lambda m: ok(f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}")),
+        (
+            rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
+            lambda m: ok(f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}"),
+        ),
+        (
+            rf"\b(\d{{1,2}})\s+({months})\.?,?\s+((?:19|20)\d\d)\b",
+            lambda m: ok(f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}"),
+        ),
         (rf"\b({months})\.?\s+((?:19|20)\d\d)\b", lambda m: ok(f"{m.group(2)}-{month_number(m.group(1)):02d}")),
-        (rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)",
-         lambda m: ok(f"{year_of_publication}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}")
-         if year_of_publication else None),
+        (
+            rf"\b({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)",
+            lambda m: (
+                ok(f"{year_of_publication}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}")
+                if year_of_publication
+                else None
+            ),
+        ),
         (r"\b((?:19|20)\d\d)\b(?!/)", lambda m: m.group(1)),
     ]
     for pattern, build in patterns:
@@ -1003,7 +1024,7 @@ def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Ment
         # the same sentence as an attack or a deal is as often its target or a bystander.
         if other.kind != "event" and event.start <= other.start and other.end <= event.end:
             # ... unless it is the event's object: "the attack on the Taliban" targeted them.
-            if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start:other.start]):
+            if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start : other.start]):
                 return "targeted", event, other
             return "carried_out", other, event
         return None
@@ -1087,7 +1108,7 @@ def _clauses(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 def _after_preposition(text: str, mention: Mention) -> bool:
     if mention.kind != "state":
         return False
-    words = text[max(0, mention.start - 12):mention.start].split()
+    words = text[max(0, mention.start - 12) : mention.start].split()
     return bool(words) and words[-1].casefold() in load_cues().place_prepositions
 
 
@@ -1108,8 +1129,10 @@ def _anaphor(
         referents = [person] if word in _PERSONAL else groups if word in _PLURAL else groups[:1]
         if not referents or referents[0] is None:
             continue
-        return [Mention(match.start(), match.end(), match.group(), r.actor_id, r.name, r.kind, fuzzy=True)
-                for r in referents]
+        return [
+            Mention(match.start(), match.end(), match.group(), r.actor_id, r.name, r.kind, fuzzy=True)
+            for r in referents
+        ]
     return []
 
 
@@ -1146,9 +1169,10 @@ def _suggest(
                 person = m
         if subject is not None and subject.kind in ("group", "agency", "organization"):
             groups = [subject]
-            for m in actors[actors.index(subject) + 1:]:
+            for m in actors[actors.index(subject) + 1 :]:
                 if m.kind not in ("group", "agency", "organization") or not _LIST_GAP.fullmatch(
-                        text[groups[-1].end:m.start]):
+                    text[groups[-1].end : m.start]
+                ):
                     break
                 groups.append(m)
         if len({m.key for m in actors}) < 2:
@@ -1157,8 +1181,11 @@ def _suggest(
         quote = text[lo:hi]
         # Cue words inside a name are part of it ("Islamic Emirate"); an event's name still
         # says what relates its parties ("strategic partnership between ISKP and ...").
-        cues = [c for c in _cues_in(text, lo, hi)
-                if not any(m.start < c.end and c.start < m.end and m.kind != "event" for m in inside)]
+        cues = [
+            c
+            for c in _cues_in(text, lo, hi)
+            if not any(m.start < c.end and c.start < m.end and m.kind != "event" for m in inside)
+        ]
         pairs = []
         for clause_lo, clause_hi in _clauses(text, lo, hi):
             in_clause = [m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker]
@@ -1170,10 +1197,10 @@ def _suggest(
         # "Foreign Ministry spokesman X says", "says X (Utrecht University)".
         if speaker is not None:
             titled = next((m for m in reversed(actors) if m.end <= speaker.start), None)
-            if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end:speaker.start]):
+            if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end : speaker.start]):
                 pairs.append((titled, speaker, None, 0.5))
             bracketed = next((m for m in actors if m.start >= speaker.end), None)
-            if bracketed is not None and re.fullmatch(r"\s*\(", text[speaker.end:bracketed.start]):
+            if bracketed is not None and re.fullmatch(r"\s*\(", text[speaker.end : bracketed.start]):
                 pairs.append((speaker, bracketed, None, 0.5))
         for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
@@ -1184,7 +1211,7 @@ def _suggest(
             if typed is None:
                 continue
             tie_type, source, target = typed
-            body = re.match(r"(?:’s|'s)?\s+([a-z]+)", text[target.end:target.end + 30])
+            body = re.match(r"(?:’s|'s)?\s+([a-z]+)", text[target.end : target.end + 30])
             if tie_type == "leads" and body is not None and body.group(1) in load_cues().agency_nouns:
                 tie_type = "member_of"  # "head of Daesh intelligence" leads a body within Daesh, not Daesh
             status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
@@ -1204,25 +1231,29 @@ def _suggest(
                 confidence -= 0.1
             if status in ("alleged", "disputed"):
                 confidence -= 0.05
-            suggestions.append(Suggestion(
-                source=source,
-                target=target,
-                type=tie_type,
-                status=status,
-                claimant=claimant,
-                start=start,
-                end=end,
-                quote=quote,
-                existing_tie=existing.id if existing else None,
-                confidence=round(max(0.05, min(confidence, 0.95)), 2),
-                sentence=number,
-                cue=cue.phrase if cue else "",
-            ))
+            suggestions.append(
+                Suggestion(
+                    source=source,
+                    target=target,
+                    type=tie_type,
+                    status=status,
+                    claimant=claimant,
+                    start=start,
+                    end=end,
+                    quote=quote,
+                    existing_tie=existing.id if existing else None,
+                    confidence=round(max(0.05, min(confidence, 0.95)), 2),
+                    sentence=number,
+                    cue=cue.phrase if cue else "",
+                )
+            )
     return suggestions
 
 
 # "X, the head of", "X, the Pakistani leader of", "X, head of": a role given to X.
-_APPOSITION_BEFORE = re.compile(r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their|which|who)\s+)?(?:[\w’'-]+\s+)?")
+_APPOSITION_BEFORE = re.compile(
+    r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their|which|who)\s+)?(?:[\w’'-]+\s+)?"
+)
 _PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|into)$")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1252,21 +1283,25 @@ def _pairs(
         Y, X" make X the head or founder of Y, not of whoever else the sentence names;
         "X, uncle of Y and Z" makes X uncle of both."""
         following = [m for m in actors if m.start >= c.end]
-        if not following or not re.fullmatch(r"\s*(?:of\s+)?(?:the\s+)?", text[c.end:following[0].start]):
+        if not following or not re.fullmatch(r"\s*(?:of\s+)?(?:the\s+)?", text[c.end : following[0].start]):
             return None
         role = [following[0]]  # Y, or the list Y and Z
         for m in following[1:]:
-            if not _LIST_GAP.fullmatch(text[role[-1].end:m.start]):
+            if not _LIST_GAP.fullmatch(text[role[-1].end : m.start]):
                 break
             role.append(m)
-        before = [m for m in actors if m.end <= c.start and _APPOSITION_BEFORE.fullmatch(text[m.end:c.start])]
-        if before and re.fullmatch(r"\s*,\s*", text[before[-1].end:c.start]) and not re.search(
-                r"\s(?:of|to)$", c.cue.phrase) and c.cue.type != "family":
+        before = [m for m in actors if m.end <= c.start and _APPOSITION_BEFORE.fullmatch(text[m.end : c.start])]
+        if (
+            before
+            and re.fullmatch(r"\s*,\s*", text[before[-1].end : c.start])
+            and not re.search(r"\s(?:of|to)$", c.cue.phrase)
+            and c.cue.type != "family"
+        ):
             before = []  # "X, head of Y" is a role; "A, fought Y" closes an aside, the verb is another's
         if before:
             return {frozenset((before[-1].key, r.key)) for r in role}
         after = next((m for m in following if m.start >= role[0].end), None)
-        if after is not None and re.fullmatch(r",\s*", text[role[0].end:after.start]) and after.kind == "person":
+        if after is not None and re.fullmatch(r",\s*", text[role[0].end : after.start]) and after.kind == "person":
             return {frozenset((after.key, role[0].key))}
         return None
 
@@ -1289,12 +1324,12 @@ def _pairs(
         if not any(m is a for m in top) or not any(m is b for m in top):
             return False
         first, last = next(i for i, m in enumerate(top) if m is a), next(i for i, m in enumerate(top) if m is b)
-        gaps = [text[x.end:y.start] for x, y in itertools.pairwise(top[first:])]
-        inside = gaps[:last - first]
+        gaps = [text[x.end : y.start] for x, y in itertools.pairwise(top[first:])]
+        inside = gaps[: last - first]
         if not all(_LIST_GAP.fullmatch(g) for g in inside):
             return False
         # A list ends in "and" or "or" ("A, B and C"); "the founder of A, B" is an apposition.
-        run = inside + list(itertools.takewhile(_LIST_GAP.fullmatch, gaps[last - first:]))
+        run = inside + list(itertools.takewhile(_LIST_GAP.fullmatch, gaps[last - first :]))
         return any(re.search(r"\b(?:and|or)\b", g) for g in run)
 
     def consider(a: Mention, b: Mention) -> None:
@@ -1310,10 +1345,17 @@ def _pairs(
         # of one type with no name between them, the verb with its preposition says which
         # way the tie runs, not the noun.
         nearest = next((c for c in between if cue is not None and c.cue is cue), None)
-        cue = next((c.cue for c in between if nearest is not None and c.cue.type == cue.type
-                    and _PREPOSITION_END.search(c.cue.phrase)
-                    and not any(min(c.end, nearest.end) <= m.start and m.end <= max(c.start, nearest.start)
-                                for m in actors)), cue)
+        cue = next(
+            (
+                c.cue
+                for c in between
+                if nearest is not None
+                and c.cue.type == cue.type
+                and _PREPOSITION_END.search(c.cue.phrase)
+                and not any(min(c.end, nearest.end) <= m.start and m.end <= max(c.start, nearest.start) for m in actors)
+            ),
+            cue,
+        )
         if listed(a, b):
             # "ties with A, B and C": A, B and C are each tied to the subject, not to each
             # other, unless words after the list relate them ("A and B are sworn enemies").
@@ -1324,9 +1366,15 @@ def _pairs(
             weight = 0.5
         elif cue is not None:
             opening = text.rfind(",", 0, a.start)
-            if (a is not subject and b is not subject and subject is not None and nearest is not None
-                    and subject.end <= opening and re.fullmatch(r"\s*,\s*", text[a.end:nearest.start])
-                    and not any(opening < m.start < a.start for m in actors)):
+            if (
+                a is not subject
+                and b is not subject
+                and subject is not None
+                and nearest is not None
+                and subject.end <= opening
+                and re.fullmatch(r"\s*,\s*", text[a.end : nearest.start])
+                and not any(opening < m.start < a.start for m in actors)
+            ):
                 return  # "X, backed by A, fought B": A is in an aside, not what fought B
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
@@ -1334,9 +1382,15 @@ def _pairs(
             before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12 and own_cue(c, a, b)][::-1]
             # "A and B are sworn enemies", but not "A's emissary to C": a cue ending in a
             # preposition relates what follows it.
-            after = [c for c in cues if b.end <= c.start and c.start - b.end <= 25 and own_cue(c, a, b)
-                     and not any(b.end <= m.start < c.start for m in actors)
-                     and not _PREPOSITION_END.search(c.cue.phrase)]
+            after = [
+                c
+                for c in cues
+                if b.end <= c.start
+                and c.start - b.end <= 25
+                and own_cue(c, a, b)
+                and not any(b.end <= m.start < c.start for m in actors)
+                and not _PREPOSITION_END.search(c.cue.phrase)
+            ]
             cue = fitting(before, a, b) or fitting(after, a, b)
             weight = 0.5 if cue is not None else 0.35
         pair = frozenset((a.key, b.key))
@@ -1348,12 +1402,16 @@ def _pairs(
         for j in range(i + 1, len(actors)):
             b = actors[j]
             if places[i] and places[j]:
-                gap = text[a.end:b.start]
+                gap = text[a.end : b.start]
                 # "Afghanistan's Nangarhar", "Jalalabad prison in Jalalabad", and "a Sikh
                 # gurdwara was attacked ... in Kabul": the next place, just after "in".
                 possessive = j == i + 1 and re.fullmatch(r"(?:’s|'s)\s*(?:the\s+)?", gap)
-                within = (not any(places[i + 1:j]) and len(gap) <= PLACE_REACH * 2
-                          and re.search(r"\bin\s+(?:the\s+)?$", gap) and not _CLAUSE_BREAK.search(gap))
+                within = (
+                    not any(places[i + 1 : j])
+                    and len(gap) <= PLACE_REACH * 2
+                    and re.search(r"\bin\s+(?:the\s+)?$", gap)
+                    and not _CLAUSE_BREAK.search(gap)
+                )
                 if a.key != b.key and (possessive or within):
                     inner, outer = (b, a) if possessive else (a, b)
                     best[frozenset((a.key, b.key))] = (inner, outer, None, 0.5)
@@ -1364,10 +1422,13 @@ def _pairs(
                 k = actors.index(place)
                 nearest = next((m for m, p in zip(reversed(actors[:k]), reversed(places[:k])) if not p), None)
                 first = k  # the first of the places listed with this one
-                while first > 0 and places[first - 1] and _LIST_GAP.fullmatch(
-                        text[actors[first - 1].end:actors[first].start]):
+                while (
+                    first > 0
+                    and places[first - 1]
+                    and _LIST_GAP.fullmatch(text[actors[first - 1].end : actors[first].start])
+                ):
                     first -= 1
-                gap = text[nearest.end:actors[first].start] if nearest is not None else ""
+                gap = text[nearest.end : actors[first].start] if nearest is not None else ""
                 if "," in gap and not _LIST_GAP.fullmatch(gap):
                     nearest = None  # "X, backed by Y, is based in A and B": Y sits in an aside
                 if other is subject or other is nearest or b.start - a.end <= PLACE_REACH:
@@ -1405,16 +1466,18 @@ class NewDocument:
             "retrieved": check_date(self.retrieved, "retrieved"),
             "url": check_text(self.url, "url", max_length=MAX_NAME * 4),
             "language": check_text(self.language, "language"),
-            "text": check_text(self.text, "the document's text", required=True, multiline=True,
-                               max_length=MAX_DOCUMENT),
+            "text": check_text(
+                self.text, "the document's text", required=True, multiline=True, max_length=MAX_DOCUMENT
+            ),
         }
         if self.grade is not None and self.grade not in SOURCE_GRADES:
             found["grade"] = f"unknown grade {self.grade!r}; choose from {', '.join(SOURCE_GRADES)}"
         return {k: v for k, v in found.items() if v}
 
 
-def document_json(document: NewDocument | None, source_id: str | None, analysis: Analysis | None = None,
-                  source: Any = None) -> dict[str, Any]:
+def document_json(
+    document: NewDocument | None, source_id: str | None, analysis: Analysis | None = None, source: Any = None
+) -> dict[str, Any]:
     """The "document" part of `khorasan ingest --json`."""
     meta = source if source is not None else document
     return {
@@ -1534,8 +1597,15 @@ def ingest_command(
         taken_ids = set(data.ties) | set(new_ties)
         tie_id = make_tie_id(source_end, s.type, target_end, taken_ids)
         new_ties[tie_id] = Tie(
-            id=tie_id, type=s.type, source=source_end, target=target_end, status=s.status, claimant=claimant,
-            start=s.start, end=s.end, citations=[citation],
+            id=tie_id,
+            type=s.type,
+            source=source_end,
+            target=target_end,
+            status=s.status,
+            claimant=claimant,
+            start=s.start,
+            end=s.end,
+            citations=[citation],
         )
     for tie_id, tie in cited.items():
         changes.append(RecordChange("ties", tie_id, copy.deepcopy(data.ties[tie_id]), tie))

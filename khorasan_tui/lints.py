@@ -40,12 +40,44 @@ ONE_OFF_TYPES = frozenset({"carried_out", "targeted", "founded", "succeeded", "e
 
 # Verbs that make an alias a clause ("Sikh gurdwara was attacked") rather than a
 # name; matched only as written in lower case, so "IS" stays a name.
-ALIAS_VERBS = frozenset({
-    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "does", "did",
-    "says", "said", "claims", "claimed", "announced", "attacked", "arrested", "killed",
-    "leads", "led", "operates", "operated", "fought", "fights", "supports", "supported",
-    "recruits", "recruited", "freed", "released", "took", "signed",
-})
+ALIAS_VERBS = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "does",
+        "did",
+        "says",
+        "said",
+        "claims",
+        "claimed",
+        "announced",
+        "attacked",
+        "arrested",
+        "killed",
+        "leads",
+        "led",
+        "operates",
+        "operated",
+        "fought",
+        "fights",
+        "supports",
+        "supported",
+        "recruits",
+        "recruited",
+        "freed",
+        "released",
+        "took",
+        "signed",
+    }
+)
 # Lower-case words that begin real names: "the al-Qaeda network" is a name.
 NAME_PARTICLES = ("al-", "al ", "el-", "ad-", "ud-", "bin ", "ibn ", "de ", "van ", "von ")
 PHRASE_WORDS = 3  # an all lower-case alias of this many words or more is a phrase
@@ -100,7 +132,9 @@ def one_quote_two_readings(data: StoreData) -> list[Lint]:
         statuses = sorted({t.status for t in ties})
         if len(statuses) > 1:
             found.append(
-                Lint(f"tie {ties[0].id}", "status", f"one quote of {source} is read as {' and '.join(statuses)} by {ids}")
+                Lint(
+                    f"tie {ties[0].id}", "status", f"one quote of {source} is read as {' and '.join(statuses)} by {ids}"
+                )
             )
     return found
 

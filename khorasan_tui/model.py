@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from typing import Any, Callable, Container
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -272,8 +273,20 @@ class Actor:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     FIELDS = frozenset(
-        {"id", "name", "kind", "aliases", "summary", "born", "founded", "died", "ended", "citations",
-         "possible_duplicate_of", "merged_ids"}
+        {
+            "id",
+            "name",
+            "kind",
+            "aliases",
+            "summary",
+            "born",
+            "founded",
+            "died",
+            "ended",
+            "citations",
+            "possible_duplicate_of",
+            "merged_ids",
+        }
     )
 
     @property
@@ -345,8 +358,7 @@ class Tie:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     FIELDS = frozenset(
-        {"id", "type", "source", "target", "status", "claimant", "role", "start", "end", "summary", "citations",
-         "note"}
+        {"id", "type", "source", "target", "status", "claimant", "role", "start", "end", "summary", "citations", "note"}
     )
 
     @property

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .model import (
     CREDIBILITY,
@@ -297,9 +298,7 @@ def check_ends(tie_type: str, source_kind: str, target_kind: str) -> str | None:
     fits = _END_RULES.get(tie_type, _actor_to_actor)(source_kind, target_kind)
     if fits:
         return None
-    return (
-        f"'{tie_type}' cannot link {_a(source_kind)} to {_a(target_kind)}: {_END_HINTS.get(tie_type, _ACTOR_HINT)}"
-    )
+    return f"'{tie_type}' cannot link {_a(source_kind)} to {_a(target_kind)}: {_END_HINTS.get(tie_type, _ACTOR_HINT)}"
 
 
 def _a(kind: str) -> str:
@@ -461,7 +460,12 @@ def store_problems(
             problems += actor_problems(actor, sources)
         if actor.possible_duplicate_of and actor.possible_duplicate_of not in actors:
             problems.append(
-                Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", f"names missing actor {actor.possible_duplicate_of!r}")
+                Problem(
+                    ERROR,
+                    f"actor {actor.id}",
+                    "possible_duplicate_of",
+                    f"names missing actor {actor.possible_duplicate_of!r}",
+                )
             )
         for old in actor.merged_ids:
             if old in actors or old in merged_from:
@@ -473,9 +477,7 @@ def store_problems(
         if not _tie_clean(tie, kinds, sources):
             problems += tie_problems(tie, kinds, sources)
     for key, owners in sorted(name_collisions(actors.values()).items()):
-        problems.append(
-            Problem(ERROR, "names", "", f"{key!r} names several actors: {', '.join(sorted(owners))}")
-        )
+        problems.append(Problem(ERROR, "names", "", f"{key!r} names several actors: {', '.join(sorted(owners))}"))
     return problems
 
 
@@ -622,7 +624,12 @@ def change_problems(
         problems += actor_problems(actor, sources)
         if actor.possible_duplicate_of and actor.possible_duplicate_of not in actors:
             problems.append(
-                Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", f"names missing actor {actor.possible_duplicate_of!r}")
+                Problem(
+                    ERROR,
+                    f"actor {actor.id}",
+                    "possible_duplicate_of",
+                    f"names missing actor {actor.possible_duplicate_of!r}",
+                )
             )
         if merged_from is not None:
             problems += _merged_id_problems(actor, actors, merged_from)
@@ -632,8 +639,12 @@ def change_problems(
                 others = [a for a in name_owners.get(key, ()) if a != actor.id and a in actors]
                 if others:
                     problems.append(
-                        Problem(ERROR, f"actor {actor.id}", "name" if name == actor.name else "aliases",
-                                f"{name!r} already names {', '.join(sorted(others))}")
+                        Problem(
+                            ERROR,
+                            f"actor {actor.id}",
+                            "name" if name == actor.name else "aliases",
+                            f"{name!r} already names {', '.join(sorted(others))}",
+                        )
                     )
     for tie_id in tie_ids:
         tie = ties.get(tie_id)
@@ -658,7 +669,12 @@ def _merged_id_problems(actor: Actor, actors: Mapping[str, Actor], merged_from: 
         problems.append(Problem(ERROR, f"actor {keeper}", "merged_ids", merged_id_taken(actor.id, actor.id)))
     for old in actor.merged_ids:
         other = old if old in actors else merged_from.get(old)
-        if other is not None and other != actor.id and other in actors and (other == old or old in actors[other].merged_ids):
+        if (
+            other is not None
+            and other != actor.id
+            and other in actors
+            and (other == old or old in actors[other].merged_ids)
+        ):
             problems.append(Problem(ERROR, f"actor {actor.id}", "merged_ids", merged_id_taken(old, other)))
     return problems
 

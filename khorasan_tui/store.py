@@ -240,7 +240,6 @@ def _canonical(raw: bytes, doc: dict[str, Any]) -> bool:
         return False
 
 
-
 # orjson writes at most 254 levels; past that a record would load but every
 # save and every --json print of it would fail. Records of our own shape nest 4.
 MAX_NESTING = 100
@@ -468,7 +467,7 @@ def _remember_checked(path: Path, digest: str) -> None:
     key = _verdict_key(path, digest)
     if key in verdicts:
         return
-    verdicts = [v for v in verdicts if isinstance(v, str)][-(_VERDICTS_KEPT - 1):] + [key]
+    verdicts = [v for v in verdicts if isinstance(v, str)][-(_VERDICTS_KEPT - 1) :] + [key]
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cache, orjson.dumps(verdicts), backup=False)
@@ -551,7 +550,7 @@ def remove_crash_leftovers(path: Path) -> int:
         return 0
     prefix = f".{real.name}."
     for entry in entries:
-        middle = entry.name[len(prefix):-len(".tmp")]
+        middle = entry.name[len(prefix) : -len(".tmp")]
         # A dot in the middle: the temp file of another store whose name begins
         # with this one's ("khorasan.json.old"), guarded by its own lock.
         if entry.name.startswith(prefix) and entry.name.endswith(".tmp") and middle and "." not in middle:

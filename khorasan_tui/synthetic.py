@@ -74,17 +74,89 @@ PROVINCES = (
     "Bamyan Uruzgan Nimroz Sar-e-Pul Samangan Panjshir Bajaur Mohmand Khyber Kurram Orakzai Swat Dir "
     "Chitral Peshawar Quetta Zhob Gwadar Sistan Tirah"
 ).split()
-DISTRICT_PARTS_A = ("Achin", "Deh", "Shin", "Spin", "Tor", "Zar", "Gul", "Sar", "Nau", "Pul", "Qala", "Dara",
-                    "Bagh", "Chapa", "Khas", "Mamand", "Pech", "Shigal", "Wata", "Nari", "Kot", "Baru")
-DISTRICT_PARTS_B = ("kot", "abad", "khel", "garh", "pur", "zai", "dara", "bagh", "shahr", "gai", "wal", "pora",
-                    "dand", "tangi", "kalay", "sar")
+DISTRICT_PARTS_A = (
+    "Achin",
+    "Deh",
+    "Shin",
+    "Spin",
+    "Tor",
+    "Zar",
+    "Gul",
+    "Sar",
+    "Nau",
+    "Pul",
+    "Qala",
+    "Dara",
+    "Bagh",
+    "Chapa",
+    "Khas",
+    "Mamand",
+    "Pech",
+    "Shigal",
+    "Wata",
+    "Nari",
+    "Kot",
+    "Baru",
+)
+DISTRICT_PARTS_B = (
+    "kot",
+    "abad",
+    "khel",
+    "garh",
+    "pur",
+    "zai",
+    "dara",
+    "bagh",
+    "shahr",
+    "gai",
+    "wal",
+    "pora",
+    "dand",
+    "tangi",
+    "kalay",
+    "sar",
+)
 PLACE_QUALIFIERS = ("", "Upper ", "Lower ", "Old ", "New ")
 
-GROUP_PREFIX = ("Tehrik-e-", "Jamaat-ul-", "Lashkar-e-", "Harakat-ul-", "Jaish-e-", "Ansar-ul-", "Hizb-e-",
-                "Katibat ", "Liwa ", "Jabhat-ul-")
-GROUP_CORE = ("Ahrar", "Islam", "Mujahideen", "Furqan", "Jihad", "Khilafat", "Tawhid", "Sunnah", "Haqq",
-              "Nusrat", "Imam", "Fateh", "Shariat", "Khorasan", "Muhajirin", "Ansar", "Umar", "Badr", "Qital",
-              "Hijrat", "Taiba", "Zubair", "Mahdi", "Sahaba", "Rijal")
+GROUP_PREFIX = (
+    "Tehrik-e-",
+    "Jamaat-ul-",
+    "Lashkar-e-",
+    "Harakat-ul-",
+    "Jaish-e-",
+    "Ansar-ul-",
+    "Hizb-e-",
+    "Katibat ",
+    "Liwa ",
+    "Jabhat-ul-",
+)
+GROUP_CORE = (
+    "Ahrar",
+    "Islam",
+    "Mujahideen",
+    "Furqan",
+    "Jihad",
+    "Khilafat",
+    "Tawhid",
+    "Sunnah",
+    "Haqq",
+    "Nusrat",
+    "Imam",
+    "Fateh",
+    "Shariat",
+    "Khorasan",
+    "Muhajirin",
+    "Ansar",
+    "Umar",
+    "Badr",
+    "Qital",
+    "Hijrat",
+    "Taiba",
+    "Zubair",
+    "Mahdi",
+    "Sahaba",
+    "Rijal",
+)
 GROUP_SUFFIX = ("", " Front", " Brigade", " Shura", " Wing", " Battalion", " Faction", " Network")
 
 STATES = (
@@ -93,32 +165,98 @@ STATES = (
     "Yemen United-States United-Kingdom France Germany Italy Netherlands Norway Sweden Belgium Spain "
     "Australia Canada Japan Indonesia Malaysia Bangladesh Sri-Lanka Azerbaijan Georgia Somalia Libya"
 ).split()
-AGENCY_FORMS = ("{s} Ministry of Interior", "{s} General Directorate of Intelligence", "{s} National Police",
-                "{s} Counter-Terrorism Department", "{s} Border Police", "{s} Special Forces",
-                "{s} Intelligence Bureau", "{s} Military Intelligence", "{p} Provincial Police",
-                "{p} Counter-Terrorism Cell", "{p} Levies Force", "{p} District Police",
-                "{p} Garrison Command", "{p} Frontier Corps Wing")
-ORG_FORMS = ("Al-{c} Media Foundation", "{p} Institute for Peace Studies", "{p} Times", "{p} Relief Trust",
-             "Voice of {p}", "{c} Welfare Society", "{p} Human Rights Watchers", "{c} Publications",
-             "{p} Observer", "{c} Madrasa Network", "{p} Research Centre", "{p} Radio")
-EVENT_FORMS = ("{p} suicide bombing", "{p} prison attack", "{p} mosque attack", "{p} ambush",
-               "{p} raid", "{p} kidnapping", "{p} drone strike", "{p} market bombing", "{p} school attack",
-               "{p} checkpoint attack", "{p} assassination", "{p} peace talks", "{p} arrests",
-               "{p} airport attack", "{p} shrine bombing")
+AGENCY_FORMS = (
+    "{s} Ministry of Interior",
+    "{s} General Directorate of Intelligence",
+    "{s} National Police",
+    "{s} Counter-Terrorism Department",
+    "{s} Border Police",
+    "{s} Special Forces",
+    "{s} Intelligence Bureau",
+    "{s} Military Intelligence",
+    "{p} Provincial Police",
+    "{p} Counter-Terrorism Cell",
+    "{p} Levies Force",
+    "{p} District Police",
+    "{p} Garrison Command",
+    "{p} Frontier Corps Wing",
+)
+ORG_FORMS = (
+    "Al-{c} Media Foundation",
+    "{p} Institute for Peace Studies",
+    "{p} Times",
+    "{p} Relief Trust",
+    "Voice of {p}",
+    "{c} Welfare Society",
+    "{p} Human Rights Watchers",
+    "{c} Publications",
+    "{p} Observer",
+    "{c} Madrasa Network",
+    "{p} Research Centre",
+    "{p} Radio",
+)
+EVENT_FORMS = (
+    "{p} suicide bombing",
+    "{p} prison attack",
+    "{p} mosque attack",
+    "{p} ambush",
+    "{p} raid",
+    "{p} kidnapping",
+    "{p} drone strike",
+    "{p} market bombing",
+    "{p} school attack",
+    "{p} checkpoint attack",
+    "{p} assassination",
+    "{p} peace talks",
+    "{p} arrests",
+    "{p} airport attack",
+    "{p} shrine bombing",
+)
 
-PUBLISHERS = ("Khorasan Monitor", "Frontier Review", "Hindu Kush Observer", "Durand Line Daily",
-              "Kabul Evening Post", "Peshawar Ledger", "Central Asia Brief", "Afghan Analysts Bulletin",
-              "South Asia Security Digest", "Pamir Wire")
-HEADLINES = ("new alliances in {p}", "the fight over {p}", "who is behind the attacks in {p}",
-             "recruitment networks in {p}", "the rise and fall of militant factions in {p}",
-             "talks and rivalries around {p}", "money, arms and shelter in {p}", "the war in {p} explained")
+PUBLISHERS = (
+    "Khorasan Monitor",
+    "Frontier Review",
+    "Hindu Kush Observer",
+    "Durand Line Daily",
+    "Kabul Evening Post",
+    "Peshawar Ledger",
+    "Central Asia Brief",
+    "Afghan Analysts Bulletin",
+    "South Asia Security Digest",
+    "Pamir Wire",
+)
+HEADLINES = (
+    "new alliances in {p}",
+    "the fight over {p}",
+    "who is behind the attacks in {p}",
+    "recruitment networks in {p}",
+    "the rise and fall of militant factions in {p}",
+    "talks and rivalries around {p}",
+    "money, arms and shelter in {p}",
+    "the war in {p} explained",
+)
 
-ROLES = ("commander", "deputy leader", "spokesman", "financier", "recruiter", "shura member", "trainer",
-         "intelligence chief", "military commander", "emir")
+ROLES = (
+    "commander",
+    "deputy leader",
+    "spokesman",
+    "financier",
+    "recruiter",
+    "shura member",
+    "trainer",
+    "intelligence chief",
+    "military commander",
+    "emir",
+)
 
 KIND_SHARE = (  # the real store's mix, leaning a little more to people
-    ("person", 0.30), ("place", 0.18), ("event", 0.18), ("group", 0.14), ("organization", 0.07),
-    ("agency", 0.09), ("state", 0.04),  # states run out after a few dozen; the rest become agencies
+    ("person", 0.30),
+    ("place", 0.18),
+    ("event", 0.18),
+    ("group", 0.14),
+    ("organization", 0.07),
+    ("agency", 0.09),
+    ("state", 0.04),  # states run out after a few dozen; the rest become agencies
 )
 HUB_KINDS = ("group", "state", "group", "agency", "place", "group", "organization")
 
@@ -144,10 +282,16 @@ VERB_PHRASES = {
     "negotiates_with": "is negotiating with",
 }
 QUOTE_FORMS = {
-    "reported": ("{a} {v} {b}{w}.", "Officials confirmed that {a} {v} {b}{w}.",
-                 "According to local sources, {a} {v} {b}{w}."),
-    "alleged": ("Analysts suspect that {a} {v} {b}{w}.", "It is alleged that {a} {v} {b}{w}.",
-                "Some reports suggest that {a} {v} {b}{w}."),
+    "reported": (
+        "{a} {v} {b}{w}.",
+        "Officials confirmed that {a} {v} {b}{w}.",
+        "According to local sources, {a} {v} {b}{w}.",
+    ),
+    "alleged": (
+        "Analysts suspect that {a} {v} {b}{w}.",
+        "It is alleged that {a} {v} {b}{w}.",
+        "Some reports suggest that {a} {v} {b}{w}.",
+    ),
     "claimed": ("{c} claims that {a} {v} {b}{w}.", "In a statement, {c} said that {a} {v} {b}{w}."),
 }
 STATUS_SHARE = (("reported", 0.72), ("alleged", 0.20), ("claimed", 0.08))
@@ -230,7 +374,12 @@ def _tie_options() -> dict[tuple[str, str], _Pick]:
                 # No rule pairs these kinds: the first type the rulebook lets
                 # join them (places and events are not actors: a loose
                 # "affiliated_with" would make an invalid store).
-                fallback = [("located_in", False), ("located_in", True), ("affiliated_with", False), ("succeeded", False)]
+                fallback = [
+                    ("located_in", False),
+                    ("located_in", True),
+                    ("affiliated_with", False),
+                    ("succeeded", False),
+                ]
                 for tie_type, swap in fallback:
                     source, target = (kb, ka) if swap else (ka, kb)
                     if check_ends(tie_type, source, target) is None:
@@ -369,7 +518,11 @@ class _Builder:
         date = _partial_date(rng, 2001, 2024)
 
         def make() -> str:
-            place = rng.choice(PROVINCES) if rng.random() < 0.5 else rng.choice(DISTRICT_PARTS_A) + rng.choice(DISTRICT_PARTS_B)
+            place = (
+                rng.choice(PROVINCES)
+                if rng.random() < 0.5
+                else rng.choice(DISTRICT_PARTS_A) + rng.choice(DISTRICT_PARTS_B)
+            )
             return f"{rng.choice(EVENT_FORMS).format(p=place)} ({date[:4]})"
 
         name = self.names.unique(make)
@@ -459,7 +612,7 @@ class _Builder:
         plan = [HUB_KINDS[i % len(HUB_KINDS)] for i in range(hubs)]
         plan += [kinds(rng) for _ in range(n - hubs)]
         tail_weights: list[float] = []
-        for kind in plan[hubs:]:
+        for _ in plan[hubs:]:
             if rng.random() < LONG_TAIL_SHARE:
                 tail_weights.append(0.0)
             else:

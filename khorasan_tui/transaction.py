@@ -20,16 +20,16 @@ at all.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 from . import rules
 from .changes import ChangeConflict, Command
 from .documents import DocumentTexts, squash_whitespace
 from .model import normalize_key
-from .storedata import StoreData
 from .store import StoreError, atomic_write, changed_since, load_store, locked, save_store
+from .storedata import StoreData
 
 
 class WriteError(Exception):
@@ -202,6 +202,10 @@ class WritePath:
         found = [rules.Problem(rules.WARNING, w.where, w.field, w.message) for w in lints.lint(view)]
         return {str(p): p for p in found}
 
+    def warnings_of(self, command: Command) -> list[rules.Problem]:
+        """The lint warnings on the records `command` touched, as they are now."""
+        return list(self._lint_problems(command).values())
+
     def _lints_of(self, command: Command) -> set[str]:
         return set(self._lint_problems(command))
 
@@ -213,7 +217,8 @@ class WritePath:
             owners = _NamesNow(owners, data, command.ids("actors"))
         tie_ids = set(command.ids("ties"))
         rekinded = {
-            c.key for c in command.changes
+            c.key
+            for c in command.changes
             if c.table == "actors" and c.before is not None and c.after is not None and c.before.kind != c.after.kind
         }
         if rekinded:
@@ -265,7 +270,12 @@ class WritePath:
                 if text is None:
                     why = self.texts.refused.get(citation.source, "it cannot be read")
                     problems.append(
-                        rules.Problem(rules.ERROR, where, f"citation {i}", f"the text of {citation.source} cannot be checked: {why}")
+                        rules.Problem(
+                            rules.ERROR,
+                            where,
+                            f"citation {i}",
+                            f"the text of {citation.source} cannot be checked: {why}",
+                        )
                     )
                 elif squash_whitespace(citation.quote) not in text:
                     problems.append(

@@ -30,7 +30,9 @@ def quote_problems(data: StoreData, texts: DocumentTexts) -> list[Problem]:
     problems: list[Problem] = []
     for source in data.sources.values():
         if not source.path:
-            problems.append(Problem(rules.WARNING, f"source {source.id}", "path", "has no text file; its quotes cannot be checked"))
+            problems.append(
+                Problem(rules.WARNING, f"source {source.id}", "path", "has no text file; its quotes cannot be checked")
+            )
         elif texts.squashed(source.id) is None and source.id in texts.refused:
             problems.append(Problem(rules.ERROR, f"source {source.id}", "path", texts.refused[source.id]))
     records = [(f"actor {a.id}", a.citations) for a in data.actors.values()]

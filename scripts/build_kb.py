@@ -37,6 +37,8 @@ from khorasan_tui.rules import check_ends  # noqa: E402
 from khorasan_tui.store import StoreData, save_store  # noqa: E402
 
 DATE_FIELDS = ("born", "founded", "died", "ended")
+
+
 def load_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -4,6 +4,7 @@ Document 004 was saved as UTF-8, decoded as Thai code page 874 and re-encoded:
 a curly quote U+201C (bytes E2 80 9C) shows as "โ€œ" and U+201D (E2 80 9D, where
 0x9D has no cp874 glyph and was dropped) as "โ€". We reverse exactly those.
 """
+
 from __future__ import annotations
 
 import sys

@@ -90,7 +90,12 @@ _WRONG_TYPES: list[tuple[str, Callable[[dict], dict], str, Any]] = [
     ("actor-citations-object", _actor, "citations", {"source": DOC_ID, "quote": "x"}),
     ("actor-citation-string", _actor, "citations", ["a quote"]),
     ("actor-citation-source-int", _actor, "citations", [{"source": 1, "quote": "x"}]),
-    ("actor-citation-credibility-text", _actor, "citations", [{"source": DOC_ID, "quote": "ISKP", "credibility": "high"}]),
+    (
+        "actor-citation-credibility-text",
+        _actor,
+        "citations",
+        [{"source": DOC_ID, "quote": "ISKP", "credibility": "high"}],
+    ),
     ("actor-merged-ids-string", _actor, "merged_ids", "old"),
     ("actor-duplicate-of-itself", _actor, "possible_duplicate_of", "iskp"),
     ("actor-duplicate-of-int", _actor, "possible_duplicate_of", 3),
@@ -239,29 +244,100 @@ def _raw_cases(valid: bytes) -> list[tuple[str, bytes, str]]:
         ("meta-empty", b'{"meta": {}, "actors": {}, "ties": {}, "sources": {}}', REFUSED),
         ("meta-record-list", b'{"meta": {"1": []}, "actors": {}, "ties": {}, "sources": {}}', REFUSED),
         ("tables-missing", b'{"meta": {"1": {"schema_version": 1}}}', REFUSED),
-        ("actors-table-list", b'{"meta": {"1": {"schema_version": 1}}, "actors": [], "ties": {}, "sources": {}}', REFUSED),
-        ("actor-record-string", b'{"meta": {"1": {"schema_version": 1}}, "actors": {"1": "iskp"}, "ties": {}, "sources": {}}', REFUSED),
-        ("actor-without-id", b'{"meta": {"1": {"schema_version": 1}}, "actors": {"1": {"name": "x", "kind": "group"}}, "ties": {}, "sources": {}}', REFUSED),
+        (
+            "actors-table-list",
+            b'{"meta": {"1": {"schema_version": 1}}, "actors": [], "ties": {}, "sources": {}}',
+            REFUSED,
+        ),
+        (
+            "actor-record-string",
+            b'{"meta": {"1": {"schema_version": 1}}, "actors": {"1": "iskp"}, "ties": {}, "sources": {}}',
+            REFUSED,
+        ),
+        (
+            "actor-without-id",
+            b'{"meta": {"1": {"schema_version": 1}}, "actors": {"1": {"name": "x", "kind": "group"}}, "ties": {}, "sources": {}}',
+            REFUSED,
+        ),
         ("nan", text.replace('"founded": "2015-01"', '"founded": NaN').encode(), REFUSED),
         ("infinity-1e999", text.replace('"schema_version": 1', '"schema_version": 1e999').encode(), REFUSED),
         ("minus-infinity", text.replace('"founded": "2015-01"', '"founded": -Infinity').encode(), REFUSED),
-        ("big-number-as-credibility", text.replace('"quote": "Islamic State-Khorasan (ISKP) was founded in January 2015."',
-                                                   '"quote": "Islamic State-Khorasan (ISKP) was founded in January 2015.", "credibility": 1' + "0" * 5000, 1).encode(), REFUSED),
+        (
+            "big-number-as-credibility",
+            text.replace(
+                '"quote": "Islamic State-Khorasan (ISKP) was founded in January 2015."',
+                '"quote": "Islamic State-Khorasan (ISKP) was founded in January 2015.", "credibility": 1' + "0" * 5000,
+                1,
+            ).encode(),
+            REFUSED,
+        ),
         ("deep-nesting-100k", deep.encode(), REFUSED),
-        ("duplicate-key-in-record", text.replace('"kind": "group"', '"kind": "group", "kind": "person"', 1).encode(), REFUSED),
-        ("duplicate-table-key", text.replace(actor_block, actor_block + "\n    " + actor_block.replace('"iskp"', '"iskp-2"').replace('"Islamic State-Khorasan"', '"Other"').replace('"ISKP", "IS-K"', ""), 1).encode(), REFUSED),
-        ("colliding-table-keys-1-01", text.replace(actor_block, actor_block + "\n    " + actor_block.replace('"1": {', '"01": {', 1).replace('"iskp"', '"iskp-2"').replace('"Islamic State-Khorasan"', '"Other"').replace('"ISKP",', "").replace('"IS-K"', ""), 1).encode(), REFUSED),
+        (
+            "duplicate-key-in-record",
+            text.replace('"kind": "group"', '"kind": "group", "kind": "person"', 1).encode(),
+            REFUSED,
+        ),
+        (
+            "duplicate-table-key",
+            text.replace(
+                actor_block,
+                actor_block
+                + "\n    "
+                + actor_block.replace('"iskp"', '"iskp-2"')
+                .replace('"Islamic State-Khorasan"', '"Other"')
+                .replace('"ISKP", "IS-K"', ""),
+                1,
+            ).encode(),
+            REFUSED,
+        ),
+        (
+            "colliding-table-keys-1-01",
+            text.replace(
+                actor_block,
+                actor_block
+                + "\n    "
+                + actor_block.replace('"1": {', '"01": {', 1)
+                .replace('"iskp"', '"iskp-2"')
+                .replace('"Islamic State-Khorasan"', '"Other"')
+                .replace('"ISKP",', "")
+                .replace('"IS-K"', ""),
+                1,
+            ).encode(),
+            REFUSED,
+        ),
         ("table-key-not-a-number", text.replace('"1": {', '"one": {', 2).encode(), REFUSED),
-        ("table-key-arabic-digit", text.replace(actor_block, actor_block + "\n    " + actor_block.replace('"1": {', '"\u0661": {', 1).replace('"iskp"', '"iskp-2"').replace('"Islamic State-Khorasan"', '"Other"').replace('"ISKP",', "").replace('"IS-K"', ""), 1).encode(), REFUSED),
+        (
+            "table-key-arabic-digit",
+            text.replace(
+                actor_block,
+                actor_block
+                + "\n    "
+                + actor_block.replace('"1": {', '"\u0661": {', 1)
+                .replace('"iskp"', '"iskp-2"')
+                .replace('"Islamic State-Khorasan"', '"Other"')
+                .replace('"ISKP",', "")
+                .replace('"IS-K"', ""),
+                1,
+            ).encode(),
+            REFUSED,
+        ),
         ("not-utf8", valid.replace(b"Islamic State-Khorasan", b"Islamic State-Khor\xe1s\xe1n", 1), REFUSED),
         ("utf16-le-bom", b"\xff\xfe" + text.encode("utf-16-le"), REFUSED),
         ("utf16-be-bom", b"\xfe\xff" + text.encode("utf-16-be"), REFUSED),
         ("utf16-le-no-bom", text.encode("utf-16-le"), REFUSED),
         ("utf16-be-no-bom", text.encode("utf-16-be"), REFUSED),
         ("utf8-bom", b"\xef\xbb\xbf" + valid, REFUSED),
-        ("lone-surrogate-name", text.replace('"Islamic State-Khorasan"', '"Islamic \\ud800State"', 1).encode(), REFUSED),
+        (
+            "lone-surrogate-name",
+            text.replace('"Islamic State-Khorasan"', '"Islamic \\ud800State"', 1).encode(),
+            REFUSED,
+        ),
         ("lone-low-surrogate-alias", text.replace('"ISKP"', '"IS\\udc00KP"', 1).encode(), REFUSED),
-        ("nul-escaped-in-name", text.replace('"Islamic State-Khorasan"', '"Islamic\\u0000State"', 1).encode(), VALIDATE_ONLY),
+        (
+            "nul-escaped-in-name",
+            text.replace('"Islamic State-Khorasan"', '"Islamic\\u0000State"', 1).encode(),
+            VALIDATE_ONLY,
+        ),
         ("raw-control-bytes", text.replace('"Islamic State-Khorasan"', '"Islamic\x1bState"', 1).encode(), REFUSED),
         ("binary-garbage", bytes(range(256)) * 64, REFUSED),
     ]
@@ -337,10 +413,14 @@ _SIDE_FILES: list[tuple[str, str, str]] = [
     ("journal-huge-sparse", _JOURNAL, "huge"),
     ("journal-not-a-list", _JOURNAL, '{"changes": 1}'),
     ("journal-garbage-entries", _JOURNAL, '[{"description": 5}, [], null, {"changes": [{"table": "actors"}]}]'),
-    ("journal-hostile-entry", _JOURNAL, (
-        '[{"description": "x\\u001b[2J\\u202e", "changes": [{"table": "actors", '
-        '"key": "../../etc/passwd", "before": null, "after": {"id": 1}}]}]'
-    )),
+    (
+        "journal-hostile-entry",
+        _JOURNAL,
+        (
+            '[{"description": "x\\u001b[2J\\u202e", "changes": [{"table": "actors", '
+            '"key": "../../etc/passwd", "before": null, "after": {"id": 1}}]}]'
+        ),
+    ),
     ("lock-symlink-outside", f"{STORE}.lock", "outside"),
     ("lock-fifo", f"{STORE}.lock", "fifo"),
     ("lock-directory", f"{STORE}.lock", "directory"),
@@ -492,8 +572,9 @@ def csv_cases() -> dict[str, bytes]:
             "+1+1,@SUM(A1),allied_with,reported,-2+3",
             "\t=1+1,\r=2,allied_with,reported,q",
         ).encode(),
-        "unbalanced-quotes.csv": (_HEADER + '"Nangarhar Shura,Islamic State-Khorasan,allied_with,reported,"q\n'
-                                  + good + "\n").encode(),
+        "unbalanced-quotes.csv": (
+            _HEADER + '"Nangarhar Shura,Islamic State-Khorasan,allied_with,reported,"q\n' + good + "\n"
+        ).encode(),
         "controls.csv": _rows(
             "Evil\x1b[2J\x07Group,Islamic State-Khorasan,allied_with,reported,q\x1b]0;x\x07",
             "Nul\x00Group,Islamic State-Khorasan,allied_with,reported,q",
@@ -505,27 +586,33 @@ def csv_cases() -> dict[str, bytes]:
         "utf8-bom.csv": b"\xef\xbb\xbf" + _rows(good).encode(),
         "latin1.csv": latin.encode("latin-1"),
         "huge-field.csv": _rows(f"{'A' * 200_000},Islamic State-Khorasan,allied_with,reported,q").encode(),
-        "huge-quote.csv": _rows(f"Nangarhar Shura,Islamic State-Khorasan,allied_with,reported,\"{'q' * 2_000_000}\"").encode(),
+        "huge-quote.csv": _rows(
+            f'Nangarhar Shura,Islamic State-Khorasan,allied_with,reported,"{"q" * 2_000_000}"'
+        ).encode(),
         "invisible.csv": _rows(
             "Nangar\u200bhar\u202e Shura,Islamic State-Khorasan,allied_with,reported,q",
             "\ufeffZero\u2060Width,I\u200dSKP,allied_with,reported,q",
         ).encode(),
-        "markup.csv": _rows("[@click=app.quit]x[/],[bold]ISKP[/],allied_with,reported,[link=file:///etc/passwd]q[/]").encode(),
+        "markup.csv": _rows(
+            "[@click=app.quit]x[/],[bold]ISKP[/],allied_with,reported,[link=file:///etc/passwd]q[/]"
+        ).encode(),
         "crlf.csv": _rows(good).replace("\n", "\r\n").encode(),
         "cr-only.csv": _rows(good).replace("\n", "\r").encode(),
         "header-only.csv": _HEADER.encode(),
         "empty.csv": b"",
         "binary-garbage.csv": bytes(range(256)) * 200,
-        "ten-thousand-columns.csv": (",".join(f"c{n}" for n in range(10_000)) + "\n"
-                                     + ",".join("x" for _ in range(10_000)) + "\n").encode(),
+        "ten-thousand-columns.csv": (
+            ",".join(f"c{n}" for n in range(10_000)) + "\n" + ",".join("x" for _ in range(10_000)) + "\n"
+        ).encode(),
         "newline-in-name.csv": _rows('"Nangarhar\nShura",Islamic State-Khorasan,allied_with,reported,q').encode(),
         "self-tie.csv": _rows("Islamic State-Khorasan,ISKP,allied_with,reported,q").encode(),
         "traversal-names.csv": _rows("../../etc/passwd,/dev/zero,allied_with,reported,q").encode(),
         "long-name.csv": _rows(f"{'N' * 100_000},Islamic State-Khorasan,allied_with,reported,q").encode(),
         "semicolons.csv": _rows(good).replace(",", ";").encode(),
         "unknown-vocabulary.csv": _rows("Nangarhar Shura,Islamic State-Khorasan,loves,certain,q").encode(),
-        "many-rows.csv": (_HEADER + "".join(
-            f"Group {n},Islamic State-Khorasan,allied_with,reported,q{n}\n" for n in range(500))).encode(),
+        "many-rows.csv": (
+            _HEADER + "".join(f"Group {n},Islamic State-Khorasan,allied_with,reported,q{n}\n" for n in range(500))
+        ).encode(),
         "evil\x1b[31mname\u202e.csv": _rows(good).encode(),
     }
 

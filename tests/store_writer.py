@@ -38,8 +38,15 @@ def small_store_data(padding: int = 0) -> StoreData:
     data.meta["name"] = "test store"
     cite = lambda n: [Citation(DOC_ID, QUOTES[n])]  # noqa: E731
     for actor in [
-        Actor("iskp", "Islamic State-Khorasan", "group", ["ISKP", "IS-K"], "Islamic State's branch.", founded="2015-01",
-              citations=cite(0)),
+        Actor(
+            "iskp",
+            "Islamic State-Khorasan",
+            "group",
+            ["ISKP", "IS-K"],
+            "Islamic State's branch.",
+            founded="2015-01",
+            citations=cite(0),
+        ),
         Actor("shahab-al-muhajir", "Shahab Al-Muhajir", "person", [], "Head of ISKP."),
         Actor("haqqani-network", "Haqqani Network", "group", ["Haqqanis"]),
         Actor("taliban", "Taliban", "group"),
@@ -48,13 +55,23 @@ def small_store_data(padding: int = 0) -> StoreData:
         data.actors[actor.id] = actor
     for n in range(padding):
         data.actors[f"padding-{n}"] = Actor(
-            f"padding-{n}", f"Padding Actor {n}", "person", [f"PA{n}"], "A filler actor to make saves slower. " * 8,
+            f"padding-{n}",
+            f"Padding Actor {n}",
+            "person",
+            [f"PA{n}"],
+            "A filler actor to make saves slower. " * 8,
             citations=cite(0),
         )
     for tie in [
         Tie("shahab-al-muhajir--leads--iskp", "leads", "shahab-al-muhajir", "iskp", start="2020", citations=cite(1)),
-        Tie("haqqani-network--supports--iskp", "supports", "haqqani-network", "iskp", status="alleged",
-            citations=cite(2)),
+        Tie(
+            "haqqani-network--supports--iskp",
+            "supports",
+            "haqqani-network",
+            "iskp",
+            status="alleged",
+            citations=cite(2),
+        ),
         Tie("taliban--hostile_to--iskp", "hostile_to", "taliban", "iskp", citations=cite(3)),
     ]:
         data.ties[tie.id] = tie
@@ -85,7 +102,11 @@ def _loop(path: Path) -> None:
         print("saved", flush=True)
         if n % 3 == 0:
             editor.add_tie(
-                actor.id, "member_of", "taliban", quote="joined", new_source=NewSource(f"Note {n}", text=f"He joined {n}.")
+                actor.id,
+                "member_of",
+                "taliban",
+                quote="joined",
+                new_source=NewSource(f"Note {n}", text=f"He joined {n}."),
             )
             print("saved", flush=True)
         editor.edit_actor(actor.id, summary=f"edited {n}", born="1990")

@@ -326,7 +326,10 @@ def test_two_undated_leaders_of_one_group_are_rivals_named_after_the_group():
     assert finding.reason == "rival leaders of Group"
     assert finding.tie_ids == ["mali--leads--group", "siraj--leads--group"]
     assert [s.title for s in finding.sides] == ["Mali leads Group", "Siraj leads Group"]
-    assert finding.explanation == "Document doc2 (Document doc2) says Mali leads Group; doc1 (Document doc1) says Siraj does"
+    assert (
+        finding.explanation
+        == "Document doc2 (Document doc2) says Mali leads Group; doc1 (Document doc1) says Siraj does"
+    )
     assert finding.involves("group") and finding.involves("mali")
 
 
@@ -471,7 +474,9 @@ def test_explanations_name_a_few_documents_and_count_the_rest():
     sources = {f"{n:03}_x": Source(id=f"{n:03}_x", title=f"Title number {n} " + "long " * 10) for n in range(5)}
     ties = [tie("alpha", "hostile_to", "beta", doc=doc, n=i + 1) for i, doc in enumerate(sorted(sources)[1:])]
     ties.append(tie("alpha", "allied_with", "beta", doc="000_x"))
-    data = StoreData(actors={a.id: a for a in (actor("alpha"), actor("beta"))}, ties={t.id: t for t in ties}, sources=sources)
+    data = StoreData(
+        actors={a.id: a for a in (actor("alpha"), actor("beta"))}, ties={t.id: t for t in ties}, sources=sources
+    )
     (finding,) = contested(Graph(data))
     assert finding.explanation == (
         "Document 000 (Title number 0 long long long long long…) says Alpha and Beta cooperate; "
@@ -608,7 +613,10 @@ def test_cli_contested_json(small_store, capsys):
     assert finding["a"] == {"id": "alpha", "name": "Alpha"}
     assert finding["b"] == {"id": "beta", "name": "Beta"}
     assert finding["reason"].startswith("cooperation vs hostility")
-    assert finding["explanation"] == "Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile"
+    assert (
+        finding["explanation"]
+        == "Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile"
+    )
     assert [s["documents"] for s in finding["sides"]] == [["doc1"], ["doc2"]]
     assert [s["ties"] for s in finding["sides"]] == [["alpha--allied_with--beta"], ["alpha--hostile_to--beta"]]
     assert [t["id"] for t in finding["ties"]] == ["alpha--allied_with--beta", "alpha--hostile_to--beta"]
@@ -640,7 +648,10 @@ def test_cli_contested_filtered_and_plain(small_store, capsys):
     code, out, _ = run_cli(capsys, "contested", "--db", str(small_store))
     assert code == 0
     assert "Alpha (alpha) ↔ Beta (beta): cooperation vs hostility" in out
-    assert "  Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile\n" in out
+    assert (
+        "  Document doc1 (Document doc1) says Alpha and Beta cooperate; doc2 (Document doc2) says they are hostile\n"
+        in out
+    )
     assert "“alpha hostile_to beta per doc2” (doc2)" in out
     assert "“alpha allied_with beta per doc1” (doc1)" in out
 
@@ -688,7 +699,8 @@ def test_bundled_iskp_and_taliban_cooperate_and_fight(bundled):
     pairs = _pairs(contested(bundled, "iskp"), analysis.RULE_COOPERATION_VS_HOSTILITY)
     assert frozenset(("iskp", "taliban")) in pairs
     (finding,) = [
-        f for f in contested(bundled, "taliban")
+        f
+        for f in contested(bundled, "taliban")
         if f.rule == analysis.RULE_COOPERATION_VS_HOSTILITY and {f.a, f.b} == {"iskp", "taliban"}
     ]
     cooperation, hostility = finding.sides
@@ -714,7 +726,9 @@ def test_bundled_iskp_and_haqqani_network_are_contested(bundled):
 
 def test_bundled_rival_heads_of_the_haqqani_network(bundled):
     rivals = [
-        f for f in contested(bundled, "haqqani-network") if f.rule == analysis.RULE_RIVAL_LEADERS and f.group == "haqqani-network"
+        f
+        for f in contested(bundled, "haqqani-network")
+        if f.rule == analysis.RULE_RIVAL_LEADERS and f.group == "haqqani-network"
     ]
     (finding,) = [f for f in rivals if {f.a, f.b} == {"sirajuddin-haqqani", "haji-mali-khan"}]
     assert all(f.reason == "rival leaders of Haqqani Network" for f in rivals)

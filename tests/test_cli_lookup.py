@@ -86,7 +86,20 @@ def check_citations(citations: list) -> None:
 
 
 def check_tie(tie: dict) -> None:
-    expected = {"id", "type", "directed", "source", "target", "status", "claimant", "role", "start", "end", "summary", "citations"}
+    expected = {
+        "id",
+        "type",
+        "directed",
+        "source",
+        "target",
+        "status",
+        "claimant",
+        "role",
+        "start",
+        "end",
+        "summary",
+        "citations",
+    }
     assert expected <= set(tie)
     assert tie["type"] in TIE_TYPES
     assert tie["directed"] is TIE_TYPES[tie["type"]].directed
@@ -410,7 +423,14 @@ def bad_store(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-STORE_COMMANDS = [("show", "iskp"), ("ties", "iskp"), ("path", "iskp", "taliban"), ("search", "isk"), ("stats",), ("validate",)]
+STORE_COMMANDS = [
+    ("show", "iskp"),
+    ("ties", "iskp"),
+    ("path", "iskp", "taliban"),
+    ("search", "isk"),
+    ("stats",),
+    ("validate",),
+]
 
 
 @pytest.mark.parametrize("kind", ["directory", "missing", "empty", "not-json", "json-list"])
@@ -549,7 +569,9 @@ def test_no_color_gives_plain_text_on_a_terminal_for_every_lookup(argv):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize(
-    "argv", [("search", "haqqani"), ("search", "kabul"), ("ties", "iskp"), ("stats",), ("timeline", "iskp")], ids=" ".join
+    "argv",
+    [("search", "haqqani"), ("search", "kabul"), ("ties", "iskp"), ("stats",), ("timeline", "iskp")],
+    ids=" ".join,
 )
 def test_tables_at_80_columns_never_cut_an_id(argv):
     ids = {a["id"] for a in json.loads(khorasan("search", "", "--limit", "1000", "--json").stdout)}

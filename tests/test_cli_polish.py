@@ -24,13 +24,19 @@ def test_export_to_a_file_says_what_it_wrote(capsys, tmp_path: Path) -> None:
     target = tmp_path / "net.graphml"
     code, out, err = run(capsys, "export", "--format", "graphml", "-o", str(target))
     assert code == 0 and out == ""
-    stats = orjson.loads(subprocess.run(
-        [sys.executable, "-m", "khorasan_tui", "stats", "--json"], capture_output=True, check=True
-    ).stdout)
+    stats = orjson.loads(
+        subprocess.run(
+            [sys.executable, "-m", "khorasan_tui", "stats", "--json"], capture_output=True, check=True
+        ).stdout
+    )
     assert err == f"wrote graphml: {stats['actors']} actors, {stats['ties']} ties to {target}\n"
-    code, _, err = run(capsys, "export", "--format", "json", "--around", "iskp", "--depth", "0", "-o", str(tmp_path / "x.json"))
+    code, _, err = run(
+        capsys, "export", "--format", "json", "--around", "iskp", "--depth", "0", "-o", str(tmp_path / "x.json")
+    )
     assert code == 0 and err.startswith("wrote json: 1 actor, 0 ties to ")
-    code, _, err = run(capsys, "export", "--format", "csv", "--around", "iskp", "--depth", "0", "-o", str(tmp_path / "g.csv"))
+    code, _, err = run(
+        capsys, "export", "--format", "csv", "--around", "iskp", "--depth", "0", "-o", str(tmp_path / "g.csv")
+    )
     assert code == 0 and err.startswith("wrote csv: 1 actor, 0 ties: nodes to ") and "g.edges.csv" in err
     # on stdout the data is all there is
     code, out, err = run(capsys, "export", "--format", "dot", "--around", "iskp", "--depth", "0")
@@ -42,9 +48,13 @@ def test_counts_read_in_the_singular_and_the_plural(capsys, tmp_path: Path) -> N
     assert run(capsys, "generate", "--actors", "2", "--ties", "1", "-o", str(store))[0] == 0
     code, out, _ = run(capsys, "stats", "--db", str(store))
     assert code == 0 and "2 actors, 1 tie," in out
-    actor = orjson.loads(subprocess.run(
-        [sys.executable, "-m", "khorasan_tui", "search", "", "--db", str(store), "--json"], capture_output=True, check=True
-    ).stdout)[0]
+    actor = orjson.loads(
+        subprocess.run(
+            [sys.executable, "-m", "khorasan_tui", "search", "", "--db", str(store), "--json"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    )[0]
     code, out, _ = run(capsys, "ties", actor["id"], "--db", str(store))
     assert code == 0 and ": 1 tie\n" in out
     code, out, _ = run(capsys, "search", actor["name"], "--db", str(store), "--limit", "1")

@@ -159,7 +159,11 @@ def test_edit_actor_changes_only_what_is_given(editor, path):
     editor.edit_actor("kabul", name="Kabul City", aliases=["Kabul"], summary="Capital.", founded="1747")
     kabul = load_store(path).actors["kabul"]
     assert (kabul.name, kabul.aliases, kabul.summary, kabul.founded, kabul.kind) == (
-        "Kabul City", ["Kabul"], "Capital.", "1747", "place"
+        "Kabul City",
+        ["Kabul"],
+        "Capital.",
+        "1747",
+        "place",
     )
     editor.edit_actor("kabul", founded=None)
     assert load_store(path).actors["kabul"].founded is None
@@ -207,8 +211,15 @@ def test_add_alias(editor, path):
 
 def test_add_tie_citing_an_existing_document(editor, path):
     tie = editor.add_tie(
-        "taliban", "hostile_to", "iskp", quote=f"  {QUOTES[3]}  ", source_id=DOC_ID, start="2020", end="2021-06",
-        role="rival", status="reported",
+        "taliban",
+        "hostile_to",
+        "iskp",
+        quote=f"  {QUOTES[3]}  ",
+        source_id=DOC_ID,
+        start="2020",
+        end="2021-06",
+        role="rival",
+        status="reported",
     )
     assert tie.id == "taliban--hostile_to--iskp--2"  # the first such tie already exists
     assert tie.citations[0].quote == QUOTES[3]
@@ -222,22 +233,42 @@ def test_add_tie_refuses_bad_input(editor, path):
     raw = path.read_bytes()
     good = {"quote": QUOTES[3], "source_id": DOC_ID}
     cases = [
-        (lambda: editor.add_tie("taliban", "hostile_to", "taliban", **good), ValidationError, "ties an actor to itself"),
+        (
+            lambda: editor.add_tie("taliban", "hostile_to", "taliban", **good),
+            ValidationError,
+            "ties an actor to itself",
+        ),
         (lambda: editor.add_tie("taliban", "boss_of", "iskp", **good), ValidationError, "unknown tie type"),
         (lambda: editor.add_tie("taliban", "hostile_to", "iskp", status="maybe", **good), ValidationError, "status"),
-        (lambda: editor.add_tie("taliban", "hostile_to", "iskp", start="2021", end="2020", **good),
-         ValidationError, "after"),
+        (
+            lambda: editor.add_tie("taliban", "hostile_to", "iskp", start="2021", end="2020", **good),
+            ValidationError,
+            "after",
+        ),
         (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="", source_id=DOC_ID), ValidationError, "empty"),
-        (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="Taliban love ISKP", source_id=DOC_ID),
-         ValidationError, "does not occur"),
+        (
+            lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="Taliban love ISKP", source_id=DOC_ID),
+            ValidationError,
+            "does not occur",
+        ),
         (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="x"), ValidationError, "cite a document"),
-        (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="x", source_id=DOC_ID,
-                                new_source=NewSource("T")), ValidationError, "not both"),
+        (
+            lambda: editor.add_tie(
+                "taliban", "hostile_to", "iskp", quote="x", source_id=DOC_ID, new_source=NewSource("T")
+            ),
+            ValidationError,
+            "not both",
+        ),
         (lambda: editor.add_tie("nobody", "hostile_to", "iskp", **good), UnknownItem, "nobody"),
         (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="x", source_id="nope"), UnknownItem, "known"),
         (lambda: editor.add_tie("taliban", "hostile_to", "iskp", claimant="nobody", **good), UnknownItem, "claimant"),
-        (lambda: editor.add_tie("taliban", "hostile_to", "iskp", quote="x",
-                                new_source=NewSource("", published="soon")), ValidationError, "title"),
+        (
+            lambda: editor.add_tie(
+                "taliban", "hostile_to", "iskp", quote="x", new_source=NewSource("", published="soon")
+            ),
+            ValidationError,
+            "title",
+        ),
     ]
     for attempt, error, words in cases:
         with pytest.raises(error, match=words):
@@ -249,10 +280,18 @@ def test_add_tie_with_a_new_document_stores_its_text_and_undo_removes_it(editor,
     folder = path.parent / "sources"
     before = set(folder.iterdir())
     tie = editor.add_tie(
-        "haqqani-network", "cooperates_with", "taliban", quote="close  partners",
-        new_source=NewSource(" Kabul Times ", publisher="KT", published="2022-01",
-                             text="The Haqqanis and the Taliban are close partners.\nMore text."),
-        status="claimed", claimant="iskp",
+        "haqqani-network",
+        "cooperates_with",
+        "taliban",
+        quote="close  partners",
+        new_source=NewSource(
+            " Kabul Times ",
+            publisher="KT",
+            published="2022-01",
+            text="The Haqqanis and the Taliban are close partners.\nMore text.",
+        ),
+        status="claimed",
+        claimant="iskp",
     )
     source_id = tie.citations[0].source
     source = editor.data.sources[source_id]
@@ -262,8 +301,9 @@ def test_add_tie_with_a_new_document_stores_its_text_and_undo_removes_it(editor,
     assert text_file.read_text().startswith("The Haqqanis and the Taliban")
     assert errors(load_store(path)) == []
 
-    quote_only = editor.add_tie("iskp", "operates_in", "kabul", quote="ISKP threatens Kabul.",
-                                new_source=NewSource("A statement"))
+    quote_only = editor.add_tie(
+        "iskp", "operates_in", "kabul", quote="ISKP threatens Kabul.", new_source=NewSource("A statement")
+    )
     quote_file = path.parent / editor.data.sources[quote_only.citations[0].source].path
     assert quote_file.read_text() == "ISKP threatens Kabul.\n"
     assert errors(load_store(path)) == []
@@ -292,8 +332,9 @@ def test_delete_actor_says_first_what_goes_with_it(tmp_path):
     path = store_with(tmp_path, lambda data: setattr(data.actors["haqqani-network"], "possible_duplicate_of", "iskp"))
     editor = Editor.open(path)
     original = path.read_bytes()
-    editor.add_tie("taliban", "hostile_to", "haqqani-network", quote=QUOTES[3], source_id=DOC_ID, status="claimed",
-                   claimant="iskp")
+    editor.add_tie(
+        "taliban", "hostile_to", "haqqani-network", quote=QUOTES[3], source_id=DOC_ID, status="claimed", claimant="iskp"
+    )
     editor.edit_actor("kabul", summary="x")
     impact = editor.deletion_impact("iskp")
     assert impact.tie_count == 3
@@ -371,13 +412,31 @@ def run(capsys, *argv):
 
 def test_cli_add_actor_alias_tie_and_rm(path, capsys):
     db = ["--db", str(path)]
-    code, out, _ = run(capsys, "add-actor", "Abu Test", "--kind", "person", "--alias", "A. Test", "--summary",
-                       "[b]x", *db)
+    code, out, _ = run(
+        capsys, "add-actor", "Abu Test", "--kind", "person", "--alias", "A. Test", "--summary", "[b]x", *db
+    )
     assert code == 0 and "Abu Test" in out and "abu-test" in out
     code, out, _ = run(capsys, "add-alias", "Abu Test", "Tester", *db, "--json")
     assert code == 0 and json.loads(out)["actor"]["aliases"] == ["A. Test", "Tester"]
-    code, out, _ = run(capsys, "add-tie", "Abu Test", "member_of", "ISKP", "--source", DOC_ID, "--quote", QUOTES[1],
-                       "--start", "2020", "--status", "alleged", "--claimant", "Taliban", *db, "--json")
+    code, out, _ = run(
+        capsys,
+        "add-tie",
+        "Abu Test",
+        "member_of",
+        "ISKP",
+        "--source",
+        DOC_ID,
+        "--quote",
+        QUOTES[1],
+        "--start",
+        "2020",
+        "--status",
+        "alleged",
+        "--claimant",
+        "Taliban",
+        *db,
+        "--json",
+    )
     tie = json.loads(out)["tie"]
     assert code == 0 and tie["id"] == "abu-test--member_of--iskp" and tie["claimant"] == "taliban"
     code, out, err = run(capsys, "rm", "abu-test--member_of--iskp", *db)
@@ -409,9 +468,27 @@ def test_cli_edit_errors_exit_with_the_documented_codes(path, capsys):
         (("add-tie", "Taliban", "hostile_to", "Zzqxv", "--source", DOC_ID, "--quote", QUOTES[3]), 1, "no actor"),
         (("add-tie", "Taliban", "hostile_to", "ISKP", "--source", "nope", "--quote", QUOTES[3]), 1, "no document"),
         (("add-tie", "Taliban", "hostile_to", "ISKP", "--source", DOC_ID, "--quote", "made up"), 2, "does not occur"),
-        (("add-tie", "Taliban", "hostile_to", "ISKP", "--source", DOC_ID, "--quote", QUOTES[3], "--end", "2020-02-30"),
-         2, "not a date"),
-        (("add-tie", "Taliban", "hostile_to", "Taliban", "--source", DOC_ID, "--quote", QUOTES[3]), 2, "ties an actor to itself"),
+        (
+            (
+                "add-tie",
+                "Taliban",
+                "hostile_to",
+                "ISKP",
+                "--source",
+                DOC_ID,
+                "--quote",
+                QUOTES[3],
+                "--end",
+                "2020-02-30",
+            ),
+            2,
+            "not a date",
+        ),
+        (
+            ("add-tie", "Taliban", "hostile_to", "Taliban", "--source", DOC_ID, "--quote", QUOTES[3]),
+            2,
+            "ties an actor to itself",
+        ),
         (("add-alias", "Zzqxv", "X"), 1, "no actor"),
         (("add-alias", "Taliban", "Haqqanis"), 2, "already names"),
         (("add-alias", "Taliban", "bad\x1bname"), 2, "control"),
@@ -424,8 +501,9 @@ def test_cli_edit_errors_exit_with_the_documented_codes(path, capsys):
         assert "Traceback" not in err
     code, _, err = run(capsys, "--read-only", "rm", "iskp", "--yes", *db)
     assert code == 2 and "read-only" in err
-    code, out, _ = run(capsys, "add-tie", "Taliban", "hostile_to", "Haqqani", "--source", DOC_ID, "--quote",
-                       QUOTES[3], *db, "--json")
+    code, out, _ = run(
+        capsys, "add-tie", "Taliban", "hostile_to", "Haqqani", "--source", DOC_ID, "--quote", QUOTES[3], *db, "--json"
+    )
     assert code == 3 and json.loads(out)["ambiguous"] is True
     assert path.read_bytes() == raw
 
@@ -439,8 +517,18 @@ def test_cli_edits_on_a_copy_of_the_bundled_store(bundled, capsys):
     code, out, err = run(capsys, "ties", "haqqani-network", *db, "--json")
     assert code == 0, err
     first = json.loads(out)[0]["citations"][0]
-    code, out, err = run(capsys, "add-tie", "ISKP", "hostile_to", "haqqani-network", "--source", first["source"],
-                         "--quote", first["quote"], *db)
+    code, out, err = run(
+        capsys,
+        "add-tie",
+        "ISKP",
+        "hostile_to",
+        "haqqani-network",
+        "--source",
+        first["source"],
+        "--quote",
+        first["quote"],
+        *db,
+    )
     assert code == 0, err
     assert "Islamic State-Khorasan" in out
     code, out, err = run(capsys, "validate", *db, "--json")
@@ -493,8 +581,13 @@ class EditSequences(RuleBasedStateMachine):
         items = sorted(getattr(self.editor.data, table))
         return data.draw(st.sampled_from(items)) if items else "missing"
 
-    @rule(name=names, kind=st.sampled_from([*KINDS, "alien"]), aliases=st.lists(names, max_size=3),
-          summary=names, born=dates)
+    @rule(
+        name=names,
+        kind=st.sampled_from([*KINDS, "alien"]),
+        aliases=st.lists(names, max_size=3),
+        summary=names,
+        born=dates,
+    )
     def add_actor(self, name, kind, aliases, summary, born):
         self.attempt(lambda: self.editor.add_actor(name, kind, aliases=aliases, summary=summary, born=born))
 
@@ -508,14 +601,25 @@ class EditSequences(RuleBasedStateMachine):
         actor_id = self.pick(data, "actors")
         self.attempt(lambda: self.editor.add_alias(actor_id, alias))
 
-    @rule(data=st.data(), tie_type=st.sampled_from(list(TIE_TYPES)), status=st.sampled_from(list(STATUSES)),
-          quote=quotes, new_document=st.booleans(), start=dates, end=dates)
+    @rule(
+        data=st.data(),
+        tie_type=st.sampled_from(list(TIE_TYPES)),
+        status=st.sampled_from(list(STATUSES)),
+        quote=quotes,
+        new_document=st.booleans(),
+        start=dates,
+        end=dates,
+    )
     def add_tie(self, data, tie_type, status, quote, new_document, start, end):
         a, b = self.pick(data, "actors"), self.pick(data, "actors")
-        citation = ({"new_source": NewSource("New doc", text=data.draw(st.sampled_from([None, DOC_TEXT])))}
-                    if new_document else {"source_id": DOC_ID})
-        self.attempt(lambda: self.editor.add_tie(a, tie_type, b, quote=quote, status=status, start=start, end=end,
-                                                 **citation))
+        citation = (
+            {"new_source": NewSource("New doc", text=data.draw(st.sampled_from([None, DOC_TEXT])))}
+            if new_document
+            else {"source_id": DOC_ID}
+        )
+        self.attempt(
+            lambda: self.editor.add_tie(a, tie_type, b, quote=quote, status=status, start=start, end=end, **citation)
+        )
 
     @rule(data=st.data())
     def delete_tie(self, data):

@@ -46,13 +46,36 @@ def store_path(tmp_path: Path) -> Path:
     cite = [Citation("doc", "Alpha leads Beta.")]
     ties = [
         Tie("alpha--leads--beta", "leads", "alpha", "beta", start="2015", end="2020-03", citations=cite),
-        Tie("beta--hostile_to--gamma", "hostile_to", "beta", "gamma", status="alleged",
-            citations=[Citation("doc", "Beta is hostile to Gamma.")]),
-        Tie("beta--negotiates_with--gamma", "negotiates_with", "beta", "gamma",
-            citations=[Citation("doc", "Beta and Gamma also negotiate.")]),
-        Tie("beta--supports--gamma", "supports", "beta", "gamma", role='"money"',
-            citations=[Citation("doc", "Beta is hostile to Gamma."), Citation("doc", "Beta and Gamma also negotiate.")]),
-        Tie("alpha--located_in--lonely", "located_in", "alpha", "lonely", citations=[Citation("doc", "Alpha met Lonely.")]),
+        Tie(
+            "beta--hostile_to--gamma",
+            "hostile_to",
+            "beta",
+            "gamma",
+            status="alleged",
+            citations=[Citation("doc", "Beta is hostile to Gamma.")],
+        ),
+        Tie(
+            "beta--negotiates_with--gamma",
+            "negotiates_with",
+            "beta",
+            "gamma",
+            citations=[Citation("doc", "Beta and Gamma also negotiate.")],
+        ),
+        Tie(
+            "beta--supports--gamma",
+            "supports",
+            "beta",
+            "gamma",
+            role='"money"',
+            citations=[Citation("doc", "Beta is hostile to Gamma."), Citation("doc", "Beta and Gamma also negotiate.")],
+        ),
+        Tie(
+            "alpha--located_in--lonely",
+            "located_in",
+            "alpha",
+            "lonely",
+            citations=[Citation("doc", "Alpha met Lonely.")],
+        ),
     ]
     for tie in ties:
         data.ties[tie.id] = tie
@@ -118,8 +141,10 @@ def test_xml_drops_characters_xml_forbids(store_path: Path) -> None:
     data.actors["alpha"].name = "Al\x00pha\x1b[31m"
     graph = Graph(data)
     selection = exchange.select(graph)
-    for text, reader in ((exchange.to_graphml(graph, selection), nx.read_graphml),
-                         (exchange.to_gexf(graph, selection), nx.read_gexf)):
+    for text, reader in (
+        (exchange.to_graphml(graph, selection), nx.read_graphml),
+        (exchange.to_gexf(graph, selection), nx.read_gexf),
+    ):
         assert reader(io.BytesIO(text.encode("utf-8"))).nodes["alpha"]["label"] == "Alpha[31m"
 
 
@@ -282,15 +307,22 @@ def test_gexf_is_dynamic_with_spells_from_partial_dates(capsys, store_path: Path
 
 @pytest.mark.parametrize(
     "value, last, expected",
-    [("2020", False, "2020-01-01"), ("2020", True, "2020-12-31"), ("2020-02", True, "2020-02-29"),
-     ("2019-02", True, "2019-02-28"), ("2020-03-25", True, "2020-03-25"), ("", False, None), ("soon", True, None)],
+    [
+        ("2020", False, "2020-01-01"),
+        ("2020", True, "2020-12-31"),
+        ("2020-02", True, "2020-02-29"),
+        ("2019-02", True, "2019-02-28"),
+        ("2020-03-25", True, "2020-03-25"),
+        ("", False, None),
+        ("soon", True, None),
+    ],
 )
 def test_widened(value: str, last: bool, expected: str | None) -> None:
     assert exchange.widened(value, last) == expected
 
 
 HOSTILE_NAMES = {
-    "formula": "=HYPERLINK(\"http://evil\",\"x\")",
+    "formula": '=HYPERLINK("http://evil","x")',
     "plus": "+cmd|' /C calc'!A0",
     "minus": "-2+3",
     "at": "@SUM(1)",
@@ -326,7 +358,7 @@ def test_csv_formula_cells_are_neutralised_unless_asked(capsys, hostile_store: P
     code, out, _ = export(capsys, hostile_store, "--format", "csv")
     assert code == 0
     nodes = {row["Id"]: row for row in csv.DictReader(io.StringIO(out.split("\n\n")[0]))}
-    assert nodes["formula"]["label"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert nodes["formula"]["label"] == '\'=HYPERLINK("http://evil","x")'
     assert nodes["plus"]["label"].startswith("'+") and nodes["minus"]["label"] == "'-2+3"
     assert nodes["at"]["label"] == "'@SUM(1)" and nodes["tab"]["label"] == "'\tpadded"
     assert nodes["zerowidth"]["label"] == "ISKP"

@@ -14,12 +14,12 @@ from khorasan_tui.store import StoreData, load_store, save_store
 from khorasan_tui.validate import is_valid, validate
 
 
-
 def ftm_model():
     """followthemoney's own model, to check what we write against it. Its
     PyICU dependency builds from source (ICU headers), so it is an extra of
     its own (`ftm-check`, installed by .ci/run); without it these checks skip."""
     return pytest.importorskip("followthemoney").model
+
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "khorasan.json"
 
@@ -46,15 +46,28 @@ def test_bundled_store_exports_valid_entities(capsys) -> None:
     iskp = by_id["khorasan-actor-iskp"]
     assert iskp["schema"] == "Organization" and iskp["properties"]["keywords"] == ["group"]
     schemata = {e["schema"] for e in entities}
-    assert {"Person", "Organization", "PublicBody", "Event", "Address", "Document", "Directorship",
-            "Membership", "UnknownLink"} <= schemata
+    assert {
+        "Person",
+        "Organization",
+        "PublicBody",
+        "Event",
+        "Address",
+        "Document",
+        "Directorship",
+        "Membership",
+        "UnknownLink",
+    } <= schemata
     # Every tie's ends and proofs are entities in the same stream.
     store = load_store(BUNDLED)
     for entity in entities:
         if entity["id"].startswith("khorasan-tie-"):
             props = entity["properties"]
-            refs = [v for name, values in props.items() for v in values
-                    if ftm_model().get(entity["schema"]).properties[name].type.name == "entity"]
+            refs = [
+                v
+                for name, values in props.items()
+                for v in values
+                if ftm_model().get(entity["schema"]).properties[name].type.name == "entity"
+            ]
             assert all(ref in by_id for ref in refs), entity["id"]
             assert props["proof"] and all(by_id[p]["schema"] == "Document" for p in props["proof"])
             tie = store.ties[props["recordId"][0]]
@@ -66,19 +79,42 @@ def test_tie_mapping_dates_provenance_and_status(capsys, tmp_path: Path) -> None
     text = "Emir leads Front. Emir is brother of Deputy. Front is hostile to State.\n"
     (tmp_path / "sources" / "d.txt").write_text(text, encoding="utf-8")
     data = StoreData(path=tmp_path / "s.json")
-    data.sources["d"] = Source("d", "Report", publisher="Monitor", published="2021-05", path="sources/d.txt",
-                               url="https://example.org/report")
-    for actor in [Actor("emir", "Emir", "person", born="1970"), Actor("deputy", "Deputy", "person"),
-                  Actor("front", "Front", "group", aliases=["The Front"], founded="2014"),
-                  Actor("state", "State", "state")]:
+    data.sources["d"] = Source(
+        "d", "Report", publisher="Monitor", published="2021-05", path="sources/d.txt", url="https://example.org/report"
+    )
+    for actor in [
+        Actor("emir", "Emir", "person", born="1970"),
+        Actor("deputy", "Deputy", "person"),
+        Actor("front", "Front", "group", aliases=["The Front"], founded="2014"),
+        Actor("state", "State", "state"),
+    ]:
         data.actors[actor.id] = actor
     ties = [
-        Tie("emir--leads--front", "leads", "emir", "front", start="2015", end="2020-03",
-            citations=[Citation("d", "Emir leads Front.")]),
-        Tie("emir--family--deputy", "family", "emir", "deputy", role="brother",
-            citations=[Citation("d", "Emir is brother of Deputy.")]),
-        Tie("front--hostile_to--state", "hostile_to", "front", "state", status="alleged",
-            citations=[Citation("d", "Front is hostile to State.")]),
+        Tie(
+            "emir--leads--front",
+            "leads",
+            "emir",
+            "front",
+            start="2015",
+            end="2020-03",
+            citations=[Citation("d", "Emir leads Front.")],
+        ),
+        Tie(
+            "emir--family--deputy",
+            "family",
+            "emir",
+            "deputy",
+            role="brother",
+            citations=[Citation("d", "Emir is brother of Deputy.")],
+        ),
+        Tie(
+            "front--hostile_to--state",
+            "hostile_to",
+            "front",
+            "state",
+            status="alleged",
+            citations=[Citation("d", "Front is hostile to State.")],
+        ),
     ]
     for tie in ties:
         data.ties[tie.id] = tie
@@ -120,8 +156,10 @@ def test_round_trip_keeps_tie_types_statuses_and_kinds(capsys, tmp_path: Path) -
     assert main(["export", "--db", str(BUNDLED), "--format", "ftm", "-o", str(stream)]) == 0
     capsys.readouterr()
     db = empty_store(tmp_path / "target")
-    # The bundled store carries a few lint warnings (past cues with no end): the copy may too.
-    code = main(["import", "ftm", str(stream), "--db", str(db), "--source-title", "Round trip", "--json", "--allow-warnings"])
+    # The bundled store carries a few lint warnings (past cues with no end): an import lists them.
+    code = main(
+        ["import", "ftm", str(stream), "--db", str(db), "--source-title", "Round trip", "--json", "--allow-warnings"]
+    )
     report = orjson.loads(capsys.readouterr().out)
     assert code == 0 and report["saved"] and report["rejected"] == []
     assert {n["schema"] for n in report["ftm"]["not_mapped"]} == {"Document"}
@@ -143,11 +181,17 @@ def test_round_trip_keeps_tie_types_statuses_and_kinds(capsys, tmp_path: Path) -
 
 
 OPENSANCTIONS_STYLE = [
-    {"id": "NK-a1", "schema": "Person", "properties": {"name": ["Abu Example"], "alias": ["Abu Ex"],
-                                                          "topics": ["sanction"]}},
+    {
+        "id": "NK-a1",
+        "schema": "Person",
+        "properties": {"name": ["Abu Example"], "alias": ["Abu Ex"], "topics": ["sanction"]},
+    },
     {"id": "NK-b2", "schema": "Organization", "properties": {"name": ["Example Front"]}},
-    {"id": "NK-c3", "schema": "Membership", "properties": {"member": ["NK-a1"], "organization": ["NK-b2"],
-                                                              "startDate": ["2016-04"], "role": ["commander"]}},
+    {
+        "id": "NK-c3",
+        "schema": "Membership",
+        "properties": {"member": ["NK-a1"], "organization": ["NK-b2"], "startDate": ["2016-04"], "role": ["commander"]},
+    },
     {"id": "NK-d4", "schema": "Sanction", "properties": {"entity": ["NK-a1"], "authority": ["Some Council"]}},
     {"id": "NK-e5", "schema": "Vessel", "properties": {"name": ["MV Boat"]}},
     {"id": "NK-f6", "schema": "UnknownLink", "properties": {"subject": ["NK-b2"], "object": ["NK-e5"]}},

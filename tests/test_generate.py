@@ -13,9 +13,8 @@ import pytest
 from khorasan_tui.cli import main
 from khorasan_tui.graph import Graph
 from khorasan_tui.model import KINDS, TIE_TYPES
-from khorasan_tui.synthetic import STATUS_SHARE
 from khorasan_tui.store import default_store_path, load_store
-from khorasan_tui.synthetic import generate, sources_folder_for
+from khorasan_tui.synthetic import STATUS_SHARE, generate, sources_folder_for
 from khorasan_tui.validate import validate
 
 ACTORS, TIES = 300, 1500

@@ -227,7 +227,10 @@ def test_paths_respect_a_type_filter(web):
 
 def test_paths_respect_a_status_filter(web):
     assert chains(web, "a", "c", tie_filter=TieFilter.of(statuses=["reported"])) == [["t1", "t3"], ["t2", "t3"]]
-    assert chains(web, "d", "c", tie_filter=TieFilter.of(statuses=["reported"])) == [["t4", "t1", "t3"], ["t4", "t2", "t3"]]
+    assert chains(web, "d", "c", tie_filter=TieFilter.of(statuses=["reported"])) == [
+        ["t4", "t1", "t3"],
+        ["t4", "t2", "t3"],
+    ]
 
 
 def test_paths_respect_a_date(web):

@@ -65,7 +65,9 @@ class _Watch:
                 flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
                 if flags & getattr(os, "O_NOFOLLOW", 0):
                     # A symlink there is refused by the open, not followed.
-                    path = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+                    path = os.path.join(
+                        os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path)
+                    )
                 else:
                     path = os.path.realpath(path)
             except (TypeError, ValueError):
@@ -164,7 +166,9 @@ def check_run(run: Run) -> None:
     assert not run.executed, f"executed: {run.executed}\n{run.describe()}"
     for stream, text in (("stdout", run.out), ("stderr", run.err)):
         bad = CONTROL.search(text)
-        assert bad is None, f"{stream} holds U+{ord(bad.group()):04X}: {text[max(0, bad.start() - 60):bad.end() + 20]!r}"
+        assert bad is None, (
+            f"{stream} holds U+{ord(bad.group()):04X}: {text[max(0, bad.start() - 60) : bad.end() + 20]!r}"
+        )
 
 
 # -- the corpus ----------------------------------------------------------------------------------
@@ -183,14 +187,23 @@ EXPORT_FORMATS = ["json", "csv", "graphml", "gexf", "dot"]
 
 def read_commands(out: Path) -> list[list[str]]:
     commands = [
-        ["show", "iskp"], ["show", "ISKP", "--json"],
-        ["ties", "iskp"], ["ties", "iskp", "--json"], ["ties", "iskp", "--source", DOC_ID],
-        ["path", "taliban", "shahab-al-muhajir"], ["path", "taliban", "shahab-al-muhajir", "--json"],
-        ["search", "isk"], ["search", "isk", "--json"],
-        ["stats"], ["stats", "--json"],
-        ["validate"], ["validate", "--json"],
-        ["timeline"], ["timeline", "iskp", "--json"],
-        ["contested"], ["contested", "--json"],
+        ["show", "iskp"],
+        ["show", "ISKP", "--json"],
+        ["ties", "iskp"],
+        ["ties", "iskp", "--json"],
+        ["ties", "iskp", "--source", DOC_ID],
+        ["path", "taliban", "shahab-al-muhajir"],
+        ["path", "taliban", "shahab-al-muhajir", "--json"],
+        ["search", "isk"],
+        ["search", "isk", "--json"],
+        ["stats"],
+        ["stats", "--json"],
+        ["validate"],
+        ["validate", "--json"],
+        ["timeline"],
+        ["timeline", "iskp", "--json"],
+        ["contested"],
+        ["contested", "--json"],
     ]
     for fmt in EXPORT_FORMATS:
         commands.append(["export", "--format", fmt])
@@ -201,7 +214,16 @@ def read_commands(out: Path) -> list[list[str]]:
 WRITE_COMMANDS = [
     ["add-actor", "Hostile Corpus Group", "--kind", "group", "--alias", "HCG"],
     ["add-alias", "iskp", "Daesh-K"],
-    ["add-tie", "taliban", "cooperates_with", "haqqani-network", "--source", DOC_ID, "--quote", "The Taliban fight ISKP"],
+    [
+        "add-tie",
+        "taliban",
+        "cooperates_with",
+        "haqqani-network",
+        "--source",
+        DOC_ID,
+        "--quote",
+        "The Taliban fight ISKP",
+    ],
     # The example: a quote from /etc/passwd must never be looked for there.
     ["add-tie", "taliban", "supports", "iskp", "--source", DOC_ID, "--quote", "root:x:0:0"],
     ["rm", "taliban--hostile_to--iskp", "--yes"],
@@ -398,7 +420,9 @@ def test_an_import_never_writes_through_a_symlink_out_of_the_store_folder(layout
             (outside / "planted.csv").write_text("a private file\n", encoding="utf-8")
     secret = sorted(p.name for p in outside.iterdir())
     table = tmp_path / "input.csv"
-    table.write_text("source,target,type,status,quote\nNangarhar Shura,Taliban,allied_with,reported,q\n", encoding="utf-8")
+    table.write_text(
+        "source,target,type,status,quote\nNangarhar Shura,Taliban,allied_with,reported,q\n", encoding="utf-8"
+    )
     before = db.read_bytes()
     argv = ["import", "csv", str(table), "--source-title", "T", "--source-id", "planted", "--db", str(db)]
     run = run_cli(watch, argv, [folder, table])

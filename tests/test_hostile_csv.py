@@ -24,8 +24,11 @@ def db(tmp_path: Path) -> Path:
     folder = tmp_path / "store"
     folder.mkdir()
     data = StoreData(path=folder / "store.json")
-    for actor in [Actor("iskp", "Islamic State-Khorasan", "group", aliases=["ISKP"]),
-                  Actor("taliban", "Taliban", "group"), Actor("pakistan", "Pakistan", "state")]:
+    for actor in [
+        Actor("iskp", "Islamic State-Khorasan", "group", aliases=["ISKP"]),
+        Actor("taliban", "Taliban", "group"),
+        Actor("pakistan", "Pakistan", "state"),
+    ]:
         data.actors[actor.id] = actor
     save_store(data)
     return data.path
@@ -48,8 +51,10 @@ def reasons(report: dict) -> dict[int, str]:
 
 
 def test_formula_cells_are_data_and_leave_guarded(capsys, db: Path, tmp_path: Path) -> None:
-    file = write(tmp_path, 'source,target,type\n"=HYPERLINK(""http://x"",""y"")",Taliban,hostile_to\n'
-                           "'@SUM(1),Pakistan,operates_in\n")
+    file = write(
+        tmp_path,
+        'source,target,type\n"=HYPERLINK(""http://x"",""y"")",Taliban,hostile_to\n\'@SUM(1),Pakistan,operates_in\n',
+    )
     code, report = run(capsys, db, file)
     assert code == 0 and report["imported_ties"] == 2
     names = {a["name"] for a in report["new_actors"]}
@@ -59,12 +64,15 @@ def test_formula_cells_are_data_and_leave_guarded(capsys, db: Path, tmp_path: Pa
     assert main(["export", "--db", str(db), "--format", "csv"]) == 0
     nodes = list(csv.DictReader(io.StringIO(capsys.readouterr().out.split("\n\n")[0])))
     labels = {row["label"] for row in nodes}
-    assert "'@SUM(1)" in labels and "'=HYPERLINK(\"http://x\",\"y\")" in labels
+    assert "'@SUM(1)" in labels and '\'=HYPERLINK("http://x","y")' in labels
 
 
 def test_unbalanced_quote_is_reported_by_line_and_the_rest_is_read(capsys, db: Path, tmp_path: Path) -> None:
-    file = write(tmp_path, 'source,target,type\nISKP,Taliban,hostile_to\n"ISKP,Pakistan,operates_in\n'
-                           "Taliban,Pakistan,negotiates_with\nPakistan,Taliban,supports\n")
+    file = write(
+        tmp_path,
+        'source,target,type\nISKP,Taliban,hostile_to\n"ISKP,Pakistan,operates_in\n'
+        "Taliban,Pakistan,negotiates_with\nPakistan,Taliban,supports\n",
+    )
     code, report = run(capsys, db, file)
     assert code == 0
     assert report["rows"] == 4 and report["imported_ties"] == 3
@@ -72,8 +80,11 @@ def test_unbalanced_quote_is_reported_by_line_and_the_rest_is_read(capsys, db: P
 
 
 def test_control_characters_are_removed_and_reported(capsys, db: Path, tmp_path: Path) -> None:
-    file = write(tmp_path, "source,target,type,quote\nIS\x1bKP\x07,Taliban,hostile_to,they \x00fight\n"
-                           "Pakistan,Tali\x1b]0;pwned\x07ban,supports,aid\n")
+    file = write(
+        tmp_path,
+        "source,target,type,quote\nIS\x1bKP\x07,Taliban,hostile_to,they \x00fight\n"
+        "Pakistan,Tali\x1b]0;pwned\x07ban,supports,aid\n",
+    )
     code, report = run(capsys, db, file)
     assert code == 0 and report["imported_ties"] == 2
     # ESC goes; what followed it is plain text that no terminal obeys.
@@ -101,8 +112,11 @@ def test_encoding_is_read_from_the_byte_order_mark(capsys, db: Path, tmp_path: P
 
 def test_oversized_fields_refuse_their_row_by_line_and_field(capsys, db: Path, tmp_path: Path) -> None:
     long_quote = "x" * 10_001
-    file = write(tmp_path, f"source,target,type,quote\n{'A' * 100_000},Taliban,hostile_to,q\n"
-                           f"ISKP,Taliban,hostile_to,{long_quote}\nISKP,Pakistan,operates_in,fine\n")
+    file = write(
+        tmp_path,
+        f"source,target,type,quote\n{'A' * 100_000},Taliban,hostile_to,q\n"
+        f"ISKP,Taliban,hostile_to,{long_quote}\nISKP,Pakistan,operates_in,fine\n",
+    )
     code, report = run(capsys, db, file)
     assert code == 0 and report["imported_ties"] == 1
     why = reasons(report)
@@ -111,8 +125,11 @@ def test_oversized_fields_refuse_their_row_by_line_and_field(capsys, db: Path, t
 
 
 def test_zero_width_and_bidi_names(capsys, db: Path, tmp_path: Path) -> None:
-    file = write(tmp_path, "source,target,type\n\u200b\u200b,Taliban,hostile_to\nIS\u200bKP,Pakistan,operates_in\n"
-                           "\u202enabilaT,Pakistan,negotiates_with\n")
+    file = write(
+        tmp_path,
+        "source,target,type\n\u200b\u200b,Taliban,hostile_to\nIS\u200bKP,Pakistan,operates_in\n"
+        "\u202enabilaT,Pakistan,negotiates_with\n",
+    )
     code, report = run(capsys, db, file)
     assert code == 0
     assert "no source actor" in reasons(report)[2]
@@ -133,8 +150,10 @@ def test_report_on_a_terminal_has_no_control_characters(capsys, db: Path, tmp_pa
 def test_runaway_field_past_the_csv_limit_is_reported_and_reading_goes_on(capsys, db: Path, tmp_path: Path) -> None:
     # 200,000 characters in one quoted cell: past the quote limit, and past the csv
     # module's field limit unless something in the process raised it.
-    file = write(tmp_path, f'source,target,type,quote\nISKP,Taliban,hostile_to,"{"y" * 200_000}"\n'
-                           "ISKP,Pakistan,operates_in,fine\n")
+    file = write(
+        tmp_path,
+        f'source,target,type,quote\nISKP,Taliban,hostile_to,"{"y" * 200_000}"\nISKP,Pakistan,operates_in,fine\n',
+    )
     code, report = run(capsys, db, file)
     assert code == 0 and report["ties"] == ["iskp--operates_in--pakistan"]
     assert list(reasons(report)) == [2]
@@ -155,8 +174,11 @@ def test_alias_longer_than_300_refuses_the_ftm_row(capsys, db: Path, tmp_path: P
 
 
 def test_claimant_column(capsys, db: Path, tmp_path: Path) -> None:
-    file = write(tmp_path, "source,target,type,status,claimant\nISKP,Taliban,allied_with,claimed,ISKP\n"
-                           "ISKP,Pakistan,operates_in,reported,Taliban\n")
+    file = write(
+        tmp_path,
+        "source,target,type,status,claimant\nISKP,Taliban,allied_with,claimed,ISKP\n"
+        "ISKP,Pakistan,operates_in,reported,Taliban\n",
+    )
     code, report = run(capsys, db, file)
     assert code == 0 and report["ties"] == ["iskp--allied_with--taliban"]
     assert "status is reported, not claimed" in reasons(report)[3]

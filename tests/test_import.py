@@ -15,23 +15,38 @@ from khorasan_tui.validate import DocumentTexts, is_valid, validate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "messy_relationships.csv"
 MAPPING = [
-    "--map", "source=group1_name",
-    "--map", "target=group2_name",
-    "--map", "type=rel_code",
-    "--map", "status=confidence",
-    "--map", "start=first_date",
-    "--map", "end=last_date",
-    "--map", "quote=evidence",
-    "--map", "summary=notes",
+    "--map",
+    "source=group1_name",
+    "--map",
+    "target=group2_name",
+    "--map",
+    "type=rel_code",
+    "--map",
+    "status=confidence",
+    "--map",
+    "start=first_date",
+    "--map",
+    "end=last_date",
+    "--map",
+    "quote=evidence",
+    "--map",
+    "summary=notes",
 ]
 VALUES = [
-    "--value", "type:riv=hostile_to",
-    "--value", "type:coop=cooperates_with",
-    "--value", "type:ally=allied_with",
-    "--value", "type:branch=faction_of",
-    "--value", "type:base=operates_in",
-    "--value", "status:confirmed=reported",
-    "--value", "status:suspected=alleged",
+    "--value",
+    "type:riv=hostile_to",
+    "--value",
+    "type:coop=cooperates_with",
+    "--value",
+    "type:ally=allied_with",
+    "--value",
+    "type:branch=faction_of",
+    "--value",
+    "type:base=operates_in",
+    "--value",
+    "status:confirmed=reported",
+    "--value",
+    "status:suspected=alleged",
 ]
 SOURCE_TEXT = "ISKP is hostile to the Taliban.\n"
 # line -> why the fixture's row cannot be imported
@@ -65,7 +80,10 @@ def store_path(tmp_path: Path) -> Path:
     ]:
         data.actors[actor.id] = actor
     data.ties["iskp--hostile_to--taliban"] = Tie(
-        "iskp--hostile_to--taliban", "hostile_to", "iskp", "taliban",
+        "iskp--hostile_to--taliban",
+        "hostile_to",
+        "iskp",
+        "taliban",
         citations=[Citation("base", "ISKP is hostile to the Taliban.")],
     )
     save_store(data)

@@ -36,8 +36,13 @@ def small_graph() -> Graph:
         Actor("kabul", "Kabul", "place"),
     ]
     ties = [
-        Tie("sirajuddin-haqqani--leads--haqqani-network", "leads", "sirajuddin-haqqani", "haqqani-network",
-            citations=[Citation("doc", "q")]),
+        Tie(
+            "sirajuddin-haqqani--leads--haqqani-network",
+            "leads",
+            "sirajuddin-haqqani",
+            "haqqani-network",
+            citations=[Citation("doc", "q")],
+        ),
     ]
     data = StoreData(
         actors={a.id: a for a in actors},
@@ -52,8 +57,11 @@ def ids(mentions) -> set[str]:
 
 
 def only(analysis, source: str, target: str):
-    found = [s for s in analysis.suggestions if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name}
-             == {source, target}]
+    found = [
+        s
+        for s in analysis.suggestions
+        if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {source, target}
+    ]
     assert len(found) == 1, [(s.source.name, s.type, s.target.name) for s in analysis.suggestions]
     return found[0]
 
@@ -85,8 +93,7 @@ def test_cue_file_loads_and_names_only_known_types():
         ("ISKP has cooperated with al Qaeda.", "iskp", "cooperates_with", "al-qaeda"),
         ("The TTP was helped by Pakistan.", "pakistan", "supports", "ttp"),
         ("The Taliban suffered defections to ISKP.", "iskp", "recruits_from", "taliban"),
-        ("The Haqqani Network benefited from safe havens within Pakistan.", "pakistan", "supports",
-         "haqqani-network"),
+        ("The Haqqani Network benefited from safe havens within Pakistan.", "pakistan", "supports", "haqqani-network"),
         ("Pakistan provided safe havens to the Taliban.", "pakistan", "supports", "taliban"),
         ("Al Qaeda has two branches in the region: the regular one and the TTP.", "ttp", "faction_of", "al-qaeda"),
     ],
@@ -101,8 +108,9 @@ def test_cue_words_give_type_and_direction(sentence, source, tie_type, target):
 
 def test_an_existing_tie_is_corroborated_not_repeated():
     graph = small_graph()
-    suggestion = only(analyse("Sirajuddin Haqqani leads the Haqqani Network.", graph), "sirajuddin-haqqani",
-                      "haqqani-network")
+    suggestion = only(
+        analyse("Sirajuddin Haqqani leads the Haqqani Network.", graph), "sirajuddin-haqqani", "haqqani-network"
+    )
     assert suggestion.existing_tie == "sirajuddin-haqqani--leads--haqqani-network"
     other = only(analyse("ISKP has cooperated with al Qaeda.", graph), "iskp", "al-qaeda")
     assert other.existing_tie is None
@@ -143,13 +151,17 @@ def test_claims_name_their_claimant(sentence):
 
 
 def test_a_claim_in_mid_sentence_covers_what_follows_it():
-    analysis = analyse("The TTP fought against the Taliban and according to Pakistan was backed by Lashkar-e-Taiba.",
-                       small_graph())
+    analysis = analyse(
+        "The TTP fought against the Taliban and according to Pakistan was backed by Lashkar-e-Taiba.", small_graph()
+    )
     assert only(analysis, "ttp", "taliban").status == "reported"
     backed = only(analysis, "ttp", "lashkar-e-taiba")
     assert backed.status == "claimed" and backed.claimant.actor_id == "pakistan"
-    closing = only(analyse("ISKP has close ties to the Haqqani Network, a report by Pakistan says.", small_graph()),
-                   "iskp", "haqqani-network")
+    closing = only(
+        analyse("ISKP has close ties to the Haqqani Network, a report by Pakistan says.", small_graph()),
+        "iskp",
+        "haqqani-network",
+    )
     assert closing.status == "claimed" and closing.claimant.actor_id == "pakistan"
 
 
@@ -171,15 +183,19 @@ def test_a_cue_ending_in_a_preposition_relates_what_follows_it():
 
 
 def test_a_hedge_does_not_reach_over_an_aside():
-    text = ("In all likelihood, ISKP was helped by Aslam Farooqi, uncle of Sirajuddin Haqqani and Ziaurahman "
-            "(the sons of Abdullah Orakzai).")
+    text = (
+        "In all likelihood, ISKP was helped by Aslam Farooqi, uncle of Sirajuddin Haqqani and Ziaurahman "
+        "(the sons of Abdullah Orakzai)."
+    )
     analysis = analyse(text, small_graph())
     assert only(analysis, "iskp", "aslam-farooqi").status == "alleged"
     assert only(analysis, "sirajuddin-haqqani", "ziaurahman").status == "reported"
 
 
 def test_regarded_as_hedges():
-    analysis = analyse("Sirajuddin Haqqani, regarded as the Taliban emissary to al Qaeda, visited Kabul.", small_graph())
+    analysis = analyse(
+        "Sirajuddin Haqqani, regarded as the Taliban emissary to al Qaeda, visited Kabul.", small_graph()
+    )
     assert only(analysis, "sirajuddin-haqqani", "taliban").status == "alleged"
 
 
@@ -191,8 +207,9 @@ def test_the_title_before_a_speaker_is_theirs():
 
 def test_dates_come_from_the_sentence_and_the_publication_year():
     graph = small_graph()
-    on_day = only(analyse("On May 8, ISKP attacked the Taliban in Kabul.", graph, published="2021-09"),
-                  "iskp", "taliban")
+    on_day = only(
+        analyse("On May 8, ISKP attacked the Taliban in Kabul.", graph, published="2021-09"), "iskp", "taliban"
+    )
     assert on_day.start == "2021-05-08"
     in_month = only(analyse("In March 2020, ISKP attacked the Taliban.", graph), "iskp", "taliban")
     assert in_month.start == "2020-03"
@@ -284,8 +301,11 @@ def test_new_names_get_a_kind_and_noise_is_left_out():
 
 
 def types_between(analysis, a: str, b: str) -> set[str]:
-    return {s.type for s in analysis.suggestions
-            if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {a, b}}
+    return {
+        s.type
+        for s in analysis.suggestions
+        if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {a, b}
+    }
 
 
 def test_an_event_names_its_perpetrator_and_a_bystander_is_not_one():
@@ -305,7 +325,9 @@ def test_a_place_is_never_a_party_and_acts_need_a_word_of_place():
 
 
 def test_a_name_in_an_aside_is_not_where_the_places_are():
-    text = "ISKP, helped by the Haqqani Network for many years now, runs its training camps in Kabul and Orakzai Agency."
+    text = (
+        "ISKP, helped by the Haqqani Network for many years now, runs its training camps in Kabul and Orakzai Agency."
+    )
     analysis = analyse(text, small_graph())
     for place in ("kabul", "orakzai-agency"):
         assert only(analysis, "iskp", place).type == "operates_in"
@@ -342,8 +364,9 @@ def test_people_are_located_groups_operate():
 
 
 def test_no_group_emerges_from_a_person_and_isis_names_a_group():
-    assert "emerged_from" not in types_between(analyse("ISKP can be traced to Aslam Farooqi.", small_graph()),
-                                               "iskp", "aslam-farooqi")
+    assert "emerged_from" not in types_between(
+        analyse("ISKP can be traced to Aslam Farooqi.", small_graph()), "iskp", "aslam-farooqi"
+    )
     kinds = {m.name: m.kind for m in analyse("Officials said the Isis Levant split.", small_graph()).new_names}
     assert kinds["Isis Levant"] == "group"
 
@@ -378,8 +401,10 @@ def test_a_role_in_an_apposition_belongs_to_its_bearer():
 
 
 def test_names_of_bodies_and_affiliations_in_brackets():
-    text = ("Officials said Sirajuddin Haqqani (Utrecht University) met the Afghan Army and the Pakistan Air Force "
-            "in Kabul.")
+    text = (
+        "Officials said Sirajuddin Haqqani (Utrecht University) met the Afghan Army and the Pakistan Air Force "
+        "in Kabul."
+    )
     analysis = analyse(text, small_graph())
     names = {m.name: m.kind for m in analysis.new_names}
     assert names.get("Utrecht University") == "organization"  # not another name of Sirajuddin
@@ -425,8 +450,18 @@ def _check_contract(payload) -> None:
         assert set(n) == {"name", "kind", "count", "quote"}
         assert isinstance(n["count"], int)
     for s in payload["suggestions"]:
-        assert set(s) == {"source", "target", "type", "status", "claimant", "start", "end", "quote",
-                          "existing_tie", "confidence"}
+        assert set(s) == {
+            "source",
+            "target",
+            "type",
+            "status",
+            "claimant",
+            "start",
+            "end",
+            "quote",
+            "existing_tie",
+            "confidence",
+        }
         _check_end(s["source"])
         _check_end(s["target"])
         if s["claimant"] is not None:
@@ -456,8 +491,24 @@ def test_dry_run_prints_the_contract_and_stores_nothing(store, tmp_path, capsys)
     document.write_text(NEW_TEXT, encoding="utf-8")
     before = store.read_bytes()
     files = sorted(p.name for p in (store.parent / "sources").iterdir())
-    code = main(["ingest", str(document), "--title", "Report", "--published", "2022-01", "--grade", "B",
-                 "--url", "https://example.org/r", "--dry-run", "--json", "--db", str(store)])
+    code = main(
+        [
+            "ingest",
+            str(document),
+            "--title",
+            "Report",
+            "--published",
+            "2022-01",
+            "--grade",
+            "B",
+            "--url",
+            "https://example.org/r",
+            "--dry-run",
+            "--json",
+            "--db",
+            str(store),
+        ]
+    )
     assert code == 0
     payload = json.loads(capsys.readouterr().out)
     assert set(payload) == {"document", "mentions", "ambiguous", "new_names", "suggestions"}
@@ -465,7 +516,8 @@ def test_dry_run_prints_the_contract_and_stores_nothing(store, tmp_path, capsys)
     assert payload["document"]["id"] is None and payload["document"]["grade"] == "B"
     assert any(s["existing_tie"] == "sirajuddin-haqqani--leads--haqqani-network" for s in payload["suggestions"])
     assert {"name": "Tehrik-e-Jihad Front", "new": True} in [s["target"] for s in payload["suggestions"]] + [
-        s["source"] for s in payload["suggestions"]]
+        s["source"] for s in payload["suggestions"]
+    ]
     assert store.read_bytes() == before
     assert sorted(p.name for p in (store.parent / "sources").iterdir()) == files
 
@@ -489,16 +541,36 @@ def test_ingest_stores_the_document_and_accept_known_cites_it(store, tmp_path, c
     document = tmp_path / "report.txt"
     document.write_text(NEW_TEXT, encoding="utf-8")
     before = load_store(store)
-    code = main(["ingest", str(document), "--title", "Report", "--grade", "B", "--url", "https://example.org/r",
-                 "--published", "2022-01", "--accept-known", "--json", "--db", str(store)])
+    code = main(
+        [
+            "ingest",
+            str(document),
+            "--title",
+            "Report",
+            "--grade",
+            "B",
+            "--url",
+            "https://example.org/r",
+            "--published",
+            "2022-01",
+            "--accept-known",
+            "--json",
+            "--db",
+            str(store),
+        ]
+    )
     assert code == 0
     payload = json.loads(capsys.readouterr().out)
     _check_contract(payload)
     after = load_store(store)
     (new_id,) = set(after.sources) - set(before.sources)
     source = after.sources[new_id]
-    assert (source.title, source.grade, source.url, source.published) == ("Report", "B", "https://example.org/r",
-                                                                         "2022-01")
+    assert (source.title, source.grade, source.url, source.published) == (
+        "Report",
+        "B",
+        "https://example.org/r",
+        "2022-01",
+    )
     assert (store.parent / source.path).read_text(encoding="utf-8") == NEW_TEXT
     assert payload["document"]["id"] == new_id
     leads = after.ties["sirajuddin-haqqani--leads--haqqani-network"]

@@ -14,7 +14,9 @@ def actor(actor_id: str, *aliases: str, kind: str = "group") -> Actor:
     return Actor(id=actor_id, name=actor_id.title(), kind=kind, aliases=list(aliases))
 
 
-def tie(tie_id: str, tie_type: str, quote: str, source: str = "a", target: str = "b", doc: str = "doc1", **fields) -> Tie:
+def tie(
+    tie_id: str, tie_type: str, quote: str, source: str = "a", target: str = "b", doc: str = "doc1", **fields
+) -> Tie:
     return Tie(id=tie_id, type=tie_type, source=source, target=target, citations=[Citation(doc, quote)], **fields)
 
 
@@ -121,7 +123,11 @@ def test_names_are_not_phrases(alias):
 
 def test_lint_runs_every_lint_without_touching_files():
     data = store(
-        [tie("old", "leads", "the former head A"), tie("coop", "allied_with", "A with B"), tie("war", "hostile_to", "A with B")],
+        [
+            tie("old", "leads", "the former head A"),
+            tie("coop", "allied_with", "A with B"),
+            tie("war", "hostile_to", "A with B"),
+        ],
         actors=[actor("a", "the group"), actor("b"), actor("c")],
     )
     assert data.path is None  # no folder to read documents from: a lint that tried would fail

@@ -224,7 +224,9 @@ def test_tie_round_trip():
 
 
 def test_source_round_trip():
-    source = Source("doc", "A title", publisher="P", published="2021-09", published_note="estimated", path="sources/doc.txt")
+    source = Source(
+        "doc", "A title", publisher="P", published="2021-09", published_note="estimated", path="sources/doc.txt"
+    )
     assert Source.from_dict(source.to_dict()) == source
     assert Source.from_dict({"id": "doc"}).title == "doc"
 

@@ -27,10 +27,14 @@ def test_wheel_holds_only_the_package_its_data_and_metadata(wheel_names: list[st
     dist_info = re.compile(r"khorasan_tui-[^/]+\.dist-info/(METADATA|WHEEL|RECORD|entry_points\.txt|licenses/LICENSE)")
     data = re.compile(r"khorasan_tui/_bundled_data/(khorasan\.json|sources/[0-9a-z_]+\.txt)")
     stray = [
-        name for name in wheel_names
-        if not (dist_info.fullmatch(name) or data.fullmatch(name)
-                or re.fullmatch(r"khorasan_tui/(?!_bundled_data/)[a-z_/]+\.(py|tcss)", name)
-                or name == "khorasan_tui/ingest_cues.json")
+        name
+        for name in wheel_names
+        if not (
+            dist_info.fullmatch(name)
+            or data.fullmatch(name)
+            or re.fullmatch(r"khorasan_tui/(?!_bundled_data/)[a-z_/]+\.(py|tcss)", name)
+            or name == "khorasan_tui/ingest_cues.json"
+        )
     ]
     assert stray == []
     assert "khorasan_tui/__main__.py" in wheel_names and "khorasan_tui/app/main.py" in wheel_names

@@ -41,8 +41,14 @@ def tie_message(tie_fields: dict[str, Any], field_name: str) -> str:
 
 
 def tie_record(**fields: Any) -> dict[str, Any]:
-    base = {"id": "bad-tie", "type": "hostile_to", "source": "taliban", "target": "iskp", "status": "reported",
-            "citations": [{"source": DOC_ID, "quote": QUOTE}]}
+    base = {
+        "id": "bad-tie",
+        "type": "hostile_to",
+        "source": "taliban",
+        "target": "iskp",
+        "status": "reported",
+        "citations": [{"source": DOC_ID, "quote": QUOTE}],
+    }
     return {**base, **fields}
 
 
@@ -53,8 +59,9 @@ def tie_argv(a: str, tie_type: str, b: str, *extra: str) -> list[str]:
 CSV_HEADER = "source,target,type,status,start,end,quote\n"
 
 
-def csv_row(source: str, target: str, tie_type: str = "hostile_to", status: str = "", start: str = "",
-            end: str = "") -> str:
+def csv_row(
+    source: str, target: str, tie_type: str = "hostile_to", status: str = "", start: str = "", end: str = ""
+) -> str:
     return CSV_HEADER + f"{source},{target},{tie_type},{status},{start},{end},{QUOTE}\n"
 
 
@@ -91,58 +98,73 @@ def _duplicate_actor(doc: dict) -> None:
 
 MATRIX = [
     Bad(
-        "over-long name", rules.check_name(LONG), "actors",
+        "over-long name",
+        rules.check_name(LONG),
+        "actors",
         {"id": "long-name", "name": LONG, "kind": "group"},
         [["add-actor", LONG, "--kind", "group"], ["add-alias", "iskp", LONG]],
         csv_row(LONG, "ISKP"),
         lambda ed: ed.add_actor(LONG, "group"),
     ),
     Bad(
-        "zero-width space in a name", rules.check_name("Nangarhar\u200bShura"), "actors",
+        "zero-width space in a name",
+        rules.check_name("Nangarhar\u200bShura"),
+        "actors",
         {"id": "nangarhar-shura", "name": "Nangarhar\u200bShura", "kind": "group"},
         [["add-actor", "Nangarhar\u200bShura", "--kind", "group"], ["add-alias", "iskp", "Nangarhar\u200bShura"]],
         Skip(CSV_CLEANS),
         lambda ed: ed.add_actor("Nangarhar\u200bShura", "group"),
     ),
     Bad(
-        "bidi override in a name", rules.check_name("Nangarhar\u202eShura"), "actors",
+        "bidi override in a name",
+        rules.check_name("Nangarhar\u202eShura"),
+        "actors",
         {"id": "nangarhar-shura", "name": "Nangarhar\u202eShura", "kind": "group"},
         [["add-actor", "Nangarhar\u202eShura", "--kind", "group"], ["add-alias", "iskp", "Nangarhar\u202eShura"]],
         Skip(CSV_CLEANS),
         lambda ed: ed.add_alias("iskp", "Nangarhar\u202eShura"),
     ),
     Bad(
-        "start after end", rules.check_date_order("2020", "2019"), "ties",
+        "start after end",
+        rules.check_date_order("2020", "2019"),
+        "ties",
         tie_record(start="2020", end="2019"),
         [tie_argv("taliban", "hostile_to", "iskp", "--start", "2020", "--end", "2019")],
         csv_row("Taliban", "ISKP", start="2020", end="2019"),
         lambda ed: ed.add_tie("taliban", "hostile_to", "iskp", quote=QUOTE, source_id=DOC_ID, start="2020", end="2019"),
     ),
     Bad(
-        "claimed without claimant", tie_message({"id": "t", "type": "hostile_to", "source": "taliban",
-                                                 "target": "iskp", "status": "claimed"}, "claimant"), "ties",
+        "claimed without claimant",
+        tie_message(
+            {"id": "t", "type": "hostile_to", "source": "taliban", "target": "iskp", "status": "claimed"}, "claimant"
+        ),
+        "ties",
         tie_record(status="claimed"),
         [tie_argv("taliban", "hostile_to", "iskp", "--status", "claimed")],
         csv_row("Taliban", "ISKP", status="claimed"),
         lambda ed: ed.add_tie("taliban", "hostile_to", "iskp", quote=QUOTE, source_id=DOC_ID, status="claimed"),
     ),
     Bad(
-        "unknown tie type", rules.check_tie_type("befriends"), "ties",
+        "unknown tie type",
+        rules.check_tie_type("befriends"),
+        "ties",
         tie_record(type="befriends"),
         Skip("argparse's choices refuse an unknown type (exit 2, its own wording) before the rulebook is asked"),
         csv_row("Taliban", "ISKP", tie_type="befriends"),
         lambda ed: ed.add_tie("taliban", "befriends", "iskp", quote=QUOTE, source_id=DOC_ID),
     ),
     Bad(
-        "dangling end", tie_message({"id": "t", "type": "hostile_to", "source": "taliban", "target": "ghost"},
-                                    "target"), "ties",
+        "dangling end",
+        tie_message({"id": "t", "type": "hostile_to", "source": "taliban", "target": "ghost"}, "target"),
+        "ties",
         tie_record(target="ghost"),
         Skip("the CLI resolves names to actors: a missing one is 'not found' before any tie exists"),
         Skip("the importer creates an actor for every new name, so no tie can point to a missing one"),
         lambda ed: ed.add_tie("taliban", "hostile_to", "ghost", quote=QUOTE, source_id=DOC_ID),
     ),
     Bad(
-        "self-tie", tie_message({"id": "t", "type": "hostile_to", "source": "iskp", "target": "iskp"}, "target"),
+        "self-tie",
+        tie_message({"id": "t", "type": "hostile_to", "source": "iskp", "target": "iskp"}, "target"),
         "ties",
         tie_record(source="iskp", target="iskp"),
         [tie_argv("iskp", "hostile_to", "IS-K")],
@@ -150,7 +172,10 @@ MATRIX = [
         lambda ed: ed.add_tie("iskp", "hostile_to", "iskp", quote=QUOTE, source_id=DOC_ID),
     ),
     Bad(
-        "duplicate id", rules.duplicate_id("actors", "iskp"), "actors", None,
+        "duplicate id",
+        rules.duplicate_id("actors", "iskp"),
+        "actors",
+        None,
         [["add-actor", "Another name entirely", "--kind", "group", "--id", "iskp"]],
         Skip("the importer makes every new id itself, always a free one"),
         lambda ed: ed.add_actor("Another name entirely", "group", actor_id="iskp"),
@@ -161,7 +186,8 @@ MATRIX = [
     ),
     Bad(
         "type that does not fit its ends",
-        rules.check_ends("negotiates_with", "group", "place"), "ties",
+        rules.check_ends("negotiates_with", "group", "place"),
+        "ties",
         tie_record(type="negotiates_with", target="kabul"),
         [tie_argv("taliban", "negotiates_with", "kabul")],
         csv_row("Taliban", "Kabul", tie_type="negotiates_with"),
@@ -330,8 +356,13 @@ def test_actor_rule(fields, field_name):
 
 
 def _tie(**fields: Any) -> Tie:
-    base = {"id": "taliban--hostile_to--iskp", "type": "hostile_to", "source": "taliban", "target": "iskp",
-            "citations": [Citation(DOC_ID, QUOTE)]}
+    base = {
+        "id": "taliban--hostile_to--iskp",
+        "type": "hostile_to",
+        "source": "taliban",
+        "target": "iskp",
+        "citations": [Citation(DOC_ID, QUOTE)],
+    }
     return Tie(**{**base, **fields})
 
 
@@ -395,8 +426,13 @@ def _store(*actors: Actor, ties: tuple[Tie, ...] = ()) -> list[rules.Problem]:
 
 @pytest.mark.parametrize(
     "other_name",
-    ["islamic state-khorasan", "Islamic State Khorasan", "Islámic  State-Khorasan", "Islamic State\u200b-Khorasan",
-     "ISLAMIC STATE KHORASAN"],
+    [
+        "islamic state-khorasan",
+        "Islamic State Khorasan",
+        "Islámic  State-Khorasan",
+        "Islamic State\u200b-Khorasan",
+        "ISLAMIC STATE KHORASAN",
+    ],
 )
 def test_store_rule_names_that_fold_together_collide(other_name):
     first = _actor()
@@ -487,8 +523,9 @@ def test_change_rules_refuse_an_id_a_merged_actor_still_answers_to():
     assert [(p.where, p.message) for p in problems] == [("actor iskp", rules.merged_id_taken("old-iskp", "old-iskp"))]
     # A merge: the keeper takes over the ids of the actor it absorbed, which is gone.
     merged = {"iskp": _actor(merged_ids=["old-iskp", "older"])}
-    assert rules.change_problems(merged, {}, {}, actor_ids=["iskp", "old-iskp"],
-                                 merged_from={"older": "old-iskp"}) == []
+    assert (
+        rules.change_problems(merged, {}, {}, actor_ids=["iskp", "old-iskp"], merged_from={"older": "old-iskp"}) == []
+    )
     clash = {"iskp": _actor(merged_ids=["taliban"]), "taliban": Actor("taliban", "Taliban", "group")}
     assert [p.message for p in rules.change_problems(clash, {}, {}, actor_ids=["iskp"], merged_from={})] == [
         rules.merged_id_taken("taliban", "taliban")

@@ -16,8 +16,12 @@ text = st.one_of(
     st.sampled_from(["Name", "", " ", "x" * 301, "ISK\u200bP", "a\nb", "\x1b[31m", "[b]x[/b]", "Ж" * 20_001]),
 )
 date = st.one_of(st.none(), st.sampled_from(["2015", "2020-03", "2020-02-30", "2021-13", "later", "1999-12-31"]))
-citation = st.builds(Citation, source=st.sampled_from(["doc", "nowhere"]), quote=text,
-                     credibility=st.one_of(st.none(), st.integers(0, 7)))
+citation = st.builds(
+    Citation,
+    source=st.sampled_from(["doc", "nowhere"]),
+    quote=text,
+    credibility=st.one_of(st.none(), st.integers(0, 7)),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -27,8 +27,14 @@ from khorasan_tui.commands.serve import INSTALL_HINT, app_command
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
 
@@ -40,8 +46,14 @@ def test_defaults_are_loopback_port_8000_read_only() -> None:
 
 def test_app_command_is_the_entry_point_read_only_and_quoted() -> None:
     command = app_command("/tmp/a store; rm -rf x/k.json", read_only=True)
-    assert shlex.split(command) == [sys.executable, "-m", "khorasan_tui", "--db", "/tmp/a store; rm -rf x/k.json",
-                                    "--read-only"]
+    assert shlex.split(command) == [
+        sys.executable,
+        "-m",
+        "khorasan_tui",
+        "--db",
+        "/tmp/a store; rm -rf x/k.json",
+        "--read-only",
+    ]
     assert "--read-only" not in app_command("/s.json", read_only=False)
 
 
@@ -88,7 +100,10 @@ def serve_and_screenshot(db: Path, screenshot: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "khorasan_tui", "serve", "--db", str(db), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         wait_for_port(port, process)

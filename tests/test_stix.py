@@ -47,29 +47,57 @@ def test_bundled_store_is_a_valid_bundle(capsys) -> None:
 @pytest.fixture()
 def small_store(tmp_path: Path) -> Path:
     (tmp_path / "sources").mkdir()
-    text = ("ISKP carried out the attack. The attack targeted Kabul Police. ISKP is based in Nangarhar."
-            " Rumour A. Rumour B.\n")
+    text = (
+        "ISKP carried out the attack. The attack targeted Kabul Police. ISKP is based in Nangarhar."
+        " Rumour A. Rumour B.\n"
+    )
     (tmp_path / "sources" / "d.txt").write_text(text, encoding="utf-8")
     (tmp_path / "sources" / "g.txt").write_text("Rumour A.\n", encoding="utf-8")
     data = StoreData(path=tmp_path / "s.json")
-    data.sources["d"] = Source("d", "Report D", published="2021-05-03", path="sources/d.txt",
-                               url="https://example.org/d")
+    data.sources["d"] = Source(
+        "d", "Report D", published="2021-05-03", path="sources/d.txt", url="https://example.org/d"
+    )
     data.sources["g"] = Source("g", "Graded", published="2021", path="sources/g.txt", grade="A")
-    for actor in [Actor("iskp", "ISKP", "group", aliases=["IS-K"], founded="2015"),
-                  Actor("attack", "The attack", "event"), Actor("police", "Kabul Police", "agency"),
-                  Actor("nangarhar", "Nangarhar", "place"), Actor("emir", "Emir", "person")]:
+    for actor in [
+        Actor("iskp", "ISKP", "group", aliases=["IS-K"], founded="2015"),
+        Actor("attack", "The attack", "event"),
+        Actor("police", "Kabul Police", "agency"),
+        Actor("nangarhar", "Nangarhar", "place"),
+        Actor("emir", "Emir", "person"),
+    ]:
         data.actors[actor.id] = actor
     for tie in [
-        Tie("t1", "carried_out", "iskp", "attack", start="2021-05", end="2021-05",
-            citations=[Citation("d", "ISKP carried out the attack.")]),
+        Tie(
+            "t1",
+            "carried_out",
+            "iskp",
+            "attack",
+            start="2021-05",
+            end="2021-05",
+            citations=[Citation("d", "ISKP carried out the attack.")],
+        ),
         Tie("t2", "targeted", "attack", "police", citations=[Citation("d", "The attack targeted Kabul Police.")]),
-        Tie("t3", "located_in", "iskp", "nangarhar", status="alleged",
-            citations=[Citation("d", "ISKP is based in Nangarhar.")]),
-        Tie("t4", "supports", "emir", "iskp", status="claimed", claimant="iskp",
-            citations=[Citation("d", "Rumour A.")]),
+        Tie(
+            "t3",
+            "located_in",
+            "iskp",
+            "nangarhar",
+            status="alleged",
+            citations=[Citation("d", "ISKP is based in Nangarhar.")],
+        ),
+        Tie(
+            "t4", "supports", "emir", "iskp", status="claimed", claimant="iskp", citations=[Citation("d", "Rumour A.")]
+        ),
         Tie("t5", "hostile_to", "emir", "police", status="disputed", citations=[Citation("d", "Rumour B.")]),
-        Tie("t6", "supports", "police", "emir", status="claimed", claimant="iskp",
-            citations=[Citation("g", "Rumour A.", credibility=2)]),
+        Tie(
+            "t6",
+            "supports",
+            "police",
+            "emir",
+            status="claimed",
+            claimant="iskp",
+            citations=[Citation("g", "Rumour A.", credibility=2)],
+        ),
     ]:
         data.ties[tie.id] = tie
     save_store(data)

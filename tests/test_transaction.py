@@ -173,7 +173,10 @@ def test_two_writers_through_a_path_and_a_symlink_lose_nothing(tmp_path):
     procs = [
         subprocess.Popen(
             [sys.executable, str(WRITER), "race", str(target), tag, "30"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WRITER.parent,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=WRITER.parent,
         )
         for target, tag in ((path, "direct"), (link, "linked"))
     ]
@@ -258,8 +261,13 @@ def _store_with_a_duplicate(tmp_path: Path) -> Path:
     data.actors["haqqani-dup"] = Actor(
         "haqqani-dup", "Haqqani Netwrk", "group", ["HQN"], citations=[Citation(DOC_ID, QUOTES[2])]
     )
-    tie = Tie("haqqani-dup--hostile_to--taliban", "hostile_to", "haqqani-dup", "taliban",
-              citations=[Citation(DOC_ID, QUOTES[3])])
+    tie = Tie(
+        "haqqani-dup--hostile_to--taliban",
+        "hostile_to",
+        "haqqani-dup",
+        "taliban",
+        citations=[Citation(DOC_ID, QUOTES[3])],
+    )
     data.ties[tie.id] = tie
     save_store(data)
     return path

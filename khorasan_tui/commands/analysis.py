@@ -44,7 +44,9 @@ def timeline(ctx: Context) -> int:
         for tie in entry.ties:
             documents = ", ".join(dict.fromkeys(c.source for c in tie.citations))
             rows.append(["", f"  ↳ {tie_title(graph, tie, entry.id)}", documents])
-    out.table(f"Timeline of {scope}{when}: {plural(len(entries), 'entry', 'entries')}", ["date", "what", "document"], rows)
+    out.table(
+        f"Timeline of {scope}{when}: {plural(len(entries), 'entry', 'entries')}", ["date", "what", "document"], rows
+    )
     return EXIT_OK
 
 
@@ -78,4 +80,3 @@ def contested(ctx: Context) -> int:
             for citation in tie.citations:
                 out.line(f"      “{citation.quote}” ({citation.source})")
     return EXIT_OK
-

@@ -68,7 +68,9 @@ def _edit(ctx: Context, verb: str, change: Callable[[Editor], T], *, journal: bo
             except AmbiguousActor as exc:
                 raise CliExit(EXIT_AMBIGUOUS, f"cannot {verb}: {exc}") from None
             except WarningsAdded as exc:
-                raise CliExit(EXIT_USAGE, f"cannot {verb}: {exc}\n(fix it, or give --allow-warnings to save anyway)") from None
+                raise CliExit(
+                    EXIT_USAGE, f"cannot {verb}: {exc}\n(fix it, or give --allow-warnings to save anyway)"
+                ) from None
             except EditError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot {verb}: {exc}") from None
     except Timeout:
@@ -92,7 +94,9 @@ def _remember(path, command) -> None:
     try:
         remember(path, command)
     except OSError as exc:
-        sys.stderr.write(strip_control(f"warning: saved, but `khorasan undo` cannot take it back: {exc.strerror or exc}") + "\n")
+        sys.stderr.write(
+            strip_control(f"warning: saved, but `khorasan undo` cannot take it back: {exc.strerror or exc}") + "\n"
+        )
 
 
 def _report(ctx: Context, payload: dict[str, Any], lines: list[str]) -> int:
@@ -110,9 +114,7 @@ def add_actor(ctx: Context) -> int:
     editor, actor = _edit(
         ctx,
         "add actor",
-        lambda ed: ed.add_actor(
-            args.name, args.kind, aliases=args.alias, summary=args.summary, actor_id=args.actor_id
-        ),
+        lambda ed: ed.add_actor(args.name, args.kind, aliases=args.alias, summary=args.summary, actor_id=args.actor_id),
     )
     lines = [f"Added {kind_label(actor.kind)} {actor.name} (id {actor.id})."]
     if actor.aliases:
@@ -175,7 +177,9 @@ def _confirm(ctx: Context, question: str, verb: str) -> None:
     if ctx.args.yes:
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CliExit(EXIT_USAGE, f"{question}\nnot confirmed: give --yes to {verb}, or --dry-run to see what would change")
+        raise CliExit(
+            EXIT_USAGE, f"{question}\nnot confirmed: give --yes to {verb}, or --dry-run to see what would change"
+        )
     sys.stdout.write(f"{strip_control(question)} [y/N] ")
     sys.stdout.flush()
     answer = sys.stdin.readline().strip().casefold()
@@ -261,7 +265,9 @@ def merge(ctx: Context) -> int:
         "claims": [t.id for t in impact.claims],
     }
     if ctx.args.dry_run:
-        return _report(ctx, {**payload, "dry_run": True, "store": str(ctx.db_path)}, [f"Would {text}.", "Nothing was changed."])
+        return _report(
+            ctx, {**payload, "dry_run": True, "store": str(ctx.db_path)}, [f"Would {text}.", "Nothing was changed."]
+        )
     _confirm(ctx, f"{text[:1].upper()}{text[1:]}?", "merge them")
     editor, _ = _edit(ctx, "merge", lambda ed: ed.merge_actors(keep.id, other.id, confirmed=impact))
     lines = [f"{text[:1].upper()}{text[1:]}.", f"{other.id!r} now opens {keep.name}. Undo with: khorasan undo"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..model import plural
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 
 
 def edges_path_for(nodes_path: Path) -> Path:

@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 from ..model import plural
+from .context import EXIT_OK, EXIT_USAGE, CliExit, Context
 
 
 def _is_generated(path: Path) -> bool:

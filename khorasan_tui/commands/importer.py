@@ -84,11 +84,16 @@ def run(ctx: Context) -> int:
                     files,
                 )
 
-            return editor.commit(build)
+            # A bulk import saves what the lints flag and lists it: the analyst
+            # reviews the report rather than losing every row to one warning.
+            editor.allow_warnings = True
+            command = editor.commit(build)
+            return [str(p) for p in editor.warnings_of(command)] if command.changes else []
 
-        _edit(ctx, "import", change)
+        _, warnings = _edit(ctx, "import", change)
         result = holder["result"]
         result.report["saved"] = result.changed
+        result.report["warnings"] = warnings
 
     if args.json:
         from ..console_output import print_json
@@ -142,6 +147,8 @@ def _print_report(report: dict[str, Any]) -> None:
             ["name in file", "actor", "by", "alias added"],
             [[m["raw"], m["id"], m["via"], "yes" if m["alias_added"] else "no"] for m in report["merged"]],
         )
+    for warning in report.get("warnings", []):
+        out.line(warning)
     if report["rejected"]:
         out.table("Rejected rows", ["line", "reason"], [[str(r["line"]), r["reason"]] for r in report["rejected"]])
     if report["cleaned"]:

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .context import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context, checked_date
 from ..console_output import Printer, print_json
 from ..ingest import Analysis, NewDocument, analyse, document_json, ingest_command
 from ..model import TIE_TYPES
+from .context import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context, checked_date
 
 
 def _read_text(name: str) -> str:
@@ -55,25 +55,44 @@ def _print(analysis_json: dict[str, Any], stored: bool, cited: list[str]) -> Non
         f"{len(suggestions)} suggested ties ({corroborating} corroborate existing ties)"
     )
     if stored:
-        out.line(f"Cited on {len(cited)} existing tie(s)." if cited else
-                 "No citations added (--accept-known adds them to the ties the document corroborates).")
+        out.line(
+            f"Cited on {len(cited)} existing tie(s)."
+            if cited
+            else "No citations added (--accept-known adds them to the ties the document corroborates)."
+        )
     out.blank()
-    out.table("Known actors", ["actor", "kind", "count"],
-              [[m["actor"]["name"], m["actor"]["kind"], m["count"]] for m in analysis_json["mentions"]])
+    out.table(
+        "Known actors",
+        ["actor", "kind", "count"],
+        [[m["actor"]["name"], m["actor"]["kind"], m["count"]] for m in analysis_json["mentions"]],
+    )
     if analysis_json["ambiguous"]:
-        out.table("Ambiguous (not guessed)", ["text", "could be"],
-                  [[a["text"], "; ".join(c["name"] for c in a["candidates"])] for a in analysis_json["ambiguous"]])
+        out.table(
+            "Ambiguous (not guessed)",
+            ["text", "could be"],
+            [[a["text"], "; ".join(c["name"] for c in a["candidates"])] for a in analysis_json["ambiguous"]],
+        )
     if analysis_json["new_names"]:
-        out.table("New names", ["name", "kind (guessed)", "count"],
-                  [[n["name"], n["kind"], n["count"]] for n in analysis_json["new_names"]])
+        out.table(
+            "New names",
+            ["name", "kind (guessed)", "count"],
+            [[n["name"], n["kind"], n["count"]] for n in analysis_json["new_names"]],
+        )
     rows = []
     for s in suggestions:
         status = s["status"] + (f" by {s['claimant']['name']}" if s["claimant"] else "")
         when = "–".join(d for d in (s["start"], s["end"]) if d)
-        rows.append([
-            _end_name(s["source"]), TIE_TYPES[s["type"]].forward, _end_name(s["target"]), status, when,
-            f"{s['confidence']:.2f}", s["existing_tie"] or "new",
-        ])
+        rows.append(
+            [
+                _end_name(s["source"]),
+                TIE_TYPES[s["type"]].forward,
+                _end_name(s["target"]),
+                status,
+                when,
+                f"{s['confidence']:.2f}",
+                s["existing_tie"] or "new",
+            ]
+        )
     out.table("Suggested ties", ["source", "type", "target", "status", "dates", "conf.", "existing tie"], rows)
 
 
@@ -100,6 +119,7 @@ def run(ctx: Context) -> int:
     from .edit import _edit
 
     def change(editor) -> tuple[Analysis, Any]:
+        editor.allow_warnings = True  # like an import: the document is stored, the review decides the rest
         analysis = analyse(text, editor.graph, published=document.published)
         accepted = [s for s in analysis.suggestions if s.existing_tie] if args.accept_known else []
         command = editor.commit(lambda: ingest_command(editor, accepted=accepted, document=document))

@@ -38,7 +38,13 @@ def tie_row(graph: Graph, tie: Tie, from_actor: str) -> list[str]:
         wording += f" ({tie.role})"
     first = tie.citations[0] if tie.citations else None
     quote = f"“{first.quote}” [{first.source}]" if first else ""
-    return [wording, f"{other.name} ({other.id})", status_label(tie.status, claimant), when_words(tie.start, tie.end), quote]
+    return [
+        wording,
+        f"{other.name} ({other.id})",
+        status_label(tie.status, claimant),
+        when_words(tie.start, tie.end),
+        quote,
+    ]
 
 
 def show(ctx: Context) -> int:
@@ -89,7 +95,9 @@ def ties(ctx: Context) -> int:
         return EXIT_OK
     out = Printer()
     rows = [tie_row(graph, t, actor.id) for t in found]
-    out.table(f"{actor.name}: {plural(len(found), 'tie')}", ["tie", "other actor", "status", "when", "first quote"], rows)
+    out.table(
+        f"{actor.name}: {plural(len(found), 'tie')}", ["tie", "other actor", "status", "when", "first quote"], rows
+    )
     return EXIT_OK
 
 
@@ -130,7 +138,12 @@ def search(ctx: Context) -> int:
     if ctx.args.json:
         print_json(
             [
-                {**actor_ref(graph, h.actor_id), "score": h.score, "matched": h.matched, "degree": graph.degree(h.actor_id)}
+                {
+                    **actor_ref(graph, h.actor_id),
+                    "score": h.score,
+                    "matched": h.matched,
+                    "degree": graph.degree(h.actor_id),
+                }
                 for h in hits
             ]
         )
@@ -143,8 +156,14 @@ def search(ctx: Context) -> int:
     for h in hits:
         actor = graph.actors[h.actor_id]
         matched = "" if h.matched == actor.name else h.matched
-        rows.append([f"{h.score:.0f}", actor.name, kind_label(actor.kind), actor.id, matched, str(graph.degree(actor.id))])
-    out.table(f"{plural(len(hits), 'match', 'matches')} for {ctx.args.text!r}", ["score", "name", "kind", "id", "matched", "ties"], rows)
+        rows.append(
+            [f"{h.score:.0f}", actor.name, kind_label(actor.kind), actor.id, matched, str(graph.degree(actor.id))]
+        )
+    out.table(
+        f"{plural(len(hits), 'match', 'matches')} for {ctx.args.text!r}",
+        ["score", "name", "kind", "id", "matched", "ties"],
+        rows,
+    )
     return EXIT_OK
 
 
@@ -187,10 +206,14 @@ def stats(ctx: Context) -> int:
     out.table("By tie type", ["type", "ties"], [[k, str(n)] for k, n in data["by_type"].items()])
     out.table("By status", ["status", "ties"], [[status_label(k), str(n)] for k, n in data["by_status"].items()])
     out.table(
-        "By document", ["document", "title", "ties"], [[k, v["title"], str(v["ties"])] for k, v in data["by_document"].items()]
+        "By document",
+        ["document", "title", "ties"],
+        [[k, v["title"], str(v["ties"])] for k, v in data["by_document"].items()],
     )
     out.table(
-        "Most connected", ["actor", "id", "ties"], [[m["name"], m["id"], str(m["degree"])] for m in data["most_connected"]]
+        "Most connected",
+        ["actor", "id", "ties"],
+        [[m["name"], m["id"], str(m["degree"])] for m in data["most_connected"]],
     )
     return EXIT_OK
 
