@@ -424,16 +424,19 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
     fingerprint = Fingerprint.of_bytes(raw, info)
     # A file this user's Khorasan checked (or wrote) byte for byte needs no
     # second look: the verdict is kept per content digest and rulebook version.
-    trusted = check and _checked_before(path, fingerprint.digest)
+    # Below a few megabytes checking costs less than consulting the cache.
+    cached = check and info.st_size >= _VERDICT_MIN_BYTES
+    trusted = cached and _checked_before(path, fingerprint.digest)
     with gc_paused():
         data = parse_store(raw, path.absolute(), check=check, trusted=trusted)
     data.fingerprint = fingerprint
-    if check and not trusted:
+    if cached and not trusted:
         _remember_checked(path, fingerprint.digest)
     return data
 
 
 _VERDICTS_KEPT = 64
+_VERDICT_MIN_BYTES = 4_000_000
 
 
 def _verdict_file() -> Path:
@@ -530,7 +533,7 @@ def save_store(
             remove_crash_leftovers(target)
             data.path = target
             data.fingerprint = Fingerprint.of_bytes(payload, target.stat())
-            if check or known_valid:
+            if (check or known_valid) and len(payload) >= _VERDICT_MIN_BYTES:
                 _remember_checked(target, data.fingerprint.digest)
     except Timeout:
         raise StoreError(target, f"another process holds the lock {lock.lock_file}") from None
