@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
+from .graph import DUPLICATE_SCORE
 from .model import (
     KINDS,
     STATUSES,
@@ -82,7 +83,6 @@ _VOCABULARY_RULES = {
     "source_kind": rules.check_kind,
     "target_kind": rules.check_kind,
 }
-DUPLICATE_SCORE = 85.0  # a new name this close to an existing one is a possible duplicate
 MIN_FUZZY_KEY = 5  # shorter names ("ISI", "IS") are too alike by chance to suggest anything
 EMPTY_MARKERS = frozenset({"", "na", "n/a", "nan", "none", "null", "unknown", "-", "--", "?"})
 DELIMITERS = (",", ";", "\t", "|")

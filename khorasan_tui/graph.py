@@ -28,6 +28,7 @@ from .storedata import StoreData, gc_paused
 FUZZY_ACCEPT = 88.0  # a fuzzy match this good resolves a name on its own...
 FUZZY_MARGIN = 4.0  # ...when the runner-up actor scores at least this much lower
 FUZZY_SUGGEST = 60.0
+DUPLICATE_SCORE = 85.0  # a new name this close to an existing one is a possible duplicate
 # WRatio scores a short name found anywhere inside the query at 90, so "AQ"
 # would rival "Haqqani Network" for the typo "Haqani Netwark". Names this
 # short are abbreviations: fuzzy-match them only against queries as short.
@@ -326,6 +327,24 @@ class Graph:
                 close = [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN]
                 raise Ambiguous(query, close)
         raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+
+    def near_names(self, name: str, exclude: str | None = None, limit: int = 3) -> list[tuple[Actor, float]]:
+        """Actors with a name or alias close to `name` (a possible duplicate of a
+        new actor), best first: the same test the importers apply."""
+        from rapidfuzz import fuzz, process
+
+        key = normalize_key(name)
+        if len(key) < 4:
+            return []
+        rows = self._rows()
+        found = process.extract(key, [r[0] for r in rows], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE, limit=20)
+        best: dict[str, float] = {}
+        for _, score, index in found:
+            actor_id = rows[index][2]
+            if actor_id != exclude and score > best.get(actor_id, -1):
+                best[actor_id] = score
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self.actors[a], round(float(score), 1)) for a, score in ranked]
 
     def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
         return [row for row in self._rows() if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]

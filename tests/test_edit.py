@@ -675,3 +675,12 @@ def test_the_bundled_store_is_never_edited_the_first_edit_copies_it(capsys, monk
     # KHORASAN_DB names the store to open, whatever copies exist.
     monkeypatch.setenv("KHORASAN_DB", str(tmp_path / "elsewhere.json"))
     assert default_store_path() == tmp_path / "elsewhere.json"
+
+
+def test_cli_add_actor_names_a_near_existing_actor(path, capsys):
+    code, out, _ = run(capsys, "add-actor", "Haqqani Netwerk", "--kind", "group", "--db", str(path))
+    assert code == 0
+    assert "note: Haqqani Network (haqqani-network) has a close name" in out
+    assert "khorasan merge haqqani-network haqqani-netwerk" in out
+    code, out, _ = run(capsys, "add-actor", "Somebody Else Entirely", "--kind", "person", "--db", str(path), "--json")
+    assert code == 0 and json.loads(out)["possible_duplicates"] == []

@@ -119,7 +119,18 @@ def add_actor(ctx: Context) -> int:
     lines = [f"Added {kind_label(actor.kind)} {actor.name} (id {actor.id})."]
     if actor.aliases:
         lines.append("Also: " + "; ".join(actor.aliases))
-    payload = {"action": "add-actor", "store": str(editor.path), "actor": actor_json(editor.graph, actor)}
+    near = editor.graph.near_names(actor.name, exclude=actor.id)
+    for other, score in near:
+        lines.append(
+            f"note: {other.name} ({other.id}) has a close name ({score:.0f}%); if they are one actor: "
+            f"khorasan merge {other.id} {actor.id}"
+        )
+    payload = {
+        "action": "add-actor",
+        "store": str(editor.path),
+        "actor": actor_json(editor.graph, actor),
+        "possible_duplicates": [{"id": o.id, "name": o.name, "score": score} for o, score in near],
+    }
     return _report(ctx, payload, lines)
 
 
