@@ -151,12 +151,21 @@ async def test_delete_tie_and_actor_ask_first(store):
         app.screen.query_one("#actor-list").focus()
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "tie(s)" in app.screen.question
+        assert app.screen.question.startswith("Delete Jundullah and ")
+        assert "(s)" not in app.screen.question + app.screen.detail
         await pilot.press("y")
         await until(pilot, lambda: "jundullah" not in load_store(store).actors)
         assert app.current != "jundullah"
         await pilot.press("u")
         await until(pilot, lambda: "jundullah" in load_store(store).actors)
+        # An actor that claims ties it is not an end of: they go too (a claim needs its claimant), and the question says so.
+        claimant = next(t.claimant for t in app.graph.ties.values() if t.claimant not in (None, t.source, t.target))
+        app.open_actor(claimant)
+        app.screen.query_one("#actor-list").focus()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "it claims" in app.screen.question
+        await pilot.press("n")
 
 
 async def test_read_only_hides_editing_keys(store):
@@ -294,3 +303,51 @@ async def test_a_store_broken_by_another_program_is_kept_out_until_it_is_fixed(s
         store.write_bytes(original)
         assert main(["--db", str(store), "add-alias", "taliban", "TB"]) == 0
         await until(pilot, lambda: "TB" in app.graph.actors["taliban"].aliases)
+
+
+async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_file(store):
+    from khorasan_tui.app.merge import MergePickerScreen
+    from khorasan_tui.edit import Editor
+    from khorasan_tui.graph import Graph
+
+    # A duplicate of ISKP under another name, with a tie of its own, saved by another editor.
+    data = load_store(store)
+    editor = Editor(data, Graph(data))
+    editor.add_actor("Wilayat Khurasan Duplicate", "group")
+    tie = next(t for t in data.ties.values()
+               if "iskp" in (t.source, t.target) and data.actors[t.other("iskp")].kind == "group" and t.citations)
+    citation = tie.citations[0]
+    editor.add_tie("wilayat-khurasan-duplicate", "allied_with", tie.other("iskp"),
+                   quote=citation.quote, source_id=citation.source)
+    before = store.read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        app.open_actor("iskp")
+        await pilot.pause()
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MergePickerScreen))
+        await pilot.press(*"Wilayat Khurasan Dup")
+        await pilot.pause()
+        assert app.screen.query_one("#merge-suggest", RowList).cursor_key == "wilayat-khurasan-duplicate"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.question + " " + app.screen.detail
+        assert "Wilayat Khurasan Duplicate" in question and "move" in question
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert store.read_bytes() == before, "declining writes nothing"
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MergePickerScreen))
+        await pilot.press(*"Wilayat Khurasan Dup", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: "wilayat-khurasan-duplicate" not in load_store(store).actors)
+        merged = load_store(store)
+        assert "Wilayat Khurasan Duplicate" in merged.actors["iskp"].aliases
+        assert "wilayat-khurasan-duplicate" in merged.actors["iskp"].merged_ids
+        assert app.graph.resolve("wilayat-khurasan-duplicate").id == "iskp"
+        assert app.current == "iskp"
+        await pilot.press("u")
+        await until(pilot, lambda: "wilayat-khurasan-duplicate" in load_store(store).actors)
+        assert store.read_bytes() == before, "undo restores the file byte for byte"

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from ..analysis import Finding, Side, tie_title
 from ..graph import Graph, active_at
-from ..model import Tie, status_label
+from ..model import Tie, plural, status_label
 from .registry import register_help
 from .render import (
     CITATION_GLYPH,
@@ -198,7 +198,7 @@ class ContestedScreen(AnalysisScreen):
             keep_key=target,
         )
         status = Text()
-        status.append(f"{len(self.findings)} contested claim(s)", style="bold")
+        status.append(plural(len(self.findings), "contested claim"), style="bold")
         if self.actor_id:
             status.append(f" involving {_name(graph, self.actor_id)}", style="bold")
         if self.hidden_by_date:

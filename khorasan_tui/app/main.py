@@ -20,7 +20,7 @@ from textual.widgets import Input, TextArea
 
 from ..edit import EditError
 from ..graph import Graph, TieFilter
-from ..model import Actor
+from ..model import Actor, plural
 from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
@@ -70,11 +70,12 @@ class KhorasanApp(App[int]):
         Binding("e", "edit_actor", "Edit actor", show=False, id="app.edit-actor"),
         Binding("n", "new_tie", "New tie", show=False, id="app.new-tie"),
         Binding("d", "delete", "Delete tie/actor", show=False, id="app.delete"),
+        Binding("M", "merge", "Merge another actor into this one", show=False, id="app.merge"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="app.redo"),
     ]
 
-    EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "undo", "redo"})
+    EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "merge", "undo", "redo"})
 
     def __init__(
         self,
@@ -260,8 +261,9 @@ class KhorasanApp(App[int]):
         self._year_span = None
         self._recompute_findings()
         self._update_subtitle()
+        for gone in {entry for entry in self.history.entries if entry not in self.graph.actors}:
+            self.history.forget(gone)  # deleted, or merged into another actor
         if self.current is not None and self.current not in self.graph.actors:
-            self.history.forget(self.current)
             self.current = self.history.current
         if self.current is None and self.graph.actors:
             self.current = self._most_connected()
@@ -503,7 +505,7 @@ class KhorasanApp(App[int]):
             tie = self.graph.ties[tie_id]
             a, b = self.graph.actors[tie.source].name, self.graph.actors[tie.target].name
             question = f"Delete the tie: {a} {tie.wording_from(tie.source)} {b}?"
-            detail = f"{tie.status}, {len(tie.citations)} citation(s). u undoes it."
+            detail = f"{tie.status}, {plural(len(tie.citations), 'citation')}. u undoes it."
 
             def delete_tie(yes: bool | None) -> None:
                 if yes:
@@ -512,18 +514,48 @@ class KhorasanApp(App[int]):
             self.push_screen(ConfirmScreen(question, detail), delete_tie)
             return
         impact = self.editor.deletion_impact(self.current)
-        question = f"Delete {impact.actor.name} and its {impact.tie_count} tie(s)?"
-        detail = (
-            f"{impact.tie_count} tie(s) go with it"
-            + (f"; {len(impact.claims)} tie(s) lose it as claimant" if impact.claims else "")
-            + ". u undoes it."
-        )
+        question = f"Delete {impact.describe()}?"
+        detail = f"{plural(len(impact.all_ties), 'tie')} go with it. u undoes it."
 
         def delete_actor(yes: bool | None) -> None:
             if yes:
                 self._run_edit(lambda: self.editor.delete_actor(impact.actor.id, confirmed=impact), "Actor deleted")
 
         self.push_screen(ConfirmScreen(question, detail), delete_actor)
+
+    def action_merge(self) -> None:
+        """M: pick a duplicate, read what merging it into the current actor does, confirm."""
+        from .editing import ConfirmScreen
+        from .merge import MergePickerScreen
+
+        if self.current is None or self.editor is None or len(self.graph.actors) < 2:
+            return
+        keep_id = self.current
+
+        def picked(other_id: str | None) -> None:
+            if other_id is None or keep_id not in self.graph.actors or other_id not in self.graph.actors:
+                return
+            try:
+                impact = self.editor.merge_impact(keep_id, other_id)
+            except EditError as exc:
+                self.notify(str(exc), title="Cannot merge", severity="error", timeout=8)
+                return
+            question = f"Merge {impact.other.name} into {impact.keep.name}?"
+            detail = (
+                f"{impact.describe()}. Its names become aliases of {impact.keep.name}, and the id "
+                f"{impact.other.id} keeps leading to it. u undoes it."
+            )
+
+            def merge(yes: bool | None) -> None:
+                if yes:
+                    self._run_edit(
+                        lambda: self.editor.merge_actors(keep_id, other_id, confirmed=impact),
+                        f"Merged {impact.other.name} into {impact.keep.name}",
+                    )
+
+            self.push_screen(ConfirmScreen(question, detail, yes="Merge (y)", no="Keep apart (n)"), merge)
+
+        self.push_screen(MergePickerScreen(self.graph, keep_id), picked)
 
     def _run_edit(self, operation, done: str) -> None:
         try:
@@ -647,6 +679,7 @@ class KhorasanApp(App[int]):
                  self.action_edit_actor),
                 ("New tie", "A tie from the current actor, with its citation", "new_tie", self.action_new_tie),
                 ("Delete", "The highlighted tie, or the current actor with its ties", "delete", self.action_delete),
+                ("Merge actors", "Merge a duplicate into the current actor", "merge", self.action_merge),
                 ("Add a document", "New reporting: its text, then review its ties", "add_document",
                  self.action_add_document),
                 ("Undo", "Undo the last edit", "undo", self.action_undo),

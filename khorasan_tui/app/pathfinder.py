@@ -70,13 +70,18 @@ class ActorSuggester(Suggester):
 
 
 class EndpointInput(Input):
-    """A name box; up and down move through the matches listed under it."""
+    """A name box; up and down move through the matches listed under it (the
+    RowList `suggestions` names, filled by `show_actor_suggestions`)."""
 
     BINDINGS = [
         Binding("down", "suggest(1)", "Next match", show=False),
         Binding("up", "suggest(-1)", "Previous match", show=False),
         Binding("enter", "submit", "Choose", show=True),
     ]
+
+    def __init__(self, *args, suggestions: str = "#path-suggest", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
 
     def type_in(self, text: str) -> None:
         """Focus this box and add `text` after what it holds (focusing alone would select it all)."""
@@ -89,11 +94,26 @@ class EndpointInput(Input):
         self.select_on_focus = True
 
     def action_suggest(self, step: int) -> None:
-        suggestions = self.screen.query_one("#path-suggest", RowList)
+        suggestions = self.screen.query_one(self.suggestions, RowList)
         if step > 0:
             suggestions.action_cursor_down()
         else:
             suggestions.action_cursor_up()
+
+
+def show_actor_suggestions(graph: Graph, suggestions: RowList, text: str, leave_out: str | None = None) -> None:
+    """The best matches for `text` (the most connected actors for no text), but `leave_out`."""
+    if text.strip():
+        hits = graph.search(text, limit=SUGGESTIONS + 1)
+    else:
+        hits = [SearchHit(a, 0.0, graph.actors[a].name) for a, _ in graph.most_connected(SUGGESTIONS + 1)]
+    hits = [h for h in hits if h.actor_id != leave_out][:SUGGESTIONS]
+
+    def render(index: int, width: int) -> Text:
+        hit = hits[index]
+        return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
+
+    suggestions.set_rows([h.actor_id for h in hits], render)
 
 
 class PathFinderScreen(AnalysisScreen):
@@ -187,17 +207,7 @@ class PathFinderScreen(AnalysisScreen):
         self.query_one("#path-to" if index else "#path-from", EndpointInput).type_in(event.character)
 
     def _suggest(self, text: str) -> None:
-        graph = self.khorasan.graph
-        if text.strip():
-            hits = graph.search(text, limit=SUGGESTIONS)
-        else:
-            hits = [SearchHit(a, 0.0, graph.actors[a].name) for a, _ in graph.most_connected(SUGGESTIONS)]
-
-        def render(index: int, width: int) -> Text:
-            hit = hits[index]
-            return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
-
-        self.query_one("#path-suggest", RowList).set_rows([h.actor_id for h in hits], render)
+        show_actor_suggestions(self.khorasan.graph, self.query_one("#path-suggest", RowList), text)
 
     @on(Input.Changed, "#path-from, #path-to")
     def _typed(self, event: Input.Changed) -> None:
