@@ -21,10 +21,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import Graph
-from ..model import CREDIBILITY, SOURCE_GRADES, STATUS_GLYPHS, Citation, Source, plural
+from ..model import CREDIBILITY, STATUS_GLYPHS, Citation, plural
 from ..validate import DocumentTexts
 from .registry import register_help
-from .render import safe, safe_block
+from .render import grade_label, safe, safe_block
 from .rowlist import RowList
 from .sources import find_quote
 
@@ -32,13 +32,6 @@ QUOTED_GUTTER = "❝ "
 PLAIN_GUTTER = "  "
 CONTEXT = 50  # characters either side of a search hit
 MAX_HITS = 500
-
-
-def grade_label(source: Source | None) -> str:
-    """'grade B (usually reliable)' or 'ungraded': the document's Admiralty grade."""
-    if source is None or not source.grade:
-        return "ungraded"
-    return f"grade {source.grade} ({SOURCE_GRADES.get(source.grade, '?')})"
 
 
 def credibility_label(citation: Citation) -> str:

@@ -25,6 +25,7 @@ from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
 from .palette import ActorCommands
+from .registry import register_app
 from .render import safe, safe_block, safe_markup
 
 # Above this many ties the contested rules run in a worker after an edit.
@@ -40,6 +41,7 @@ def contested(graph: Graph) -> list:
     return find_contested(graph)
 
 
+@register_app
 class KhorasanApp(App[int]):
     CSS_PATH = "khorasan.tcss"
     TITLE = "Khorasan"

@@ -16,6 +16,7 @@ from textual.markup import escape
 from ..graph import Graph
 from ..model import (
     KIND_GLYPHS,
+    SOURCE_GRADES,
     STATUS_GLYPHS,
     TIE_TYPES,
     Actor,
@@ -272,3 +273,10 @@ def citation_row(graph: Graph, quote: str, source_id: str) -> Text:
     row.append(f"{CITATION_GLYPH} “{safe(quote)}”", style="italic")
     row.append(f"  — {safe(source.title if source else source_id)}", style="dim")
     return row
+
+
+def grade_label(source: Source | None) -> str:
+    """'grade B (usually reliable)' or 'ungraded': the document's Admiralty grade."""
+    if source is None or not source.grade:
+        return "ungraded"
+    return f"grade {source.grade} ({SOURCE_GRADES.get(source.grade, '?')})"

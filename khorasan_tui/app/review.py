@@ -23,10 +23,9 @@ from ..edit import EditError, ValidationError, check_date
 from ..ingest import Analysis, Mention, NewDocument, Suggestion, analyse, ingest_command
 from ..model import KINDS, SOURCE_GRADES, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 from ..validate import DocumentTexts
-from .documents import grade_label
 from .editing import Field, FormScreen
 from .registry import register_help
-from .render import safe, safe_block
+from .render import grade_label, safe, safe_block
 from .rowlist import RowList
 
 ACCEPTED = "✓"
