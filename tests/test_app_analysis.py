@@ -10,13 +10,13 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 
-from khorasan_tui.analysis import contested
+from khorasan_tui.analysis import contested, parse_span, step_as_of, year_span
 from khorasan_tui.app.contested_screen import ContestedScreen
 from khorasan_tui.app.diagram_screen import DiagramScreen, DiagramView
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.pathfinder import PathFinderScreen
 from khorasan_tui.app.rowlist import RowList
-from khorasan_tui.app.timeline_screen import TimelineScreen, parse_span, step_as_of, year_span
+from khorasan_tui.app.timeline_screen import TimelineScreen
 from khorasan_tui.diagram import FOCUS_MARK, TIE_GLYPHS, layout, move_focus
 from khorasan_tui.graph import Graph, active_at
 from khorasan_tui.model import (
@@ -32,6 +32,7 @@ from khorasan_tui.pathtext import paths_text, route_step
 from khorasan_tui.store import StoreData, load_store, save_store
 
 from .apphelpers import BUNDLED, focus_tie, ready, screen_text
+
 HOSTILE_NAME = "[bold red]Evil[/] [31m[@click=app.quit]x[/]"
 
 

@@ -351,3 +351,29 @@ async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_f
         await pilot.press("u")
         await until(pilot, lambda: "wilayat-khurasan-duplicate" in load_store(store).actors)
         assert store.read_bytes() == before, "undo restores the file byte for byte"
+
+
+async def test_a_big_store_saves_in_a_worker_showing_saving_with_editing_keys_off(store, monkeypatch):
+    from khorasan_tui.app import main as app_main
+
+    monkeypatch.setattr(app_main, "THREADED_SAVE", 0)  # the bundled store counts as big
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        seen: list[tuple[bool, bool | None, str]] = []
+        app.watch(app, "saving", lambda saving: seen.append((saving, app.check_action("delete", ()), app.sub_title)),
+                  init=False)
+        app.open_actor("jundullah")
+        await pilot.pause()
+        app.screen.query_one("#actor-list").focus()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: not app.saving)
+        assert "jundullah" not in load_store(store).actors
+        assert seen[0] == (True, False, seen[0][2]) and "Saving…" in seen[0][2], seen
+        assert seen[-1][:2] == (False, True) and "Saving…" not in app.sub_title
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: "jundullah" in load_store(store).actors and not app.saving)

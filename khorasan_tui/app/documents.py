@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Input, Static
 from ..graph import Graph
 from ..model import CREDIBILITY, STATUS_GLYPHS, Citation, plural
 from ..validate import DocumentTexts
+from .messages import ActorOpened
 from .registry import register_help
 from .render import grade_label, safe, safe_block
 from .rowlist import RowList
@@ -420,7 +421,7 @@ class DocumentReaderScreen(Screen):
         explorer = self.app.explorer
         while self.app.screen is not explorer and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
-        self.app.open_actor(tie.source)
+        self.app.post_message(ActorOpened(tie.source))
 
     @on(RowList.Selected, "#reader-lines")
     def _line_selected(self, event: RowList.Selected) -> None:

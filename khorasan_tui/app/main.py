@@ -11,10 +11,11 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -24,12 +25,15 @@ from ..model import Actor, plural
 from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
+from .messages import ActorOpened, AsOfChanged, FiltersChanged, StoreChanged
 from .palette import ActorCommands
 from .registry import register_app
 from .render import safe, safe_block, safe_markup
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
+# Above this many ties an edit is saved in a worker (seconds to serialise), with "Saving…" shown meanwhile.
+THREADED_SAVE = 20_000
 # How often (seconds) the store file is checked for other writers' saves.
 STORE_POLL = 2.0
 
@@ -77,6 +81,15 @@ class KhorasanApp(App[int]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="app.redo"),
     ]
 
+    # The view state: screens post messages (app/messages.py), the app sets these,
+    # and their watchers redraw what depends on them.
+    current: var[str | None] = var(None, init=False)
+    kind_filter: var[str | None] = var(None, init=False)
+    tie_types: var[frozenset[str] | None] = var(None, init=False)
+    tie_statuses: var[frozenset[str] | None] = var(None, init=False)
+    as_of: var[str | None] = var(None, init=False)
+    saving: var[bool] = var(False, init=False)  # an edit is being written in a worker
+
     EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "merge", "undo", "redo"})
 
     def __init__(
@@ -93,11 +106,6 @@ class KhorasanApp(App[int]):
         self.start_actor = start_actor
         self.graph: Graph | None = None
         self.history = History()
-        self.current: str | None = None
-        self.kind_filter: str | None = None
-        self.tie_types: frozenset[str] | None = None
-        self.tie_statuses: frozenset[str] | None = None
-        self.as_of: str | None = None
         # Contested findings are computed once per store version (load, edit) and
         # shared: the relationship pane's ⚡ and the contested screen read them.
         self.contested_findings: list = []
@@ -243,18 +251,19 @@ class KhorasanApp(App[int]):
             self.read_only = True
             self.read_only_reason = f"{data.path} or its folder is not writable"
         self.editor = Editor(data, self.graph, read_only=self.read_only, read_only_reason=self.read_only_reason)
-        self.editor.subscribe(self._store_changed)
+        # post_message is thread-safe: a save in a worker reports back the same way.
+        self.editor.subscribe(lambda change: self.post_message(StoreChanged(change)))
         if data.path is not None:
             self.set_interval(STORE_POLL, self._watch_store)
         if self.read_only:
             self.notify(f"Read-only: {self.read_only_reason}. Editing keys are off.", title="Read-only", timeout=6)
         self.refresh_bindings()
 
-    def _store_changed(self, change) -> None:
-        """After an edit, undo, redo or reload. The editor may call this in the middle
-        of its commit (a reload just before it applies and re-indexes an undo), so the
-        repaint waits until the commit has finished and the indexes agree again."""
-        self._pending_changes.append(change)
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        """After an edit, undo, redo or reload. One repaint for the changes that
+        arrived together (a reload just before an undo applies), after the commit."""
+        self._pending_changes.append(message.change)
         if len(self._pending_changes) == 1:
             self.call_later(self._repaint_after_changes)
 
@@ -265,16 +274,15 @@ class KhorasanApp(App[int]):
         self._update_subtitle()
         for gone in {entry for entry in self.history.entries if entry not in self.graph.actors}:
             self.history.forget(gone)  # deleted, or merged into another actor
-        if self.current is not None and self.current not in self.graph.actors:
-            self.current = self.history.current
-        if self.current is None and self.graph.actors:
-            self.current = self._most_connected()
-            self.history.visit(self.current)
+        current = self.current
+        if current is not None and current not in self.graph.actors:
+            current = self.history.current
+        if current is None and self.graph.actors:
+            current = self._most_connected()
+            self.history.visit(current)
+        # Quietly: refresh_all below redraws the panes once.
+        self.set_reactive(KhorasanApp.current, current)
         self.explorer.refresh_all()
-        for screen in self.screen_stack:
-            changed = getattr(screen, "store_changed", None)
-            if changed is not None:
-                changed()
         for change in changes:
             if change.action == "reload":
                 self.notify(
@@ -290,7 +298,7 @@ class KhorasanApp(App[int]):
         data = self.graph.data if self.graph is not None else None
         if data is None or data.path is None or data.fingerprint is None or self.editor is None:
             return
-        if any(w.group == "reload" and not w.is_finished for w in self.workers):
+        if self.saving or any(w.group == "reload" and not w.is_finished for w in self.workers):
             return
         try:
             stat = data.path.stat()
@@ -350,6 +358,8 @@ class KhorasanApp(App[int]):
         parts = [f"{len(data.actors)} actors", f"{len(data.ties)} ties", f"{len(data.sources)} documents"]
         if self.read_only:
             parts.append("read-only")
+        if self.saving:
+            parts.append("Saving…")
         if self.as_of:
             parts.append(f"as of {self.as_of}")
         self.sub_title = " · ".join(parts)
@@ -428,7 +438,6 @@ class KhorasanApp(App[int]):
         self._last_from_list = from_list
         self.history.visit(actor_id, replace=replace)
         self.current = actor_id
-        self.explorer.show_current()
 
     def action_back(self) -> None:
         self._step_history(self.history.back())
@@ -442,17 +451,46 @@ class KhorasanApp(App[int]):
             return
         self._last_from_list = False
         self.current = actor_id
-        self.explorer.show_current()
 
     def set_filters(self, kind: str | None, types: Iterable[str] | None, statuses: Iterable[str] | None) -> None:
-        kind_changed = kind != self.kind_filter
         self.kind_filter = kind
         self.tie_types = frozenset(types) if types else None
         self.tie_statuses = frozenset(statuses) if statuses else None
-        if kind_changed:
-            self.explorer.rerun_search()
-            self.explorer.follow_list_cursor()
+
+    # -- messages from screens and widgets, and what the view state's watchers redraw --
+    @on(ActorOpened)
+    def _actor_opened(self, message: ActorOpened) -> None:
+        self.open_actor(message.actor_id, from_list=message.from_list)
+
+    @on(FiltersChanged)
+    def _filters_changed(self, message: FiltersChanged) -> None:
+        self.set_filters(message.kind, message.types, message.statuses)
+
+    @on(AsOfChanged)
+    def _as_of_changed(self, message: AsOfChanged) -> None:
+        self.set_as_of(message.as_of)
+
+    def watch_current(self) -> None:
         self.explorer.show_current()
+
+    def watch_kind_filter(self) -> None:
+        self.explorer.rerun_search()
+        self.explorer.follow_list_cursor()
+
+    def watch_tie_types(self) -> None:
+        self.explorer.show_current()
+
+    def watch_tie_statuses(self) -> None:
+        self.explorer.show_current()
+
+    def watch_as_of(self) -> None:
+        # Analysis screens watch this attribute themselves (AnalysisScreen.on_mount).
+        self._update_subtitle()
+        self.explorer.show_current()  # the actor list does not depend on the date
+
+    def watch_saving(self) -> None:
+        self._update_subtitle()
+        self.refresh_bindings()
 
     # -- screens -------------------------------------------------------------------
     def action_help(self) -> None:
@@ -473,8 +511,8 @@ class KhorasanApp(App[int]):
     # -- editing -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.EDIT_ACTIONS:
-            # Hidden everywhere in read-only mode; only on the explorer otherwise.
-            if self.read_only or self.editor is None:
+            # Hidden everywhere in read-only mode and while a save is being written; only on the explorer otherwise.
+            if self.read_only or self.editor is None or self.saving:
                 return False
             return self.screen is self.explorer
         return True
@@ -560,12 +598,36 @@ class KhorasanApp(App[int]):
         self.push_screen(MergePickerScreen(self.graph, keep_id), picked)
 
     def _run_edit(self, operation, done: str) -> None:
+        """Apply and save an edit: at once on a small store, in a worker on a big
+        one (writing it takes seconds), with "Saving…" shown and editing keys off."""
+        if self.saving:
+            self.bell()
+            return
+        if len(self.graph.ties) > THREADED_SAVE:
+            self.saving = True
+            self._edit_in_thread(operation, done)
+            return
+        self._edit_done(self._apply_edit(operation), done)
+
+    @staticmethod
+    def _apply_edit(operation) -> EditError | None:
         try:
             operation()
         except EditError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
-            return
-        self.notify(done)
+            return exc
+        return None
+
+    @work(thread=True, exclusive=True, group="save")
+    def _edit_in_thread(self, operation, done: str) -> None:
+        error = self._apply_edit(operation)
+        self.call_from_thread(self._edit_done, error, done)
+
+    def _edit_done(self, error: EditError | None, done: str) -> None:
+        self.saving = False
+        if error is not None:
+            self.notify(str(error), title="Not saved", severity="error", timeout=8)
+        else:
+            self.notify(done)
 
     def action_undo(self) -> None:
         if self.editor is None or not self.editor.can_undo:
@@ -583,15 +645,9 @@ class KhorasanApp(App[int]):
     def set_as_of(self, value: str | None) -> None:
         """Hide ties not yet begun or already ended on `value` (None: show all) everywhere."""
         self.as_of = value or None
-        self._update_subtitle()
-        self.explorer.show_current()  # the actor list does not depend on the date
-        for screen in self.screen_stack:
-            changed = getattr(screen, "as_of_changed", None)
-            if changed is not None:
-                changed()
 
     def action_as_of_step(self, step: int) -> None:
-        from .timeline_screen import step_as_of, year_span
+        from ..analysis import step_as_of, year_span
 
         if self.graph is None:
             return

@@ -26,10 +26,10 @@ from ..model import (
     status_label,
 )
 from ..pathtext import Hop, hop_facts, paths_text, route_step, routes_summary
+from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .registry import register_help
 from .render import CITATION_GLYPH, actor_row, safe, safe_block, when
 from .rowlist import RowList
-from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
 
 if TYPE_CHECKING:
     from .main import KhorasanApp
