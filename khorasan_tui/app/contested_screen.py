@@ -114,8 +114,8 @@ def finding_view(graph: Graph, finding: Finding, sides: tuple[Side, Side], width
 
 class ContestedScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("v", "toggle_scope", "Actor/all"),
-        Binding("o", "open_actor", "Open actor"),
+        Binding("v", "toggle_scope", "Actor/all", id="contested.toggle-scope"),
+        Binding("o", "open_actor", "Open actor", id="contested.open-actor"),
     ]
 
     def __init__(self, actor_id: str | None = None, focus_tie: str | None = None) -> None:

@@ -28,7 +28,7 @@ from ..model import (
 from ..pathtext import Hop, hop_facts, paths_text, route_step, routes_summary
 from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .registry import register_help
-from .render import CITATION_GLYPH, actor_row, safe, safe_block, when
+from .render import CITATION_GLYPH, actor_row, safe, safe_block, tie_copy, when
 from .rowlist import RowList
 
 if TYPE_CHECKING:
@@ -74,9 +74,9 @@ class EndpointInput(Input):
     RowList `suggestions` names, filled by `show_actor_suggestions`)."""
 
     BINDINGS = [
-        Binding("down", "suggest(1)", "Next match", show=False),
-        Binding("up", "suggest(-1)", "Previous match", show=False),
-        Binding("enter", "submit", "Choose", show=True),
+        Binding("down", "suggest(1)", "Next match", show=False, id="path.next-match"),
+        Binding("up", "suggest(-1)", "Previous match", show=False, id="path.previous-match"),
+        Binding("enter", "submit", "Choose", show=True, id="path.choose"),
     ]
 
     def __init__(self, *args, suggestions: str = "#path-suggest", **kwargs) -> None:
@@ -122,14 +122,14 @@ class PathFinderScreen(AnalysisScreen):
         {"cycle_types", "cycle_statuses", "longer", "shorter", "pick_types", "swap", "copy", "sources"}
     )
     BINDINGS = [
-        Binding("T", "cycle_types", "Types"),
-        Binding("S", "cycle_statuses", "Status"),
-        Binding("plus,equals_sign", "longer", "Longer", key_display="+", show=False),
-        Binding("minus", "shorter", "Shorter", key_display="-", show=False),
-        Binding("o", "pick_types", "Pick types", show=False),
-        Binding("r", "swap", "Swap ends", show=False),
-        Binding("y", "copy", "Copy"),
-        Binding("s", "sources", "Sources", show=False),
+        Binding("T", "cycle_types", "Types", id="path.cycle-types"),
+        Binding("S", "cycle_statuses", "Status", id="path.cycle-statuses"),
+        Binding("plus,equals_sign", "longer", "Longer", key_display="+", show=False, id="path.longer"),
+        Binding("minus", "shorter", "Shorter", key_display="-", show=False, id="path.shorter"),
+        Binding("o", "pick_types", "Pick types", show=False, id="path.pick-types"),
+        Binding("r", "swap", "Swap ends", show=False, id="path.swap"),
+        Binding("y", "copy", "Copy", id="path.copy"),
+        Binding("s", "sources", "Sources", show=False, id="path.sources"),
     ]
 
     def __init__(self, start: str | None = None, end: str | None = None) -> None:
@@ -485,8 +485,14 @@ class PathFinderScreen(AnalysisScreen):
         return paths_text(self.khorasan.graph, start, end, self.routes, self.options_summary())
 
     def action_copy(self) -> None:
+        """y: the highlighted tie with its quotes; on a route or hop line, every route."""
         if not (self.ends[0] and self.ends[1]):
             self.notify("Choose both ends first.", severity="warning")
+            return
+        key = self.query_one("#path-results", RowList).cursor_key
+        hop = self.current_hop()
+        if key is not None and key.count(":") == 2 and hop is not None:
+            self.khorasan.copy_text(tie_copy(self.khorasan.graph, hop.tie, hop.from_id), "the tie with its quotes and documents")
             return
         text = self.plain_text()
         self.app.copy_to_clipboard(text)
@@ -500,9 +506,9 @@ class TypePicker(ModalScreen[frozenset[str] | None]):
     """`o`: tick the tie types a path may use."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
-        Binding("a", "apply", "Apply", show=False),
+        Binding("escape", "cancel", "Cancel", id="path-types.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="path-types.apply"),
+        Binding("a", "apply", "Apply", show=False, id="path-types.apply-a"),
     ]
 
     def __init__(self, allowed: frozenset[str]) -> None:

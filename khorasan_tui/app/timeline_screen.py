@@ -20,7 +20,7 @@ from ..model import KIND_GLYPHS, STATUS_GLYPHS, Tie, is_partial_date, plural, st
 from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .messages import AsOfChanged
 from .registry import register_help
-from .render import CITATION_GLYPH, safe, safe_block
+from .render import CITATION_GLYPH, citation_copy, safe, safe_block, tie_copy
 from .rowlist import RowList
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 class AsOfDialog(ModalScreen[None]):
     """`@`: type an "as of" date; an empty date clears it."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel", id="as-of.cancel")]
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -72,7 +72,7 @@ def document_label(graph: Graph, doc_id: str) -> str:
 class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
     """`/` in the timeline: a year, a month, a day or a span of them; empty shows everything."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="span.cancel")]
 
     def __init__(self, current: str) -> None:
         super().__init__()
@@ -104,10 +104,11 @@ class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
 
 class TimelineScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("slash", "jump", "Year/span", key_display="/"),
-        Binding("v", "toggle_scope", "Actor/all"),
-        Binding("o", "open_actor", "Open actor"),
-        Binding("s", "sources", "Sources"),
+        Binding("slash", "jump", "Year/span", key_display="/", id="timeline.span"),
+        Binding("v", "toggle_scope", "Actor/all", id="timeline.toggle-scope"),
+        Binding("o", "open_actor", "Open actor", id="timeline.open-actor"),
+        Binding("s", "sources", "Sources", id="timeline.sources"),
+        Binding("y", "copy", "Copy", id="timeline.copy"),
     ]
 
     def __init__(self, actor_id: str | None = None) -> None:
@@ -323,6 +324,26 @@ class TimelineScreen(AnalysisScreen):
         others = [a for a in entry.actor_ids if a != self.actor_id]
         self.open_actor_and_close(others[0] if others else entry.actor_ids[0])
 
+    def action_copy(self) -> None:
+        """y: the highlighted entry, dated, with every quote and its document, as plain text."""
+        cursor = self._cursor()
+        if cursor is None:
+            self.notify("Nothing is highlighted.", severity="warning")
+            return
+        entry, tie = cursor
+        graph = self.khorasan.graph
+        if tie is None and entry.kind == "tie":
+            tie = graph.ties.get(entry.id)
+        if tie is not None:
+            ends = (tie.source, tie.target)
+            seen_from = next((a for a in (entry.id, self.actor_id) if a in ends), tie.source)
+            text = f"{entry.date}  {tie_copy(graph, tie, seen_from)}"
+        else:
+            lines = [f"{entry.date}  {safe(entry.title)}"]
+            lines += [f"  {citation_copy(graph, c)}" for c in entry.citations] or ["  (no citation)"]
+            text = "\n".join(lines) + "\n"
+        self.app.copy_text(text, "the entry with its quotes and documents")
+
     def action_sources(self) -> None:
         from .sources import SourcesScreen
 
@@ -342,6 +363,8 @@ class TimelineScreen(AnalysisScreen):
 
 
 register_help("Timeline (t)", TimelineScreen)
+register_help("Timeline: year or span (/)", SpanDialog)
+register_help("As-of date (@)", AsOfDialog)
 
 
 def open_timeline(app: KhorasanApp) -> None:
