@@ -129,7 +129,7 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         # Plain lines, not a table: a long section title must not squeeze the
         # descriptions out at 60 columns.
-        rows = help_rows(self.current, getattr(self.app, "keymap", None))
+        rows = help_rows(self.current, self.app.keymap)
         width = min(max(len(key) for key, _ in rows if key) + 2, 18)
         text = Text()
         for key, description in rows:

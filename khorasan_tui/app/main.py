@@ -90,6 +90,9 @@ class KhorasanApp(App[int]):
     as_of: var[str | None] = var(None, init=False)
     saving: var[bool] = var(False, init=False)  # an edit is being written in a worker
 
+    # Textual sets the theme while the app is built: not the user's choice, nothing to save.
+    _settings_applied = False
+
     EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "merge", "undo", "redo"})
 
     def __init__(
@@ -118,6 +121,8 @@ class KhorasanApp(App[int]):
         self._pending_changes: list = []
         self._saved_theme: str | None = None
         self._unreadable_stat: tuple[int, int] | None = None  # the store's (size, mtime) when it failed to load
+        self._loading_timer = None
+        self._last_from_list = False
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -161,7 +166,7 @@ class KhorasanApp(App[int]):
         """A theme chosen in the palette is remembered for the next start."""
         from .config import save_theme
 
-        if not getattr(self, "_settings_applied", False) or theme == self._saved_theme:
+        if not self._settings_applied or theme == self._saved_theme:
             return
         try:
             save_theme(self.config_path, theme)
@@ -226,7 +231,7 @@ class KhorasanApp(App[int]):
 
     def _store_ready(self, data: StoreData, graph: Graph | None = None, findings: list | None = None) -> None:
         self.graph = graph or Graph(data)
-        if getattr(self, "_loading_timer", None) is not None:
+        if self._loading_timer is not None:
             self._loading_timer.stop()
         self._set_findings(findings if findings is not None else contested(self.graph))
         self.title = f"Khorasan · {data.path.name if data.path else data.name}"
@@ -434,7 +439,7 @@ class KhorasanApp(App[int]):
         """Move to an actor; list browsing replaces the last crumb, jumps add one."""
         if self.graph is None or actor_id not in self.graph.actors:
             return
-        replace = from_list and getattr(self, "_last_from_list", False)
+        replace = from_list and self._last_from_list
         self._last_from_list = from_list
         self.history.visit(actor_id, replace=replace)
         self.current = actor_id

@@ -32,7 +32,9 @@ class MergePickerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         keep = self.graph.actors[self.keep_id]
         with Vertical(id="merge-dialog"):
-            yield Label(Text(f"Merge which actor into {safe(keep.name)}? enter picks · esc cancels"))
+            question = Text(f"Merge which actor into {safe(keep.name)}?", style="bold")
+            question.append("\n↑ ↓ move through the matches · enter picks · esc cancels", style="dim")
+            yield Label(question)
             yield EndpointInput(
                 placeholder="the duplicate's name or alias",
                 id="merge-input",
