@@ -377,3 +377,11 @@ async def test_a_big_store_saves_in_a_worker_showing_saving_with_editing_keys_of
         await pilot.press("u")
         await app.workers.wait_for_complete()
         await until(pilot, lambda: "jundullah" in load_store(store).actors and not app.saving)
+        # a form saves the same way: the form says "Saving…", then closes
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
+        await pilot.press(*"Nangarhar Shura", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen) and not app.saving)
+        assert "nangarhar-shura" in load_store(store).actors and app.current == "nangarhar-shura"
+        assert [s[0] for s in seen[-2:]] == [True, False]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -32,7 +32,7 @@ from .render import safe, safe_block, safe_markup
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
-# Above this many ties an edit is saved in a worker (seconds to serialise), with "Saving…" shown meanwhile.
+# Above this many ties an edit is saved in a worker (seconds to write), with "Saving…" shown meanwhile.
 THREADED_SAVE = 20_000
 # How often (seconds) the store file is checked for other writers' saves.
 STORE_POLL = 2.0
@@ -602,37 +602,45 @@ class KhorasanApp(App[int]):
 
         self.push_screen(MergePickerScreen(self.graph, keep_id), picked)
 
-    def _run_edit(self, operation, done: str) -> None:
-        """Apply and save an edit: at once on a small store, in a worker on a big
-        one (writing it takes seconds), with "Saving…" shown and editing keys off."""
+    def run_edit(self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]) -> bool:
+        """The one way the app's screens save: run `operation` (an Editor call) at
+        once on a small store, or in a worker on a big one (writing takes seconds)
+        with "Saving…" shown and the editing keys off; then `done(result, error)`
+        on the UI thread. True while it runs in the worker."""
         if self.saving:
             self.bell()
-            return
+            return False
         if len(self.graph.ties) > THREADED_SAVE:
             self.saving = True
             self._edit_in_thread(operation, done)
-            return
-        self._edit_done(self._apply_edit(operation), done)
+            return True
+        done(*self._apply_edit(operation))
+        return False
 
     @staticmethod
-    def _apply_edit(operation) -> EditError | None:
+    def _apply_edit(operation: Callable[[], object]) -> tuple[object, EditError | None]:
         try:
-            operation()
+            return operation(), None
         except EditError as exc:
-            return exc
-        return None
+            return None, exc
 
     @work(thread=True, exclusive=True, group="save")
-    def _edit_in_thread(self, operation, done: str) -> None:
-        error = self._apply_edit(operation)
-        self.call_from_thread(self._edit_done, error, done)
+    def _edit_in_thread(self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]) -> None:
+        result, error = self._apply_edit(operation)
+        self.call_from_thread(self._edit_finished, done, result, error)
 
-    def _edit_done(self, error: EditError | None, done: str) -> None:
+    def _edit_finished(self, done: Callable[[object, EditError | None], None], result: object, error: EditError | None) -> None:
         self.saving = False
-        if error is not None:
-            self.notify(str(error), title="Not saved", severity="error", timeout=8)
-        else:
-            self.notify(done)
+        done(result, error)
+
+    def _run_edit(self, operation: Callable[[], object], message: str) -> None:
+        def said(_result: object, error: EditError | None) -> None:
+            if error is not None:
+                self.notify(str(error), title="Not saved", severity="error", timeout=8)
+            else:
+                self.notify(message)
+
+        self.run_edit(operation, said)
 
     def action_undo(self) -> None:
         if self.editor is None or not self.editor.can_undo:
