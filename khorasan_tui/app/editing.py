@@ -58,6 +58,7 @@ class FormScreen(ModalScreen[bool]):
     ]
 
     title_text = "Form"
+    writes_store = True  # False for a form whose submit only changes what is on screen
 
     def __init__(self, editor: Editor) -> None:
         super().__init__()
@@ -199,6 +200,14 @@ class FormScreen(ModalScreen[bool]):
     def action_save(self) -> None:
         # The live checks only inform; the Editor decides. It also knows which
         # fields did not change (an old clash in the store must not block an edit).
+        if not self.writes_store:
+            try:
+                message = self.submit()
+            except EditError as exc:
+                self._saved(None, exc)
+                return
+            self._saved(message, None)
+            return
         # The app runs it: at once on a small store, in a worker with "Saving…" on a big one.
         if self.app.run_edit(self.submit, self._saved):
             self.show_status("Saving…", bad=False)
