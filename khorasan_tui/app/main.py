@@ -396,7 +396,9 @@ class KhorasanApp(App[int]):
         select or a button in the form), nor quits while an input has the focus."""
         if isinstance(self.focused, (Input, TextArea)):
             return
-        if any(getattr(screen, "has_unsaved_input", False) for screen in self.screen_stack):
+        from .editing import FormScreen
+
+        if any(isinstance(screen, FormScreen) and screen.has_unsaved_input for screen in self.screen_stack):
             self.bell()
             self.notify("Unsaved changes: ctrl+s saves, escape discards.", title="Not quitting", severity="warning")
             return
