@@ -306,6 +306,7 @@ async def test_a_store_broken_by_another_program_is_kept_out_until_it_is_fixed(s
 
 
 async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_file(store):
+    from khorasan_tui.app.help import help_rows
     from khorasan_tui.app.merge import MergePickerScreen
     from khorasan_tui.edit import Editor
     from khorasan_tui.graph import Graph
@@ -351,6 +352,8 @@ async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_f
         await pilot.press("u")
         await until(pilot, lambda: "wilayat-khurasan-duplicate" in load_store(store).actors)
         assert store.read_bytes() == before, "undo restores the file byte for byte"
+        assert ("M", "Merge another actor into this one") in help_rows(None, app.keymap)
+        assert "Merge actors" in [command.title for command in app.get_system_commands(app.screen)]
 
 
 async def test_a_big_store_saves_in_a_worker_showing_saving_with_editing_keys_off(store, monkeypatch):
