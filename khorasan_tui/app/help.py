@@ -79,6 +79,7 @@ def _extra_screens() -> list[tuple[str, type]]:
     from . import (  # noqa: F401
         contested_screen,
         diagram_screen,
+        merge,
         pathfinder,
         registry,
         timeline_screen,
