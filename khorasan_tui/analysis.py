@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from .graph import Graph, TieFilter
+from .graph import Graph, TieFilter, active_at
 from .model import (
     COOPERATIVE_TYPES,
     STATUSES,
@@ -217,6 +217,66 @@ def entries_between(entries: list[TimelineEntry], date_from: str | None, date_to
         return date is not None and date_sort_key(date) <= last and date_end_key(date) >= first
 
     return [e for e in entries if within(e.date) or within(e.end)]
+
+
+
+# -- the "as of" date and date spans (the app's < > @ keys and the timeline's /) --
+
+
+def year_span(graph: Graph) -> tuple[int, int] | None:
+    """The first and last year any tie or actor in the store is dated."""
+    years = []
+    for tie in graph.ties.values():
+        years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
+    for actor in graph.actors.values():
+        years.extend(int(d[:4]) for d in (actor.born, actor.founded, actor.died, actor.ended) if d and is_partial_date(d))
+    return (min(years), max(years)) if years else None
+
+
+def step_as_of(as_of: str | None, step: int, span: tuple[int, int] | None) -> str | None:
+    """One year earlier (step -1) or later (+1).
+
+    No date means "now", after the last dated year: stepping back from it
+    starts at that year, and stepping past it returns to no date.
+    """
+    if span is None:
+        return as_of
+    first, last = span
+    if as_of is None:
+        return str(last) if step < 0 else None
+    year = int(as_of[:4]) + step
+    if year > last:
+        return None
+    return str(max(year, first))
+
+
+_SPAN_SEPARATORS = re.compile(r"\s*(?:–|—|\bto\b|\s)\s*")
+
+
+def parse_span(text: str) -> tuple[str | None, str | None]:
+    """'2020' → (2020, 2020); '2018..2020', '2018 to 2020', '2018-2020' → a range;
+    '2020..' and '..2020' leave an end open; '' → (None, None).
+    Raises ValueError naming what is not a date."""
+    text = text.strip()
+    if not text:
+        return None, None
+    years = re.fullmatch(r"([0-9]{4})-([0-9]{4})", text)
+    if years:
+        parts: list[str | None] = list(years.groups())
+    elif ".." in text:
+        parts = [part.strip() or None for part in text.split("..", 1)]
+    else:
+        parts = [part for part in _SPAN_SEPARATORS.split(text) if part]
+        parts = parts * 2 if len(parts) == 1 else parts
+    if len(parts) != 2 or parts == [None, None]:
+        raise ValueError(f"{text!r} is not a date or a span of two dates")
+    for part in parts:
+        if part is not None and not is_partial_date(part):
+            raise ValueError(f"{part!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    first, last = parts
+    if first and last and date_sort_key(first) > date_end_key(last):
+        raise ValueError(f"{first} is after {last}")
+    return first, last
 
 
 # -- corroboration and contested claims ----------------------------------------------
@@ -625,3 +685,19 @@ def contested(graph: Graph, actor_id: str | None = None) -> list[Finding]:
 def contested_tie_ids(graph: Graph) -> set[str]:
     """Ids of every tie that takes part in some contested finding (for a glyph)."""
     return {tie_id for finding in contested(graph) for tie_id in finding.tie_ids}
+
+
+def visible_sides(graph: Graph, finding: Finding, as_of: str | None) -> tuple[Side, Side] | None:
+    """The sides with only the ties active as of the date; None when one side is then empty."""
+    sides = finding.sides
+    if as_of is None:
+        return sides
+    kept = []
+    for side in sides:
+        ties = [graph.ties[t] for t in side.tie_ids]
+        ties = [t for t in ties if active_at(t.start, t.end, as_of)]
+        if not ties:
+            return None
+        cited = {c.source for t in ties for c in t.citations}
+        kept.append(Side(side.title, [t.id for t in ties], [d for d in side.documents if d in cited]))
+    return kept[0], kept[1]

@@ -745,3 +745,22 @@ def test_bundled_contested_ties_exist_and_timeline_is_ordered(bundled):
     keys = [analysis.timeline_sort_key(e) for e in entries]
     assert keys == sorted(keys)
     assert any(e.kind == "event" for e in entries) and any(e.kind == "tie" for e in entries)
+
+
+def test_visible_sides_keep_only_ties_active_on_the_date():
+    from khorasan_tui.analysis import visible_sides
+    from khorasan_tui.graph import active_at
+
+    graph = Graph(load_store(default_store_path()))
+    findings = contested(graph)
+    assert findings
+    for finding in findings:
+        assert visible_sides(graph, finding, None) == finding.sides
+        for as_of in ("2001", "2015-06", "2021-08-26"):
+            sides = visible_sides(graph, finding, as_of)
+            if sides is None:
+                continue
+            for side, whole in zip(sides, finding.sides):
+                assert side.tie_ids and set(side.tie_ids) <= set(whole.tie_ids)
+                assert all(active_at(graph.ties[t].start, graph.ties[t].end, as_of) for t in side.tie_ids)
+                assert set(side.documents) <= set(whole.documents)

@@ -10,13 +10,13 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 
-from khorasan_tui.analysis import contested
+from khorasan_tui.analysis import contested, parse_span, step_as_of, year_span
 from khorasan_tui.app.contested_screen import ContestedScreen
 from khorasan_tui.app.diagram_screen import DiagramScreen, DiagramView
 from khorasan_tui.app.main import make_app
 from khorasan_tui.app.pathfinder import PathFinderScreen
 from khorasan_tui.app.rowlist import RowList
-from khorasan_tui.app.timeline_screen import TimelineScreen, parse_span, step_as_of, year_span
+from khorasan_tui.app.timeline_screen import TimelineScreen
 from khorasan_tui.diagram import FOCUS_MARK, TIE_GLYPHS, layout, move_focus
 from khorasan_tui.graph import Graph, active_at
 from khorasan_tui.model import (
@@ -31,7 +31,8 @@ from khorasan_tui.model import (
 from khorasan_tui.pathtext import paths_text, route_step
 from khorasan_tui.store import StoreData, load_store, save_store
 
-from .apphelpers import BUNDLED, focus_tie, ready, screen_text
+from .apphelpers import BUNDLED, focus_tie, ready, screen_text, until
+
 HOSTILE_NAME = "[bold red]Evil[/] [31m[@click=app.quit]x[/]"
 
 
@@ -721,3 +722,37 @@ def test_every_tie_type_has_a_distinct_narrow_glyph():
     assert set(TIE_GLYPHS) == set(TIE_TYPES)
     assert len(set(TIE_GLYPHS.values())) == len(TIE_GLYPHS)
     assert all(cell_len(g) == 1 for g in TIE_GLYPHS.values())
+
+
+async def test_y_copies_the_highlighted_timeline_entry_and_path_tie_with_their_quotes(tmp_path):
+    data = chain_data()
+    app = make_app(store_file(tmp_path, data), start_actor="a")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        await pilot.press("y")
+        leads = data.ties["a--leads--b"]
+        quote = leads.citations[0].quote
+        assert app.clipboard.startswith("2019  ")
+        assert "→" in app.clipboard and f"“{quote}”" in app.clipboard and leads.citations[0].source in app.clipboard
+        await pilot.press("escape")
+        await pilot.pause()
+        app.copy_to_clipboard("")
+        await pilot.press("p", *"c")
+        await until(pilot, lambda: isinstance(app.screen, PathFinderScreen))
+        screen = app.screen
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.routes)
+        results = screen.query_one("#path-results", RowList)
+        results.cursor = next(i for i, key in enumerate(results.keys) if key and key.count(":") == 2)
+        await pilot.pause()
+        await pilot.press("y")
+        hop = screen.current_hop()
+        assert app.clipboard.splitlines()[0].endswith(f"→ {data.actors[hop.to_id].name}")
+        assert all(f"“{c.quote}”" in app.clipboard for c in hop.tie.citations)
+        assert "Shortest routes" not in app.clipboard
+        results.cursor = 0
+        await pilot.pause()
+        await pilot.press("y")
+        assert app.clipboard.startswith("Shortest routes")

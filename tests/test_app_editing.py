@@ -151,12 +151,21 @@ async def test_delete_tie_and_actor_ask_first(store):
         app.screen.query_one("#actor-list").focus()
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "tie(s)" in app.screen.question
+        assert app.screen.question.startswith("Delete Jundullah and ")
+        assert "(s)" not in app.screen.question + app.screen.detail
         await pilot.press("y")
         await until(pilot, lambda: "jundullah" not in load_store(store).actors)
         assert app.current != "jundullah"
         await pilot.press("u")
         await until(pilot, lambda: "jundullah" in load_store(store).actors)
+        # An actor that claims ties it is not an end of: they go too (a claim needs its claimant), and the question says so.
+        claimant = next(t.claimant for t in app.graph.ties.values() if t.claimant not in (None, t.source, t.target))
+        app.open_actor(claimant)
+        app.screen.query_one("#actor-list").focus()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "it claims" in app.screen.question
+        await pilot.press("n")
 
 
 async def test_read_only_hides_editing_keys(store):
@@ -314,3 +323,88 @@ async def test_the_first_edit_of_the_bundled_store_goes_to_the_users_copy(tmp_pa
     assert bundled.read_bytes() == before, "never edited in place"
     assert "Khorasan Wilayah Test" not in load_store(copy).actors["iskp"].aliases
     assert (copy.parent / "sources").is_dir()
+
+
+async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_file(store):
+    from khorasan_tui.app.help import help_rows
+    from khorasan_tui.app.merge import MergePickerScreen
+    from khorasan_tui.edit import Editor
+    from khorasan_tui.graph import Graph
+
+    # A duplicate of ISKP under another name, with a tie of its own, saved by another editor.
+    data = load_store(store)
+    editor = Editor(data, Graph(data))
+    editor.add_actor("Wilayat Khurasan Duplicate", "group")
+    tie = next(t for t in data.ties.values()
+               if "iskp" in (t.source, t.target) and data.actors[t.other("iskp")].kind == "group" and t.citations)
+    citation = tie.citations[0]
+    editor.add_tie("wilayat-khurasan-duplicate", "allied_with", tie.other("iskp"),
+                   quote=citation.quote, source_id=citation.source)
+    before = store.read_bytes()
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        app.open_actor("iskp")
+        await pilot.pause()
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MergePickerScreen))
+        await pilot.press(*"Wilayat Khurasan Dup")
+        await pilot.pause()
+        assert app.screen.query_one("#merge-suggest", RowList).cursor_key == "wilayat-khurasan-duplicate"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.question + " " + app.screen.detail
+        assert "Wilayat Khurasan Duplicate" in question and "move" in question
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert store.read_bytes() == before, "declining writes nothing"
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, MergePickerScreen))
+        await pilot.press(*"Wilayat Khurasan Dup", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: "wilayat-khurasan-duplicate" not in load_store(store).actors)
+        merged = load_store(store)
+        assert "Wilayat Khurasan Duplicate" in merged.actors["iskp"].aliases
+        assert "wilayat-khurasan-duplicate" in merged.actors["iskp"].merged_ids
+        assert app.graph.resolve("wilayat-khurasan-duplicate").id == "iskp"
+        assert app.current == "iskp"
+        await pilot.press("u")
+        await until(pilot, lambda: "wilayat-khurasan-duplicate" in load_store(store).actors)
+        assert store.read_bytes() == before, "undo restores the file byte for byte"
+        assert ("M", "Merge another actor into this one") in help_rows(None, app.keymap)
+        assert "Merge actors" in [command.title for command in app.get_system_commands(app.screen)]
+
+
+async def test_a_big_store_saves_in_a_worker_showing_saving_with_editing_keys_off(store, monkeypatch):
+    from khorasan_tui.app import main as app_main
+
+    monkeypatch.setattr(app_main, "THREADED_SAVE", 0)  # the bundled store counts as big
+    app = make_app(store)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await ready(app, pilot)
+        seen: list[tuple[bool, bool | None, str]] = []
+        app.watch(app, "saving", lambda saving: seen.append((saving, app.check_action("delete", ()), app.sub_title)),
+                  init=False)
+        app.open_actor("jundullah")
+        await pilot.pause()
+        app.screen.query_one("#actor-list").focus()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: not app.saving)
+        assert "jundullah" not in load_store(store).actors
+        assert seen[0] == (True, False, seen[0][2]) and "Saving…" in seen[0][2], seen
+        assert seen[-1][:2] == (False, True) and "Saving…" not in app.sub_title
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: "jundullah" in load_store(store).actors and not app.saving)
+        # a form saves the same way: the form says "Saving…", then closes
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
+        await pilot.press(*"Nangarhar Shura", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: isinstance(app.screen, ExplorerScreen) and not app.saving)
+        assert "nangarhar-shura" in load_store(store).actors and app.current == "nangarhar-shura"
+        assert [s[0] for s in seen[-2:]] == [True, False]

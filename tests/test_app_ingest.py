@@ -73,11 +73,18 @@ async def test_documents_list_read_search_at_80x24(store):
         assert app.screen.focus_span is not None
 
 
-async def test_review_accept_reject_and_one_undo(store):
+@pytest.mark.parametrize("in_a_worker", [False, True], ids=["small-store", "big-store-save-in-a-worker"])
+async def test_review_accept_reject_and_one_undo(store, in_a_worker, monkeypatch):
+    from khorasan_tui.app import main as app_main
+
+    if in_a_worker:
+        monkeypatch.setattr(app_main, "THREADED_SAVE", 0)
     before = ties_of(store)
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
+        saving: list[bool] = []
+        app.watch(app, "saving", lambda value: saving.append(value), init=False)
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, DocumentsScreen))
         await pilot.press("i")
@@ -114,6 +121,8 @@ async def test_review_accept_reject_and_one_undo(store):
         await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         await pilot.press("u")
         await until(pilot, lambda: ties_of(store) == before)
+        # the review's save and the undo went through the worker only on a big store
+        assert saving == ([True, False, True, False] if in_a_worker else [])
 
 
 async def test_a_new_document_with_new_names_is_one_undoable_step(store):

@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from ..analysis import Finding, Side, tie_title
-from ..graph import Graph, active_at
-from ..model import Tie, status_label
+from ..analysis import Finding, Side, tie_title, visible_sides
+from ..graph import Graph
+from ..model import Tie, plural, status_label
+from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .registry import register_help
 from .render import (
     CITATION_GLYPH,
@@ -28,7 +29,6 @@ from .render import (
 )
 from .rowlist import RowList
 from .sources import CitationEntry, CitationListScreen
-from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
 
 if TYPE_CHECKING:
     from .main import KhorasanApp
@@ -41,22 +41,6 @@ def _name(graph: Graph, actor_id: str | None) -> str:
         return ""
     actor = graph.actors.get(actor_id)
     return safe(actor.name if actor else actor_id)
-
-
-def visible_sides(graph: Graph, finding: Finding, as_of: str | None) -> tuple[Side, Side] | None:
-    """The sides with only the ties active as of the date; None when one side is then empty."""
-    sides = finding.sides
-    if as_of is None:
-        return sides
-    kept = []
-    for side in sides:
-        ties = [graph.ties[t] for t in side.tie_ids]
-        ties = [t for t in ties if active_at(t.start, t.end, as_of)]
-        if not ties:
-            return None
-        cited = {c.source for t in ties for c in t.citations}
-        kept.append(Side(side.title, [t.id for t in ties], [d for d in side.documents if d in cited]))
-    return kept[0], kept[1]
 
 
 def finding_row(graph: Graph, finding: Finding) -> Text:
@@ -130,8 +114,8 @@ def finding_view(graph: Graph, finding: Finding, sides: tuple[Side, Side], width
 
 class ContestedScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("v", "toggle_scope", "Actor/all"),
-        Binding("o", "open_actor", "Open actor"),
+        Binding("v", "toggle_scope", "Actor/all", id="contested.toggle-scope"),
+        Binding("o", "open_actor", "Open actor", id="contested.open-actor"),
     ]
 
     def __init__(self, actor_id: str | None = None, focus_tie: str | None = None) -> None:
@@ -198,7 +182,7 @@ class ContestedScreen(AnalysisScreen):
             keep_key=target,
         )
         status = Text()
-        status.append(f"{len(self.findings)} contested claim(s)", style="bold")
+        status.append(plural(len(self.findings), "contested claim"), style="bold")
         if self.actor_id:
             status.append(f" involving {_name(graph, self.actor_id)}", style="bold")
         if self.hidden_by_date:

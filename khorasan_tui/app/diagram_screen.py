@@ -19,9 +19,10 @@ from textual.widgets import Footer, Header, Static
 
 from ..diagram import Diagram, Node, layout, move_focus, tie_glyph
 from ..model import KIND_GLYPHS
+from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
+from .messages import ActorOpened
 from .registry import register_help
 from .render import safe
-from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
 
 if TYPE_CHECKING:
     from .main import KhorasanApp
@@ -257,7 +258,7 @@ class DiagramScreen(AnalysisScreen):
         self.recentre(node.actor_id)
 
     def recentre(self, actor_id: str) -> None:
-        self.khorasan.open_actor(actor_id)
+        self.app.post_message(ActorOpened(actor_id))
         self.centre = actor_id
         self.expanded = frozenset()
         self.rebuild(focus_actor=actor_id, focus_group="")

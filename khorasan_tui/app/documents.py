@@ -21,10 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import Graph
-from ..model import CREDIBILITY, SOURCE_GRADES, STATUS_GLYPHS, Citation, Source
+from ..model import CREDIBILITY, STATUS_GLYPHS, Citation, plural
 from ..validate import DocumentTexts
+from .messages import ActorOpened
 from .registry import register_help
-from .render import safe, safe_block
+from .render import grade_label, safe, safe_block
 from .rowlist import RowList
 from .sources import find_quote
 
@@ -32,13 +33,6 @@ QUOTED_GUTTER = "❝ "
 PLAIN_GUTTER = "  "
 CONTEXT = 50  # characters either side of a search hit
 MAX_HITS = 500
-
-
-def grade_label(source: Source | None) -> str:
-    """'grade B (usually reliable)' or 'ungraded': the document's Admiralty grade."""
-    if source is None or not source.grade:
-        return "ungraded"
-    return f"grade {source.grade} ({SOURCE_GRADES.get(source.grade, '?')})"
 
 
 def credibility_label(citation: Citation) -> str:
@@ -226,7 +220,7 @@ class DocumentsScreen(Screen):
     def show_hits(self, query: str) -> None:
         self.hits = search_documents(self.graph, self._texts, query)
         documents = len({h.source_id for h in self.hits})
-        title = Text(f"{len(self.hits)} hit(s) in {documents} document(s) for ", style="bold")
+        title = Text(f"{plural(len(self.hits), 'hit')} in {plural(documents, 'document')} for ", style="bold")
         title.append(f"“{safe(query)}”", style="bold italic")
         title.append("   enter: read there · escape: back to the documents", style="dim")
         self.query_one("#documents-title", Static).update(title)
@@ -253,7 +247,7 @@ class DocumentsScreen(Screen):
         quoted = [p for p in passages(self.graph, hit.source_id, raw) if p.start < hit.end and hit.start < p.end]
         if quoted:
             ties = len({p.tie_id for p in quoted if p.tie_id})
-            row.append(f"  ❝ in a quote ({ties} tie(s))", style="bold")
+            row.append(f"  ❝ in a quote ({plural(ties, 'tie')})", style="bold")
         return row
 
     def action_back(self) -> None:
@@ -337,7 +331,7 @@ class DocumentReaderScreen(Screen):
         if self.focus_span is not None:
             self.styled.stylize("reverse", *self.focus_span)
         title = Text(safe(source.title if source else self.source_id), style="bold")
-        title.append(f"   {grade_label(source)} · {len(self.passages)} quoted passage(s)", style="dim")
+        title.append(f"   {grade_label(source)} · {plural(len(self.passages), 'quoted passage')}", style="dim")
         if raw is None:
             title.append("   the text cannot be read", style="bold")
         title.append("\n❝ and underline: quoted by a tie · n/N: next/previous quote · tab: its ties · enter: go",
@@ -427,7 +421,7 @@ class DocumentReaderScreen(Screen):
         explorer = self.app.explorer
         while self.app.screen is not explorer and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
-        self.app.open_actor(tie.source)
+        self.app.post_message(ActorOpened(tie.source))
 
     @on(RowList.Selected, "#reader-lines")
     def _line_selected(self, event: RowList.Selected) -> None:

@@ -58,6 +58,7 @@ class FormScreen(ModalScreen[bool]):
     ]
 
     title_text = "Form"
+    writes_store = True  # False for a form whose submit only changes what is on screen
 
     def __init__(self, editor: Editor) -> None:
         super().__init__()
@@ -180,6 +181,9 @@ class FormScreen(ModalScreen[bool]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
+        if self.app.saving:  # what is being written stays; the form closes when it is
+            self.app.bell()
+            return
         if not self.has_unsaved_input:
             self.dismiss(False)
             return
@@ -196,15 +200,24 @@ class FormScreen(ModalScreen[bool]):
     def action_save(self) -> None:
         # The live checks only inform; the Editor decides. It also knows which
         # fields did not change (an old clash in the store must not block an edit).
-        try:
-            message = self.submit()
-        except ValidationError as exc:
-            for name, problem in exc.problems.items():
-                self.show_problem(name, problem)
-            self.show_status(str(exc))
+        if not self.writes_store:
+            try:
+                message = self.submit()
+            except EditError as exc:
+                self._saved(None, exc)
+                return
+            self._saved(message, None)
             return
-        except EditError as exc:
-            self.show_status(str(exc))
+        # The app runs it: at once on a small store, in a worker with "Saving…" on a big one.
+        if self.app.run_edit(self.submit, self._saved):
+            self.show_status("Saving…", bad=False)
+
+    def _saved(self, message: str | None, error: EditError | None) -> None:
+        if isinstance(error, ValidationError):
+            for name, problem in error.problems.items():
+                self.show_problem(name, problem)
+        if error is not None:
+            self.show_status(str(error))
             return
         self.app.notify(message, title="Saved")
         self.dismiss(True)

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import SearchHit, TieFilter
 from ..model import KINDS, STATUS_GLYPHS
+from .messages import ActorOpened, AsOfChanged, FiltersChanged
 from .render import actor_detail, actor_row, crop_left, safe, tie_copy, tie_detail, tie_row, type_header
 from .rowlist import RowList
 
@@ -118,7 +119,7 @@ class ExplorerScreen(Screen):
         """After the actor list was refilled by a filter: the actor it highlights is the current one."""
         key = self.query_one("#actor-list", RowList).cursor_key
         if key is not None and key != self.khorasan.current:
-            self.khorasan.open_actor(key, from_list=True)
+            self.post_message(ActorOpened(key, from_list=True))
 
     def show_current(self) -> None:
         app = self.khorasan
@@ -268,7 +269,7 @@ class ExplorerScreen(Screen):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         if self._hits:
-            self.khorasan.open_actor(self._hits[0].actor_id)
+            self.post_message(ActorOpened(self._hits[0].actor_id))
             self.query_one("#tie-list", RowList).focus()
         else:
             self.notify("No actor matches that search.", severity="warning")
@@ -325,11 +326,11 @@ class ExplorerScreen(Screen):
     def _actor_highlighted(self, event: RowList.Highlighted) -> None:
         # Only a user's move announces itself (refills pass announce=False); the
         # focus may already be elsewhere when this arrives ("j" then tab, typed fast).
-        self.khorasan.open_actor(event.key, from_list=True)
+        self.post_message(ActorOpened(event.key, from_list=True))
 
     @on(RowList.Selected, "#actor-list")
     def _actor_selected(self, event: RowList.Selected) -> None:
-        self.khorasan.open_actor(event.key)
+        self.post_message(ActorOpened(event.key))
         self.query_one("#tie-list", RowList).focus()
 
     @on(RowList.Highlighted, "#tie-list")
@@ -347,7 +348,7 @@ class ExplorerScreen(Screen):
         app = self.khorasan
         tie = app.graph.ties.get(event.key)
         if tie is not None and app.current:
-            app.open_actor(tie.other(app.current))
+            self.post_message(ActorOpened(tie.other(app.current)))
 
     # -- actions -------------------------------------------------------------------
     def action_search(self) -> None:
@@ -400,9 +401,8 @@ class ExplorerScreen(Screen):
     def action_cycle_kind(self) -> None:
         kinds = [None, *KINDS]
         app = self.khorasan
-        app.kind_filter = kinds[(kinds.index(app.kind_filter) + 1) % len(kinds)]
-        self.rerun_search()
-        self.follow_list_cursor()
+        kind = kinds[(kinds.index(app.kind_filter) + 1) % len(kinds)]
+        self.post_message(FiltersChanged(kind, app.tie_types, app.tie_statuses))
 
     def action_cycle_tie_type(self) -> None:
         app = self.khorasan
@@ -410,19 +410,16 @@ class ExplorerScreen(Screen):
         options: list[str | None] = [None, *present]
         current = next(iter(app.tie_types)) if app.tie_types and len(app.tie_types) == 1 else None
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
-        app.tie_types = frozenset({nxt}) if nxt else None
-        self.show_current()
+        self.post_message(FiltersChanged(app.kind_filter, frozenset({nxt}) if nxt else None, app.tie_statuses))
 
     def action_cycle_status(self) -> None:
         app = self.khorasan
         options: list[str | None] = [None, *STATUS_GLYPHS]
         current = next(iter(app.tie_statuses)) if app.tie_statuses and len(app.tie_statuses) == 1 else None
         nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
-        app.tie_statuses = frozenset({nxt}) if nxt else None
-        self.show_current()
+        self.post_message(FiltersChanged(app.kind_filter, app.tie_types, frozenset({nxt}) if nxt else None))
 
     def action_clear_filters(self) -> None:
-        app = self.khorasan
-        app.set_filters(None, None, None)
-        if app.as_of:
-            app.set_as_of(None)
+        self.post_message(FiltersChanged(None, None, None))
+        if self.khorasan.as_of:
+            self.post_message(AsOfChanged(None))

@@ -14,6 +14,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from ..model import KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
+from .messages import FiltersChanged
 
 
 class TickList(SelectionList):
@@ -97,8 +98,8 @@ class FilterScreen(ModalScreen[None]):
         statuses = self.query_one("#filter-statuses", SelectionList).selected
         # The actor list takes one kind at a time; the last ticked wins.
         kind = kinds[-1] if kinds else None
+        self.app.post_message(FiltersChanged(kind, frozenset(types) or None, frozenset(statuses) or None))
         self.app.pop_screen()
-        self.app.set_filters(kind, types, statuses)
 
     def action_cancel(self) -> None:
         self.app.pop_screen()

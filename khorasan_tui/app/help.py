@@ -17,12 +17,12 @@ def binding_sections(current: object | None = None) -> list[tuple[str, list[Bind
     from .editing import ConfirmScreen, FormScreen
     from .explorer import DetailPane, ExplorerScreen, SearchBox
     from .filters import FilterScreen, TickList
-    from .main import KhorasanApp
+    from .registry import APP_SECTION
     from .rowlist import RowList
     from .sources import DocumentScreen, SourcesScreen
 
     sections: list[tuple[str, type]] = [
-        ("Everywhere", KhorasanApp),
+        *APP_SECTION,
         ("Explorer", ExplorerScreen),
         ("Lists (actors, ties, citations, document lines)", RowList),
         ("Detail pane", DetailPane),
@@ -40,7 +40,7 @@ def binding_sections(current: object | None = None) -> list[tuple[str, list[Bind
     if current is not None:
         # The nearest class in the screen's ancestry that has a section of its own.
         mro = type(current).__mro__
-        mine = [s for s in sections if s[1] in mro and s[1] is not KhorasanApp]
+        mine = [s for s in sections if s[1] in mro and s not in APP_SECTION]
         mine.sort(key=lambda s: mro.index(s[1]))
         if mine:
             sections.remove(mine[0])
@@ -79,6 +79,7 @@ def _extra_screens() -> list[tuple[str, type]]:
     from . import (  # noqa: F401
         contested_screen,
         diagram_screen,
+        merge,
         pathfinder,
         registry,
         timeline_screen,
@@ -129,7 +130,7 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         # Plain lines, not a table: a long section title must not squeeze the
         # descriptions out at 60 columns.
-        rows = help_rows(self.current, getattr(self.app, "keymap", None))
+        rows = help_rows(self.current, self.app.keymap)
         width = min(max(len(key) for key, _ in rows if key) + 2, 18)
         text = Text()
         for key, description in rows:

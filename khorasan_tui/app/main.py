@@ -9,26 +9,31 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from ..edit import EditError
 from ..graph import Graph, TieFilter
-from ..model import Actor
+from ..model import Actor, plural
 from ..store import StoreData, StoreError, gc_paused, load_store
 from .explorer import ExplorerScreen
 from .history import History
+from .messages import ActorOpened, AsOfChanged, FiltersChanged, StoreChanged
 from .palette import ActorCommands
+from .registry import register_app
 from .render import safe, safe_block, safe_markup
 
 # Above this many ties the contested rules run in a worker after an edit.
 THREADED_FINDINGS = 20_000
+# Above this many ties an edit is saved in a worker (seconds to write), with "Saving…" shown meanwhile.
+THREADED_SAVE = 20_000
 # How often (seconds) the store file is checked for other writers' saves.
 STORE_POLL = 2.0
 
@@ -40,6 +45,7 @@ def contested(graph: Graph) -> list:
     return find_contested(graph)
 
 
+@register_app
 class KhorasanApp(App[int]):
     CSS_PATH = "khorasan.tcss"
     TITLE = "Khorasan"
@@ -70,11 +76,24 @@ class KhorasanApp(App[int]):
         Binding("e", "edit_actor", "Edit actor", show=False, id="app.edit-actor"),
         Binding("n", "new_tie", "New tie", show=False, id="app.new-tie"),
         Binding("d", "delete", "Delete tie/actor", show=False, id="app.delete"),
+        Binding("M", "merge", "Merge another actor into this one", show=False, id="app.merge"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="app.redo"),
     ]
 
-    EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "undo", "redo"})
+    # The view state: screens post messages (app/messages.py), the app sets these,
+    # and their watchers redraw what depends on them.
+    current: var[str | None] = var(None, init=False)
+    kind_filter: var[str | None] = var(None, init=False)
+    tie_types: var[frozenset[str] | None] = var(None, init=False)
+    tie_statuses: var[frozenset[str] | None] = var(None, init=False)
+    as_of: var[str | None] = var(None, init=False)
+    saving: var[bool] = var(False, init=False)  # an edit is being written in a worker
+
+    # Textual sets the theme while the app is built: not the user's choice, nothing to save.
+    _settings_applied = False
+
+    EDIT_ACTIONS = frozenset({"add_actor", "edit_actor", "new_tie", "delete", "merge", "undo", "redo"})
 
     def __init__(
         self,
@@ -93,11 +112,6 @@ class KhorasanApp(App[int]):
         self.start_actor = start_actor
         self.graph: Graph | None = None
         self.history = History()
-        self.current: str | None = None
-        self.kind_filter: str | None = None
-        self.tie_types: frozenset[str] | None = None
-        self.tie_statuses: frozenset[str] | None = None
-        self.as_of: str | None = None
         # Contested findings are computed once per store version (load, edit) and
         # shared: the relationship pane's ⚡ and the contested screen read them.
         self.contested_findings: list = []
@@ -110,6 +124,8 @@ class KhorasanApp(App[int]):
         self._pending_changes: list = []
         self._saved_theme: str | None = None
         self._unreadable_stat: tuple[int, int] | None = None  # the store's (size, mtime) when it failed to load
+        self._loading_timer = None
+        self._last_from_list = False
 
     # -- start-up ------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -153,7 +169,7 @@ class KhorasanApp(App[int]):
         """A theme chosen in the palette is remembered for the next start."""
         from .config import save_theme
 
-        if not getattr(self, "_settings_applied", False) or theme == self._saved_theme:
+        if not self._settings_applied or theme == self._saved_theme:
             return
         try:
             save_theme(self.config_path, theme)
@@ -218,7 +234,7 @@ class KhorasanApp(App[int]):
 
     def _store_ready(self, data: StoreData, graph: Graph | None = None, findings: list | None = None) -> None:
         self.graph = graph or Graph(data)
-        if getattr(self, "_loading_timer", None) is not None:
+        if self._loading_timer is not None:
             self._loading_timer.stop()
         self._set_findings(findings if findings is not None else contested(self.graph))
         self._show_file(data)
@@ -263,18 +279,19 @@ class KhorasanApp(App[int]):
             read_only_reason=self.read_only_reason,
             copy_edits_to=self.copy_edits_to,
         )
-        self.editor.subscribe(self._store_changed)
+        # post_message is thread-safe: a save in a worker reports back the same way.
+        self.editor.subscribe(lambda change: self.post_message(StoreChanged(change)))
         if data.path is not None:
             self.set_interval(STORE_POLL, self._watch_store)
         if self.read_only:
             self.notify(f"Read-only: {self.read_only_reason}. Editing keys are off.", title="Read-only", timeout=6)
         self.refresh_bindings()
 
-    def _store_changed(self, change) -> None:
-        """After an edit, undo, redo or reload. The editor may call this in the middle
-        of its commit (a reload just before it applies and re-indexes an undo), so the
-        repaint waits until the commit has finished and the indexes agree again."""
-        self._pending_changes.append(change)
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        """After an edit, undo, redo or reload. One repaint for the changes that
+        arrived together (a reload just before an undo applies), after the commit."""
+        self._pending_changes.append(message.change)
         if len(self._pending_changes) == 1:
             self.call_later(self._repaint_after_changes)
 
@@ -283,17 +300,17 @@ class KhorasanApp(App[int]):
         self._year_span = None
         self._recompute_findings()
         self._update_subtitle()
-        if self.current is not None and self.current not in self.graph.actors:
-            self.history.forget(self.current)
-            self.current = self.history.current
-        if self.current is None and self.graph.actors:
-            self.current = self._most_connected()
-            self.history.visit(self.current)
+        for gone in {entry for entry in self.history.entries if entry not in self.graph.actors}:
+            self.history.forget(gone)  # deleted, or merged into another actor
+        current = self.current
+        if current is not None and current not in self.graph.actors:
+            current = self.history.current
+        if current is None and self.graph.actors:
+            current = self._most_connected()
+            self.history.visit(current)
+        # Quietly: refresh_all below redraws the panes once.
+        self.set_reactive(KhorasanApp.current, current)
         self.explorer.refresh_all()
-        for screen in self.screen_stack:
-            changed = getattr(screen, "store_changed", None)
-            if changed is not None:
-                changed()
         for change in changes:
             if change.action == "moved":
                 self._show_file(self.graph.data)
@@ -312,7 +329,7 @@ class KhorasanApp(App[int]):
         data = self.graph.data if self.graph is not None else None
         if data is None or data.path is None or data.fingerprint is None or self.editor is None:
             return
-        if any(w.group == "reload" and not w.is_finished for w in self.workers):
+        if self.saving or any(w.group == "reload" and not w.is_finished for w in self.workers):
             return
         try:
             stat = data.path.stat()
@@ -372,6 +389,8 @@ class KhorasanApp(App[int]):
         parts = [f"{len(data.actors)} actors", f"{len(data.ties)} ties", f"{len(data.sources)} documents"]
         if self.read_only:
             parts.insert(0, "read-only")  # first: a narrow header cuts from the end
+        if self.saving:
+            parts.append("Saving…")
         if self.as_of:
             parts.append(f"as of {self.as_of}")
         self.sub_title = " · ".join(parts)
@@ -403,7 +422,9 @@ class KhorasanApp(App[int]):
         select or a button in the form), nor quits while an input has the focus."""
         if isinstance(self.focused, (Input, TextArea)):
             return
-        if any(getattr(screen, "has_unsaved_input", False) for screen in self.screen_stack):
+        from .editing import FormScreen
+
+        if any(isinstance(screen, FormScreen) and screen.has_unsaved_input for screen in self.screen_stack):
             self.bell()
             self.notify("Unsaved changes: ctrl+s saves, escape discards.", title="Not quitting", severity="warning")
             return
@@ -446,11 +467,10 @@ class KhorasanApp(App[int]):
         """Move to an actor; list browsing replaces the last crumb, jumps add one."""
         if self.graph is None or actor_id not in self.graph.actors:
             return
-        replace = from_list and getattr(self, "_last_from_list", False)
+        replace = from_list and self._last_from_list
         self._last_from_list = from_list
         self.history.visit(actor_id, replace=replace)
         self.current = actor_id
-        self.explorer.show_current()
 
     def action_back(self) -> None:
         self._step_history(self.history.back())
@@ -464,17 +484,46 @@ class KhorasanApp(App[int]):
             return
         self._last_from_list = False
         self.current = actor_id
-        self.explorer.show_current()
 
     def set_filters(self, kind: str | None, types: Iterable[str] | None, statuses: Iterable[str] | None) -> None:
-        kind_changed = kind != self.kind_filter
         self.kind_filter = kind
         self.tie_types = frozenset(types) if types else None
         self.tie_statuses = frozenset(statuses) if statuses else None
-        if kind_changed:
-            self.explorer.rerun_search()
-            self.explorer.follow_list_cursor()
+
+    # -- messages from screens and widgets, and what the view state's watchers redraw --
+    @on(ActorOpened)
+    def _actor_opened(self, message: ActorOpened) -> None:
+        self.open_actor(message.actor_id, from_list=message.from_list)
+
+    @on(FiltersChanged)
+    def _filters_changed(self, message: FiltersChanged) -> None:
+        self.set_filters(message.kind, message.types, message.statuses)
+
+    @on(AsOfChanged)
+    def _as_of_changed(self, message: AsOfChanged) -> None:
+        self.set_as_of(message.as_of)
+
+    def watch_current(self) -> None:
         self.explorer.show_current()
+
+    def watch_kind_filter(self) -> None:
+        self.explorer.rerun_search()
+        self.explorer.follow_list_cursor()
+
+    def watch_tie_types(self) -> None:
+        self.explorer.show_current()
+
+    def watch_tie_statuses(self) -> None:
+        self.explorer.show_current()
+
+    def watch_as_of(self) -> None:
+        # Analysis screens watch this attribute themselves (AnalysisScreen.on_mount).
+        self._update_subtitle()
+        self.explorer.show_current()  # the actor list does not depend on the date
+
+    def watch_saving(self) -> None:
+        self._update_subtitle()
+        self.refresh_bindings()
 
     # -- screens -------------------------------------------------------------------
     def action_help(self) -> None:
@@ -495,8 +544,8 @@ class KhorasanApp(App[int]):
     # -- editing -------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.EDIT_ACTIONS:
-            # Hidden everywhere in read-only mode; only on the explorer otherwise.
-            if self.read_only or self.editor is None:
+            # Hidden everywhere in read-only mode and while a save is being written; only on the explorer otherwise.
+            if self.read_only or self.editor is None or self.saving:
                 return False
             return self.screen is self.explorer
         return True
@@ -529,7 +578,7 @@ class KhorasanApp(App[int]):
             tie = self.graph.ties[tie_id]
             a, b = self.graph.actors[tie.source].name, self.graph.actors[tie.target].name
             question = f"Delete the tie: {a} {tie.wording_from(tie.source)} {b}?"
-            detail = f"{tie.status}, {len(tie.citations)} citation(s). u undoes it."
+            detail = f"{tie.status}, {plural(len(tie.citations), 'citation')}. u undoes it."
 
             def delete_tie(yes: bool | None) -> None:
                 if yes:
@@ -538,12 +587,8 @@ class KhorasanApp(App[int]):
             self.push_screen(ConfirmScreen(question, detail), delete_tie)
             return
         impact = self.editor.deletion_impact(self.current)
-        question = f"Delete {impact.actor.name} and its {impact.tie_count} tie(s)?"
-        detail = (
-            f"{impact.tie_count} tie(s) go with it"
-            + (f"; {len(impact.claims)} tie(s) lose it as claimant" if impact.claims else "")
-            + ". u undoes it."
-        )
+        question = f"Delete {impact.describe()}?"
+        detail = f"{plural(len(impact.all_ties), 'tie')} go with it. u undoes it."
 
         def delete_actor(yes: bool | None) -> None:
             if yes:
@@ -551,13 +596,79 @@ class KhorasanApp(App[int]):
 
         self.push_screen(ConfirmScreen(question, detail), delete_actor)
 
-    def _run_edit(self, operation, done: str) -> None:
-        try:
-            operation()
-        except EditError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=8)
+    def action_merge(self) -> None:
+        """M: pick a duplicate, read what merging it into the current actor does, confirm."""
+        from .editing import ConfirmScreen
+        from .merge import MergePickerScreen
+
+        if self.current is None or self.editor is None or len(self.graph.actors) < 2:
             return
-        self.notify(done)
+        keep_id = self.current
+
+        def picked(other_id: str | None) -> None:
+            if other_id is None or keep_id not in self.graph.actors or other_id not in self.graph.actors:
+                return
+            try:
+                impact = self.editor.merge_impact(keep_id, other_id)
+            except EditError as exc:
+                self.notify(str(exc), title="Cannot merge", severity="error", timeout=8)
+                return
+            question = f"Merge {impact.other.name} into {impact.keep.name}?"
+            detail = (
+                f"{impact.describe()}. Its names become aliases of {impact.keep.name}, and the id "
+                f"{impact.other.id} keeps leading to it. u undoes it."
+            )
+
+            def merge(yes: bool | None) -> None:
+                if yes:
+                    self._run_edit(
+                        lambda: self.editor.merge_actors(keep_id, other_id, confirmed=impact),
+                        f"Merged {impact.other.name} into {impact.keep.name}",
+                    )
+
+            self.push_screen(ConfirmScreen(question, detail, yes="Merge (y)", no="Keep apart (n)"), merge)
+
+        self.push_screen(MergePickerScreen(self.graph, keep_id), picked)
+
+    def run_edit(self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]) -> bool:
+        """The one way the app's screens save: run `operation` (an Editor call) at
+        once on a small store, or in a worker on a big one (writing takes seconds)
+        with "Saving…" shown and the editing keys off; then `done(result, error)`
+        on the UI thread. True while it runs in the worker."""
+        if self.saving:
+            self.bell()
+            return False
+        if len(self.graph.ties) > THREADED_SAVE:
+            self.saving = True
+            self._edit_in_thread(operation, done)
+            return True
+        done(*self._apply_edit(operation))
+        return False
+
+    @staticmethod
+    def _apply_edit(operation: Callable[[], object]) -> tuple[object, EditError | None]:
+        try:
+            return operation(), None
+        except EditError as exc:
+            return None, exc
+
+    @work(thread=True, exclusive=True, group="save")
+    def _edit_in_thread(self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]) -> None:
+        result, error = self._apply_edit(operation)
+        self.call_from_thread(self._edit_finished, done, result, error)
+
+    def _edit_finished(self, done: Callable[[object, EditError | None], None], result: object, error: EditError | None) -> None:
+        self.saving = False
+        done(result, error)
+
+    def _run_edit(self, operation: Callable[[], object], message: str) -> None:
+        def said(_result: object, error: EditError | None) -> None:
+            if error is not None:
+                self.notify(str(error), title="Not saved", severity="error", timeout=8)
+            else:
+                self.notify(message)
+
+        self.run_edit(operation, said)
 
     def action_undo(self) -> None:
         if self.editor is None or not self.editor.can_undo:
@@ -575,15 +686,9 @@ class KhorasanApp(App[int]):
     def set_as_of(self, value: str | None) -> None:
         """Hide ties not yet begun or already ended on `value` (None: show all) everywhere."""
         self.as_of = value or None
-        self._update_subtitle()
-        self.explorer.show_current()  # the actor list does not depend on the date
-        for screen in self.screen_stack:
-            changed = getattr(screen, "as_of_changed", None)
-            if changed is not None:
-                changed()
 
     def action_as_of_step(self, step: int) -> None:
-        from .timeline_screen import step_as_of, year_span
+        from ..analysis import step_as_of, year_span
 
         if self.graph is None:
             return
@@ -673,6 +778,7 @@ class KhorasanApp(App[int]):
                  self.action_edit_actor),
                 ("New tie", "A tie from the current actor, with its citation", "new_tie", self.action_new_tie),
                 ("Delete", "The highlighted tie, or the current actor with its ties", "delete", self.action_delete),
+                ("Merge actors", "Merge a duplicate into the current actor", "merge", self.action_merge),
                 ("Add a document", "New reporting: its text, then review its ties", "add_document",
                  self.action_add_document),
                 ("Undo", "Undo the last edit", "undo", self.action_undo),

@@ -8,26 +8,27 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..model import KIND_GLYPHS
+from .messages import ActorOpened
 from .render import safe, safe_markup
 
 
 class ActorCommands(Provider):
     async def discover(self) -> Hits:
         app = self.app
-        graph = getattr(app, "graph", None)
+        graph = app.graph
         if graph is None:
             return
         for actor_id, degree in graph.most_connected(15):
             actor = graph.actors[actor_id]
             yield DiscoveryHit(
                 Text(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}"),
-                partial(app.open_actor, actor_id),
+                partial(app.post_message, ActorOpened(actor_id)),
                 help=safe_markup(f"Open actor · {actor.kind} · {degree} ties"),
             )
 
     async def search(self, query: str) -> Hits:
         app = self.app
-        graph = getattr(app, "graph", None)
+        graph = app.graph
         if graph is None or not query.strip():
             return
         for hit in graph.search(query, limit=20):
@@ -40,7 +41,7 @@ class ActorCommands(Provider):
             yield Hit(
                 max(hit.score, 1.0) / 100.0,
                 label,
-                partial(app.open_actor, hit.actor_id),
+                partial(app.post_message, ActorOpened(hit.actor_id)),
                 text=safe(actor.name),
                 help=safe_markup(f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties"),
             )

@@ -26,10 +26,10 @@ from ..model import (
     status_label,
 )
 from ..pathtext import Hop, hop_facts, paths_text, route_step, routes_summary
+from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .registry import register_help
-from .render import CITATION_GLYPH, actor_row, safe, safe_block, when
+from .render import CITATION_GLYPH, actor_row, safe, safe_block, tie_copy, when
 from .rowlist import RowList
-from .timeline_screen import AnalysisScreen, as_of_note, open_analysis
 
 if TYPE_CHECKING:
     from .main import KhorasanApp
@@ -70,13 +70,18 @@ class ActorSuggester(Suggester):
 
 
 class EndpointInput(Input):
-    """A name box; up and down move through the matches listed under it."""
+    """A name box; up and down move through the matches listed under it (the
+    RowList `suggestions` names, filled by `show_actor_suggestions`)."""
 
     BINDINGS = [
-        Binding("down", "suggest(1)", "Next match", show=False),
-        Binding("up", "suggest(-1)", "Previous match", show=False),
-        Binding("enter", "submit", "Choose", show=True),
+        Binding("down", "suggest(1)", "Next match", show=False, id="path.next-match"),
+        Binding("up", "suggest(-1)", "Previous match", show=False, id="path.previous-match"),
+        Binding("enter", "submit", "Choose", show=True, id="path.choose"),
     ]
+
+    def __init__(self, *args, suggestions: str = "#path-suggest", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
 
     def type_in(self, text: str) -> None:
         """Focus this box and add `text` after what it holds (focusing alone would select it all)."""
@@ -89,11 +94,26 @@ class EndpointInput(Input):
         self.select_on_focus = True
 
     def action_suggest(self, step: int) -> None:
-        suggestions = self.screen.query_one("#path-suggest", RowList)
+        suggestions = self.screen.query_one(self.suggestions, RowList)
         if step > 0:
             suggestions.action_cursor_down()
         else:
             suggestions.action_cursor_up()
+
+
+def show_actor_suggestions(graph: Graph, suggestions: RowList, text: str, leave_out: str | None = None) -> None:
+    """The best matches for `text` (the most connected actors for no text), but `leave_out`."""
+    if text.strip():
+        hits = graph.search(text, limit=SUGGESTIONS + 1)
+    else:
+        hits = [SearchHit(a, 0.0, graph.actors[a].name) for a, _ in graph.most_connected(SUGGESTIONS + 1)]
+    hits = [h for h in hits if h.actor_id != leave_out][:SUGGESTIONS]
+
+    def render(index: int, width: int) -> Text:
+        hit = hits[index]
+        return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
+
+    suggestions.set_rows([h.actor_id for h in hits], render)
 
 
 class PathFinderScreen(AnalysisScreen):
@@ -102,14 +122,14 @@ class PathFinderScreen(AnalysisScreen):
         {"cycle_types", "cycle_statuses", "longer", "shorter", "pick_types", "swap", "copy", "sources"}
     )
     BINDINGS = [
-        Binding("T", "cycle_types", "Types"),
-        Binding("S", "cycle_statuses", "Status"),
-        Binding("plus,equals_sign", "longer", "Longer", key_display="+", show=False),
-        Binding("minus", "shorter", "Shorter", key_display="-", show=False),
-        Binding("o", "pick_types", "Pick types", show=False),
-        Binding("r", "swap", "Swap ends", show=False),
-        Binding("y", "copy", "Copy"),
-        Binding("s", "sources", "Sources", show=False),
+        Binding("T", "cycle_types", "Types", id="path.cycle-types"),
+        Binding("S", "cycle_statuses", "Status", id="path.cycle-statuses"),
+        Binding("plus,equals_sign", "longer", "Longer", key_display="+", show=False, id="path.longer"),
+        Binding("minus", "shorter", "Shorter", key_display="-", show=False, id="path.shorter"),
+        Binding("o", "pick_types", "Pick types", show=False, id="path.pick-types"),
+        Binding("r", "swap", "Swap ends", show=False, id="path.swap"),
+        Binding("y", "copy", "Copy", id="path.copy"),
+        Binding("s", "sources", "Sources", show=False, id="path.sources"),
     ]
 
     def __init__(self, start: str | None = None, end: str | None = None) -> None:
@@ -187,17 +207,7 @@ class PathFinderScreen(AnalysisScreen):
         self.query_one("#path-to" if index else "#path-from", EndpointInput).type_in(event.character)
 
     def _suggest(self, text: str) -> None:
-        graph = self.khorasan.graph
-        if text.strip():
-            hits = graph.search(text, limit=SUGGESTIONS)
-        else:
-            hits = [SearchHit(a, 0.0, graph.actors[a].name) for a, _ in graph.most_connected(SUGGESTIONS)]
-
-        def render(index: int, width: int) -> Text:
-            hit = hits[index]
-            return actor_row(graph, graph.actors[hit.actor_id], width, matched=hit.matched)
-
-        self.query_one("#path-suggest", RowList).set_rows([h.actor_id for h in hits], render)
+        show_actor_suggestions(self.khorasan.graph, self.query_one("#path-suggest", RowList), text)
 
     @on(Input.Changed, "#path-from, #path-to")
     def _typed(self, event: Input.Changed) -> None:
@@ -475,8 +485,14 @@ class PathFinderScreen(AnalysisScreen):
         return paths_text(self.khorasan.graph, start, end, self.routes, self.options_summary())
 
     def action_copy(self) -> None:
+        """y: the highlighted tie with its quotes; on a route or hop line, every route."""
         if not (self.ends[0] and self.ends[1]):
             self.notify("Choose both ends first.", severity="warning")
+            return
+        key = self.query_one("#path-results", RowList).cursor_key
+        hop = self.current_hop()
+        if key is not None and key.count(":") == 2 and hop is not None:
+            self.khorasan.copy_text(tie_copy(self.khorasan.graph, hop.tie, hop.from_id), "the tie with its quotes and documents")
             return
         text = self.plain_text()
         self.app.copy_to_clipboard(text)
@@ -490,9 +506,9 @@ class TypePicker(ModalScreen[frozenset[str] | None]):
     """`o`: tick the tie types a path may use."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
-        Binding("a", "apply", "Apply", show=False),
+        Binding("escape", "cancel", "Cancel", id="path-types.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="path-types.apply"),
+        Binding("a", "apply", "Apply", show=False, id="path-types.apply-a"),
     ]
 
     def __init__(self, allowed: frozenset[str]) -> None:

@@ -16,6 +16,7 @@ from textual.markup import escape
 from ..graph import Graph
 from ..model import (
     KIND_GLYPHS,
+    SOURCE_GRADES,
     STATUS_GLYPHS,
     TIE_TYPES,
     Actor,
@@ -23,6 +24,7 @@ from ..model import (
     Source,
     Tie,
     kind_label,
+    plural,
 )
 from ..pathtext import Hop, actor_name, hop_facts
 
@@ -193,7 +195,7 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
         if len(documents) > DOCUMENTS_SHOWN:
             parts.append(Text(f"  … and {len(documents) - DOCUMENTS_SHOWN} more (s: sources)", style="dim"))
     parts.append(Text(""))
-    parts.append(Text(f"{CITATION_GLYPH} {len(actor.citations)} citation(s) of its own · s: sources", style="dim"))
+    parts.append(Text(f"{CITATION_GLYPH} {plural(len(actor.citations), 'citation')} of its own · s: sources", style="dim"))
     return Group(*parts)
 
 
@@ -271,3 +273,10 @@ def citation_row(graph: Graph, quote: str, source_id: str) -> Text:
     row.append(f"{CITATION_GLYPH} “{safe(quote)}”", style="italic")
     row.append(f"  — {safe(source.title if source else source_id)}", style="dim")
     return row
+
+
+def grade_label(source: Source | None) -> str:
+    """'grade B (usually reliable)' or 'ungraded': the document's Admiralty grade."""
+    if source is None or not source.grade:
+        return "ungraded"
+    return f"grade {source.grade} ({SOURCE_GRADES.get(source.grade, '?')})"

@@ -23,10 +23,9 @@ from ..edit import EditError, ValidationError, check_date
 from ..ingest import Analysis, Mention, NewDocument, Suggestion, analyse, ingest_command
 from ..model import KINDS, SOURCE_GRADES, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 from ..validate import DocumentTexts
-from .documents import grade_label
 from .editing import Field, FormScreen
 from .registry import register_help
-from .render import safe, safe_block
+from .render import grade_label, safe, safe_block
 from .rowlist import RowList
 
 ACCEPTED = "✓"
@@ -252,18 +251,27 @@ class ReviewScreen(Screen):
             self.app.notify("Nothing accepted yet: enter accepts a suggestion.", severity="warning")
             return
         editor = self.editor
-        try:
-            command = editor.commit(lambda: ingest_command(
+
+        def save():
+            return editor.commit(lambda: ingest_command(
                 editor, accepted=accepted, document=self.document, source_id=self.source_id, kinds=self.kinds,
             ))
-        except EditError as exc:
-            self.app.notify(str(exc), title="Not saved", severity="error", timeout=8, markup=False)
-            return
-        self.saved = True
-        self.app.notify(f"Saved as one step (u undoes it): {command.description}", title="Saved", markup=False)
-        self.app.pop_screen()
+
+        def done(command, error: EditError | None) -> None:
+            if error is not None:
+                self.app.notify(str(error), title="Not saved", severity="error", timeout=8)
+                return
+            self.saved = True
+            self.app.notify(f"Saved as one step (u undoes it): {command.description}", title="Saved")
+            self.app.pop_screen()
+
+        if self.app.run_edit(save, done):
+            self.app.notify("Saving…", title="Review")
 
     def action_close(self) -> None:
+        if self.app.saving:  # the review closes once what is being written is saved
+            self.app.bell()
+            return
         if any(d == ACCEPTED for d in self.decisions.values()):
             self.app.notify("Accepted suggestions were not saved (ctrl+s saves them).", severity="warning")
         self.app.pop_screen()
@@ -281,6 +289,7 @@ class SuggestionFormScreen(FormScreen):
     or the kind a new name gets; saving the form accepts the suggestion."""
 
     title_text = "Edit the suggested tie"
+    writes_store = False  # accepting a suggestion; the review's ctrl+s saves
 
     def __init__(self, editor, suggestion: Suggestion, kinds: dict[str, str]) -> None:
         super().__init__(editor)
@@ -349,6 +358,7 @@ class AddDocumentScreen(FormScreen):
     are reviewed next, and nothing is saved before the review saves."""
 
     title_text = "Add a document: its full text, then review what it says"
+    writes_store = False  # the review that follows saves
 
     def build_fields(self) -> list[Field]:
         return [

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..documents import DocumentRefused, read_document
-from ..model import Citation
+from ..model import Citation, plural
 from .render import citation_copy, citation_row, published_label, safe, safe_block
 from .rowlist import RowList
 
@@ -56,7 +56,7 @@ class CitationListScreen(Screen):
         self.collect()
         graph = self.app.graph
         title = Text(safe(self.heading), style="bold")
-        title.append(f"   {len(self.entries)} citation(s) · enter: open the document · escape: back", style="dim")
+        title.append(f"   {plural(len(self.entries), 'citation')} · enter: open the document · escape: back", style="dim")
         self.query_one("#sources-title", Static).update(title)
 
         def render(index: int, width: int) -> Text:

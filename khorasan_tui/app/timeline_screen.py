@@ -1,13 +1,8 @@
-"""`t`: events and dated ties in date order, and the "as of" date every view obeys.
-
-Also home to what the analysis screens share: their base class (escape
-closes, redraw when the "as of" date moves) and the year stepping behind the
-app-wide `<` and `>` keys.
-"""
+"""`t`: events and dated ties in date order, and `@`, the dialog that sets the
+"as of" date every view obeys."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,73 +10,33 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from ..analysis import TimelineEntry, as_of_entries, entries_between, tie_title, timeline
+from ..analysis import TimelineEntry, as_of_entries, entries_between, parse_span, tie_title, timeline
 from ..diagram import tie_glyph
 from ..graph import Graph
-from ..model import KIND_GLYPHS, STATUS_GLYPHS, Tie, date_end_key, date_sort_key, is_partial_date, plural, status_label
+from ..model import KIND_GLYPHS, STATUS_GLYPHS, Tie, is_partial_date, plural, status_label
+from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
+from .messages import AsOfChanged
 from .registry import register_help
-from .render import CITATION_GLYPH, safe, safe_block
+from .render import CITATION_GLYPH, citation_copy, safe, safe_block, tie_copy
 from .rowlist import RowList
 
 if TYPE_CHECKING:
     from .main import KhorasanApp
 
 
-# -- the "as of" date ----------------------------------------------------------------
-
-
-def year_span(graph: Graph) -> tuple[int, int] | None:
-    """The first and last year any tie or actor in the store is dated."""
-    years = []
-    for tie in graph.ties.values():
-        years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
-    for actor in graph.actors.values():
-        years.extend(int(d[:4]) for d in (actor.born, actor.founded, actor.died, actor.ended) if d and is_partial_date(d))
-    return (min(years), max(years)) if years else None
-
-
-def step_as_of(as_of: str | None, step: int, span: tuple[int, int] | None) -> str | None:
-    """One year earlier (step -1) or later (+1).
-
-    No date means "now", after the last dated year: stepping back from it
-    starts at that year, and stepping past it returns to no date.
-    """
-    if span is None:
-        return as_of
-    first, last = span
-    if as_of is None:
-        return str(last) if step < 0 else None
-    year = int(as_of[:4]) + step
-    if year > last:
-        return None
-    return str(max(year, first))
-
-
-def as_of_note(as_of: str | None) -> Text:
-    """The line every analysis screen shows, so the date filter is never invisible."""
-    text = Text()
-    if as_of:
-        text.append(f"as of {as_of}", style="bold reverse")
-        text.append("  hides ties not begun or already over · < > year · @ date · x clear", style="dim")
-    else:
-        text.append("as of: now (every tie)", style="bold")
-        text.append("  < > step by year · @ type a date", style="dim")
-    return text
-
-
 class AsOfDialog(ModalScreen[None]):
     """`@`: type an "as of" date; an empty date clears it."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel", id="as-of.cancel")]
 
     def compose(self) -> ComposeResult:
         app = self.app
         with Vertical(id="as-of-dialog"):
             yield Label("As of (YYYY, YYYY-MM or YYYY-MM-DD) · empty clears · esc cancels")
-            yield Input(value=getattr(app, "as_of", None) or "", placeholder="e.g. 2020 or 2021-08-26", id="as-of-input")
+            yield Input(value=app.as_of or "", placeholder="e.g. 2020 or 2021-08-26", id="as-of-input")
             yield Static("", id="as-of-error", markup=False)
 
     def on_mount(self) -> None:
@@ -95,48 +50,8 @@ class AsOfDialog(ModalScreen[None]):
         if value and not is_partial_date(value):
             self.query_one("#as-of-error", Static).update(Text(f"{safe(value)!r} is not a date", style="bold"))
             return
+        self.app.post_message(AsOfChanged(value or None))
         self.app.pop_screen()
-        self.app.set_as_of(value or None)
-
-
-# -- shared by the analysis screens --------------------------------------------------
-
-
-class AnalysisScreen(Screen):
-    """Escape closes; `as_of_changed` redraws when `<`, `>` or `@` move the date."""
-
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("x", "clear_as_of", "Clear as-of", show=False),
-    ]
-
-    @property
-    def khorasan(self) -> KhorasanApp:
-        return self.app  # type: ignore[return-value]
-
-    def action_close(self) -> None:
-        if self.app.screen is self:
-            self.app.pop_screen()
-
-    def as_of_changed(self) -> None:
-        """Called by the app after its "as of" date changed."""
-
-    def action_clear_as_of(self) -> None:
-        if self.khorasan.as_of is None:
-            self.notify("No as-of date is set.")
-        self.khorasan.set_as_of(None)
-
-    def open_actor_and_close(self, actor_id: str) -> None:
-        self.khorasan.open_actor(actor_id)
-        self.action_close()
-
-
-def open_analysis(app: KhorasanApp, screen: AnalysisScreen) -> None:
-    """Push an analysis screen; from another one, replace it so escape goes home."""
-    if isinstance(app.screen, AnalysisScreen):
-        app.switch_screen(screen)
-    else:
-        app.push_screen(screen)
 
 
 # -- the timeline --------------------------------------------------------------------
@@ -154,39 +69,10 @@ def document_label(graph: Graph, doc_id: str) -> str:
     return safe(source.title if source else doc_id)
 
 
-_SPAN_SEPARATORS = re.compile(r"\s*(?:–|—|\bto\b|\s)\s*")
-
-
-def parse_span(text: str) -> tuple[str | None, str | None]:
-    """'2020' → (2020, 2020); '2018..2020', '2018 to 2020', '2018-2020' → a range;
-    '2020..' and '..2020' leave an end open; '' → (None, None).
-    Raises ValueError naming what is not a date."""
-    text = text.strip()
-    if not text:
-        return None, None
-    years = re.fullmatch(r"([0-9]{4})-([0-9]{4})", text)
-    if years:
-        parts: list[str | None] = list(years.groups())
-    elif ".." in text:
-        parts = [part.strip() or None for part in text.split("..", 1)]
-    else:
-        parts = [part for part in _SPAN_SEPARATORS.split(text) if part]
-        parts = parts * 2 if len(parts) == 1 else parts
-    if len(parts) != 2 or parts == [None, None]:
-        raise ValueError(f"{text!r} is not a date or a span of two dates")
-    for part in parts:
-        if part is not None and not is_partial_date(part):
-            raise ValueError(f"{part!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    first, last = parts
-    if first and last and date_sort_key(first) > date_end_key(last):
-        raise ValueError(f"{first} is after {last}")
-    return first, last
-
-
 class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
     """`/` in the timeline: a year, a month, a day or a span of them; empty shows everything."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="span.cancel")]
 
     def __init__(self, current: str) -> None:
         super().__init__()
@@ -218,10 +104,11 @@ class SpanDialog(ModalScreen[tuple[str | None, str | None] | None]):
 
 class TimelineScreen(AnalysisScreen):
     BINDINGS = [
-        Binding("slash", "jump", "Year/span", key_display="/"),
-        Binding("v", "toggle_scope", "Actor/all"),
-        Binding("o", "open_actor", "Open actor"),
-        Binding("s", "sources", "Sources"),
+        Binding("slash", "jump", "Year/span", key_display="/", id="timeline.span"),
+        Binding("v", "toggle_scope", "Actor/all", id="timeline.toggle-scope"),
+        Binding("o", "open_actor", "Open actor", id="timeline.open-actor"),
+        Binding("s", "sources", "Sources", id="timeline.sources"),
+        Binding("y", "copy", "Copy", id="timeline.copy"),
     ]
 
     def __init__(self, actor_id: str | None = None) -> None:
@@ -437,6 +324,26 @@ class TimelineScreen(AnalysisScreen):
         others = [a for a in entry.actor_ids if a != self.actor_id]
         self.open_actor_and_close(others[0] if others else entry.actor_ids[0])
 
+    def action_copy(self) -> None:
+        """y: the highlighted entry, dated, with every quote and its document, as plain text."""
+        cursor = self._cursor()
+        if cursor is None:
+            self.notify("Nothing is highlighted.", severity="warning")
+            return
+        entry, tie = cursor
+        graph = self.khorasan.graph
+        if tie is None and entry.kind == "tie":
+            tie = graph.ties.get(entry.id)
+        if tie is not None:
+            ends = (tie.source, tie.target)
+            seen_from = next((a for a in (entry.id, self.actor_id) if a in ends), tie.source)
+            text = f"{entry.date}  {tie_copy(graph, tie, seen_from)}"
+        else:
+            lines = [f"{entry.date}  {safe(entry.title)}"]
+            lines += [f"  {citation_copy(graph, c)}" for c in entry.citations] or ["  (no citation)"]
+            text = "\n".join(lines) + "\n"
+        self.app.copy_text(text, "the entry with its quotes and documents")
+
     def action_sources(self) -> None:
         from .sources import SourcesScreen
 
@@ -456,6 +363,8 @@ class TimelineScreen(AnalysisScreen):
 
 
 register_help("Timeline (t)", TimelineScreen)
+register_help("Timeline: year or span (/)", SpanDialog)
+register_help("As-of date (@)", AsOfDialog)
 
 
 def open_timeline(app: KhorasanApp) -> None:
