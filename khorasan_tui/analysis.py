@@ -219,7 +219,6 @@ def entries_between(entries: list[TimelineEntry], date_from: str | None, date_to
     return [e for e in entries if within(e.date) or within(e.end)]
 
 
-
 # -- the "as of" date and date spans (the app's < > @ keys and the timeline's /) --
 
 
@@ -229,7 +228,9 @@ def year_span(graph: Graph) -> tuple[int, int] | None:
     for tie in graph.ties.values():
         years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
     for actor in graph.actors.values():
-        years.extend(int(d[:4]) for d in (actor.born, actor.founded, actor.died, actor.ended) if d and is_partial_date(d))
+        years.extend(
+            int(d[:4]) for d in (actor.born, actor.founded, actor.died, actor.ended) if d and is_partial_date(d)
+        )
     return (min(years), max(years)) if years else None
 
 

@@ -247,13 +247,18 @@ class MergeImpact:
 
     def describe(self) -> str:
         parts = [f"merge {self.other.name} ({self.other.id}) into {self.keep.name} ({self.keep.id})"]
-        parts.append(f"{_count(len(self.repointed), 'tie')} move")
-        if self.folded:
-            parts.append(f"{_count(len(self.folded), 'tie')} join an existing tie")
-        if self.dropped:
-            parts.append(f"{_count(len(self.dropped), 'tie')} between the two go")
-        if self.claims:
-            parts.append(f"{_count(len(self.claims), 'claim')} change claimant")
+
+        def verb(n: int, one: str, many: str) -> str:
+            return one if n == 1 else many
+
+        moved, folded, dropped, claims = len(self.repointed), len(self.folded), len(self.dropped), len(self.claims)
+        parts.append(f"{_count(moved, 'tie')} {verb(moved, 'moves', 'move')}")
+        if folded:
+            parts.append(f"{_count(folded, 'tie')} {verb(folded, 'joins', 'join')} an existing tie")
+        if dropped:
+            parts.append(f"{_count(dropped, 'tie')} between the two {verb(dropped, 'goes', 'go')}")
+        if claims:
+            parts.append(f"{_count(claims, 'claim')} {verb(claims, 'changes', 'change')} claimant")
         return "; ".join(parts)
 
 

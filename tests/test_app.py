@@ -198,9 +198,10 @@ async def test_help_lists_every_binding():
                 assert binding.description in shown, (title, binding.description)
                 # the key and its description share a line
                 label = key_label(binding)
-                assert any(
-                    line.startswith(label) and line.endswith(binding.description) for line in shown_lines
-                ), (label, binding.description)
+                assert any(line.startswith(label) and line.endswith(binding.description) for line in shown_lines), (
+                    label,
+                    binding.description,
+                )
                 assert (label, binding.description) in rows
         for key in ("/", "[ / alt+left", "] / alt+right", "?", "q", "s", "enter"):
             assert any(k == key for k, _ in rows), key
@@ -244,10 +245,17 @@ def hostile_store(tmp_path: Path) -> Path:
     data.sources["doc"] = Source("doc", "[/title]", publisher="[@click=app.bell]", path="sources/doc.txt")
     for i, name in enumerate(HOSTILE):
         data.actors[f"a{i}"] = Actor(
-            f"a{i}", name, "group", aliases=[f"[/alias{i}]"], summary=f"summary {name}", citations=[Citation("doc", quote)]
+            f"a{i}",
+            name,
+            "group",
+            aliases=[f"[/alias{i}]"],
+            summary=f"summary {name}",
+            citations=[Citation("doc", quote)],
         )
     for i in range(1, len(HOSTILE)):
-        data.ties[f"t{i}"] = Tie(f"t{i}", "allied_with", "a0", f"a{i}", role="[/role]", citations=[Citation("doc", quote)])
+        data.ties[f"t{i}"] = Tie(
+            f"t{i}", "allied_with", "a0", f"a{i}", role="[/role]", citations=[Citation("doc", quote)]
+        )
     path = tmp_path / "hostile.json"
     save_store(data, path, check_conflict=False)
     return path
@@ -347,7 +355,12 @@ def test_bundled_store_loads_for_the_app():
 def test_app_entry_point_refuses_unusable_store_before_drawing(tmp_path, capsys, kind):
     from khorasan_tui.cli import main
 
-    path = {"missing": tmp_path / "none.json", "directory": tmp_path, "empty": tmp_path / "e.json", "not-json": tmp_path / "n.json"}[kind]
+    path = {
+        "missing": tmp_path / "none.json",
+        "directory": tmp_path,
+        "empty": tmp_path / "e.json",
+        "not-json": tmp_path / "n.json",
+    }[kind]
     if kind == "empty":
         path.write_bytes(b"")
     if kind == "not-json":

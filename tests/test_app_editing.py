@@ -96,14 +96,18 @@ async def test_new_tie_requires_a_verbatim_quote_and_saves(store):
         assert isinstance(app.screen, TieFormScreen), "a quote not in the document must block the save"
         assert store.read_bytes() == unsaved, "a blocked save writes nothing"
         assert len(load_store(store).ties) == before
-        form.query_one("#input-quote", TextArea).text = "including the Jundullah, an anti-Shiite group operating mainly against Iran, and the Ttp"
+        form.query_one(
+            "#input-quote", TextArea
+        ).text = "including the Jundullah, an anti-Shiite group operating mainly against Iran, and the Ttp"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         saved = load_store(store)
         assert len(saved.ties) == before + 1
         assert is_valid(validate(saved))
-        assert any(t.source == "jundullah" and t.target == "ttp" and t.type == "cooperates_with" for t in saved.ties.values())
+        assert any(
+            t.source == "jundullah" and t.target == "ttp" and t.type == "cooperates_with" for t in saved.ties.values()
+        )
 
 
 async def test_new_tie_with_a_new_document(store):
@@ -335,11 +339,15 @@ async def test_merge_a_duplicate_into_the_current_actor_then_undo_restores_the_f
     data = load_store(store)
     editor = Editor(data, Graph(data))
     editor.add_actor("Wilayat Khurasan Duplicate", "group")
-    tie = next(t for t in data.ties.values()
-               if "iskp" in (t.source, t.target) and data.actors[t.other("iskp")].kind == "group" and t.citations)
+    tie = next(
+        t
+        for t in data.ties.values()
+        if "iskp" in (t.source, t.target) and data.actors[t.other("iskp")].kind == "group" and t.citations
+    )
     citation = tie.citations[0]
-    editor.add_tie("wilayat-khurasan-duplicate", "allied_with", tie.other("iskp"),
-                   quote=citation.quote, source_id=citation.source)
+    editor.add_tie(
+        "wilayat-khurasan-duplicate", "allied_with", tie.other("iskp"), quote=citation.quote, source_id=citation.source
+    )
     before = store.read_bytes()
     app = make_app(store)
     async with app.run_test(size=(100, 36)) as pilot:
@@ -384,8 +392,12 @@ async def test_a_big_store_saves_in_a_worker_showing_saving_with_editing_keys_of
     async with app.run_test(size=(100, 36)) as pilot:
         await ready(app, pilot)
         seen: list[tuple[bool, bool | None, str]] = []
-        app.watch(app, "saving", lambda saving: seen.append((saving, app.check_action("delete", ()), app.sub_title)),
-                  init=False)
+        app.watch(
+            app,
+            "saving",
+            lambda saving: seen.append((saving, app.check_action("delete", ()), app.sub_title)),
+            init=False,
+        )
         app.open_actor("jundullah")
         await pilot.pause()
         app.screen.query_one("#actor-list").focus()

@@ -115,8 +115,11 @@ async def test_review_accept_reject_and_one_undo(store, in_a_worker, monkeypatch
         assert after[tie_id]["type"] == accepted_new.type
         assert after[tie_id]["citations"] == [{"source": DOC, "quote": accepted_new.quote}]
         assert len(after[corroborated]["citations"]) == len(before[corroborated]["citations"]) + 1
-        assert not any(t["type"] == rejected.type and t["citations"][0]["quote"] == rejected.quote
-                       for k, t in after.items() if k not in before)
+        assert not any(
+            t["type"] == rejected.type and t["citations"][0]["quote"] == rejected.quote
+            for k, t in after.items()
+            if k not in before
+        )
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         await pilot.press("u")
@@ -152,8 +155,11 @@ async def test_a_new_document_with_new_names_is_one_undoable_step(store):
         assert review.document == NewDocument(title="[bold]Field report", text=text, grade="C")
         assert "[bold]Field report" in screen_text(app), "titles are data, not markup"
         rows = review.query_one("#review-list", RowList)
-        index = next(i for i, s in enumerate(review.suggestions)
-                     if {s.source.name, s.target.name} == {"Mullah Abdul Rahman", "Tehrik-e-Jihad Front"})
+        index = next(
+            i
+            for i, s in enumerate(review.suggestions)
+            if {s.source.name, s.target.name} == {"Mullah Abdul Rahman", "Tehrik-e-Jihad Front"}
+        )
         rows.cursor = index
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, SuggestionFormScreen))

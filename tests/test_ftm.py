@@ -157,9 +157,7 @@ def test_round_trip_keeps_tie_types_statuses_and_kinds(capsys, tmp_path: Path) -
     capsys.readouterr()
     db = empty_store(tmp_path / "target")
     # The bundled store carries a few lint warnings (past cues with no end): an import lists them.
-    code = main(
-        ["import", "ftm", str(stream), "--db", str(db), "--source-title", "Round trip", "--json"]
-    )
+    code = main(["import", "ftm", str(stream), "--db", str(db), "--source-title", "Round trip", "--json"])
     report = orjson.loads(capsys.readouterr().out)
     assert code == 0 and report["saved"] and report["rejected"] == []
     assert {n["schema"] for n in report["ftm"]["not_mapped"]} == {"Document"}

@@ -59,13 +59,13 @@ def load_settings(path: Path) -> Settings:
         settings.problems.append(f"{path}: theme must be a name in quotes")
     keys = raw.get("keys", {})
     if not isinstance(keys, dict):
-        settings.problems.append(f"{path}: [keys] must be a table of binding id = \"keys\"")
+        settings.problems.append(f'{path}: [keys] must be a table of binding id = "keys"')
         return settings
     for binding_id, value in keys.items():
         if isinstance(value, str) and value.strip():
             settings.keys[binding_id] = value.replace(" ", "")
         else:
-            settings.problems.append(f"{path}: keys.{binding_id} must be keys in quotes, e.g. \"q,ctrl+q\"")
+            settings.problems.append(f'{path}: keys.{binding_id} must be keys in quotes, e.g. "q,ctrl+q"')
     return settings
 
 

@@ -123,8 +123,9 @@ class DocumentsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="documents-title", markup=False)
-        yield Input(placeholder="search every document (enter: to the hits, escape: back to the list)",
-                    id="documents-search")
+        yield Input(
+            placeholder="search every document (enter: to the hits, escape: back to the list)", id="documents-search"
+        )
         yield RowList(id="documents-list", empty_text="No documents")
         yield Static("", id="documents-preview", markup=False)
         yield Footer()
@@ -233,8 +234,8 @@ class DocumentsScreen(Screen):
     def _hit_text(self, hit: Hit, wide: bool) -> Text:
         raw = safe_block(self._texts.raw(hit.source_id) or "")
         reach = CONTEXT * (3 if wide else 1)
-        before = raw[max(0, hit.start - reach):hit.start].replace("\n", " ")
-        after = raw[hit.end:hit.end + reach].replace("\n", " ")
+        before = raw[max(0, hit.start - reach) : hit.start].replace("\n", " ")
+        after = raw[hit.end : hit.end + reach].replace("\n", " ")
         source = self.graph.data.sources[hit.source_id]
         row = Text(no_wrap=not wide, overflow="ellipsis", end="")
         if wide:
@@ -242,7 +243,7 @@ class DocumentsScreen(Screen):
         else:
             row.append(f"[{source.grade or '-'}] {safe(source.title)[:24]}: ", style="dim")
         row.append("…" + before)
-        row.append(raw[hit.start:hit.end].replace("\n", " "), style="reverse bold")
+        row.append(raw[hit.start : hit.end].replace("\n", " "), style="reverse bold")
         row.append(after + "…")
         quoted = [p for p in passages(self.graph, hit.source_id, raw) if p.start < hit.end and hit.start < p.end]
         if quoted:
@@ -314,8 +315,9 @@ class DocumentReaderScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="reader-title", markup=False)
-        yield RowList(id="reader-lines", empty_text="(the document's text is not available)",
-                      highlight_cursor_row=False)
+        yield RowList(
+            id="reader-lines", empty_text="(the document's text is not available)", highlight_cursor_row=False
+        )
         yield RowList(id="reader-ties", empty_text="No tie cites this line")
         yield Footer()
 
@@ -334,8 +336,9 @@ class DocumentReaderScreen(Screen):
         title.append(f"   {grade_label(source)} · {plural(len(self.passages), 'quoted passage')}", style="dim")
         if raw is None:
             title.append("   the text cannot be read", style="bold")
-        title.append("\n❝ and underline: quoted by a tie · n/N: next/previous quote · tab: its ties · enter: go",
-                     style="dim")
+        title.append(
+            "\n❝ and underline: quoted by a tie · n/N: next/previous quote · tab: its ties · enter: go", style="dim"
+        )
         self.query_one("#reader-title", Static).update(title)
         self._layout()
         self.query_one("#reader-lines", RowList).focus()
@@ -370,7 +373,7 @@ class DocumentReaderScreen(Screen):
         return {i for i, (s, e) in enumerate(self.lines) if any(p.start < e and s < p.end for p in self.passages)}
 
     def _line_of(self, position: int) -> int:
-        for index, (start, end) in enumerate(self.lines):
+        for index, (_start, end) in enumerate(self.lines):
             if position < end or index == len(self.lines) - 1:
                 return index
         return 0
@@ -440,8 +443,11 @@ class DocumentReaderScreen(Screen):
             return
         current = self.query_one("#reader-lines", RowList).cursor
         # The next quoted line after the current run of quoted lines.
-        candidates = [i for i in quoted if (i > current and i - 1 not in quoted or i > current + 1)] if step > 0 \
+        candidates = (
+            [i for i in quoted if (i > current and i - 1 not in quoted or i > current + 1)]
+            if step > 0
             else [i for i in quoted if i < current and (i - 1 not in quoted)]
+        )
         if not candidates:
             candidates = quoted if step > 0 else quoted[::-1]
         target = candidates[0] if step > 0 else candidates[-1]

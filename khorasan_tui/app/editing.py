@@ -5,8 +5,8 @@ undoable)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -147,7 +147,9 @@ class FormScreen(ModalScreen[bool]):
 
     def show_status(self, message: str, bad: bool = True) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(Text(f"{BAD_MARK if bad and message else ''} {safe(message)}".strip(), style="bold" if bad else ""))
+        status.update(
+            Text(f"{BAD_MARK if bad and message else ''} {safe(message)}".strip(), style="bold" if bad else "")
+        )
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -299,7 +301,9 @@ class ActorFormScreen(FormScreen):
     def field_changed(self, name: str) -> None:
         super().field_changed(name)
         if name in ("born", "died", "founded", "ended"):
-            problem = check_date_order(self.value("born") or self.value("founded"), self.value("died") or self.value("ended"), "start", "end")
+            problem = check_date_order(
+                self.value("born") or self.value("founded"), self.value("died") or self.value("ended"), "start", "end"
+            )
             if problem:
                 self.show_problem(name, problem)
 
@@ -370,13 +374,22 @@ class TieFormScreen(FormScreen):
             ),
             Field("claimant", "Claimant (who asserts it; for claimed ties)", validate=self.editor.check_actor_ref),
             Field("role", "Role (e.g. head of intelligence, uncle)"),
-            Field("start", "Start", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", validate=lambda v: check_date(v.strip(), "start")),
-            Field("end", "End", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", validate=lambda v: check_date(v.strip(), "end")),
+            Field(
+                "start",
+                "Start",
+                placeholder="YYYY, YYYY-MM or YYYY-MM-DD",
+                validate=lambda v: check_date(v.strip(), "start"),
+            ),
+            Field(
+                "end", "End", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", validate=lambda v: check_date(v.strip(), "end")
+            ),
             Field("source", "Document cited", widget="select", options=sources, optional=False),
             Field("title", "New document: title"),
             Field("publisher", "New document: publisher (only if the text shows it)"),
             Field("published", "New document: published", validate=lambda v: check_date(v.strip(), "published")),
-            Field("quote", "Quote (verbatim from the document)", widget="text", optional=False, validate=self._check_quote),
+            Field(
+                "quote", "Quote (verbatim from the document)", widget="text", optional=False, validate=self._check_quote
+            ),
         ]
 
     def hint(self, name: str) -> str | None:
@@ -492,4 +505,3 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
-

@@ -151,11 +151,15 @@ class ExplorerScreen(Screen):
             return
         self._show_ties(actor_id, self._order_ties(actor_id, app.tie_filter), keep)
 
-    def _order_ties(self, actor_id: str, tie_filter: TieFilter) -> tuple[list[str | None], list[tuple[str, str]], dict[str, int]]:
+    def _order_ties(
+        self, actor_id: str, tie_filter: TieFilter
+    ) -> tuple[list[str | None], list[tuple[str, str]], dict[str, int]]:
         """Row keys (None for a type header), rows and counts per type, grouped by type."""
         graph = self.khorasan.graph
         ties = graph.ties_of(actor_id, tie_filter)
-        ties.sort(key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id))
+        ties.sort(
+            key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id)
+        )
         keys: list[str | None] = []
         rows: list[tuple[str, str]] = []
         current_type = None

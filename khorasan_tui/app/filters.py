@@ -55,26 +55,22 @@ class FilterScreen(ModalScreen[None]):
                 with Vertical():
                     yield Label("Actor kind (none = all)")
                     yield TickList(
-                        *[
-                            Selection(Text(kind_label(k)), k, app.kind_filter == k)
-                            for k in KINDS
-                        ],
+                        *[Selection(Text(kind_label(k)), k, app.kind_filter == k) for k in KINDS],
                         id="filter-kinds",
                     )
                 with Vertical():
                     yield Label("Tie types (none = all)")
                     yield TickList(
-                        *[
-                            Selection(Text(t), t, bool(app.tie_types and t in app.tie_types))
-                            for t in TIE_TYPES
-                        ],
+                        *[Selection(Text(t), t, bool(app.tie_types and t in app.tie_types)) for t in TIE_TYPES],
                         id="filter-types",
                     )
                 with Vertical():
                     yield Label("Status (none = all)")
                     yield TickList(
                         *[
-                            Selection(Text(f"{STATUS_GLYPHS[s]} {s}"), s, bool(app.tie_statuses and s in app.tie_statuses))
+                            Selection(
+                                Text(f"{STATUS_GLYPHS[s]} {s}"), s, bool(app.tie_statuses and s in app.tie_statuses)
+                            )
                             for s in STATUSES
                         ],
                         id="filter-statuses",

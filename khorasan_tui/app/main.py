@@ -7,9 +7,9 @@ thread, so a large store shows progress instead of a blank terminal.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -65,12 +65,25 @@ class KhorasanApp(App[int]):
         Binding("t", "timeline", "Timeline", show=False, id="app.timeline"),
         Binding("c", "contested", "Contested", show=False, id="app.contested"),
         Binding("D", "documents", "Documents", show=False, id="app.documents"),
-        Binding("less_than_sign", "as_of_step(-1)", "As of: a year earlier",
-                key_display="<", show=False, id="app.as-of-step-back"),
-        Binding("greater_than_sign", "as_of_step(1)", "As of: a year later",
-                key_display=">", show=False, id="app.as-of-step-on"),
-        Binding("at", "as_of_input", "As of: type a date (empty clears)",
-                key_display="@", show=False, id="app.as-of-input"),
+        Binding(
+            "less_than_sign",
+            "as_of_step(-1)",
+            "As of: a year earlier",
+            key_display="<",
+            show=False,
+            id="app.as-of-step-back",
+        ),
+        Binding(
+            "greater_than_sign",
+            "as_of_step(1)",
+            "As of: a year later",
+            key_display=">",
+            show=False,
+            id="app.as-of-step-on",
+        ),
+        Binding(
+            "at", "as_of_input", "As of: type a date (empty clears)", key_display="@", show=False, id="app.as-of-input"
+        ),
         # editing (hidden in read-only mode, see check_action)
         Binding("a", "add_actor", "Add actor", show=False, id="app.add-actor"),
         Binding("e", "edit_actor", "Edit actor", show=False, id="app.edit-actor"),
@@ -202,7 +215,9 @@ class KhorasanApp(App[int]):
                 message = f"loading {name} ({size:,.1f} MB) · {elapsed:.1f} s"
                 self.sub_title = message
                 frame = spinner[int(elapsed * 4) % len(spinner)]
-                self.explorer.show_loading(f"{frame} {message[0].upper()}{message[1:]}\nKeys work meanwhile: ? help, q quit.")
+                self.explorer.show_loading(
+                    f"{frame} {message[0].upper()}{message[1:]}\nKeys work meanwhile: ? help, q quit."
+                )
 
         tick()
         self._loading_timer = self.set_interval(0.25, tick)
@@ -653,11 +668,15 @@ class KhorasanApp(App[int]):
             return None, exc
 
     @work(thread=True, exclusive=True, group="save")
-    def _edit_in_thread(self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]) -> None:
+    def _edit_in_thread(
+        self, operation: Callable[[], object], done: Callable[[object, EditError | None], None]
+    ) -> None:
         result, error = self._apply_edit(operation)
         self.call_from_thread(self._edit_finished, done, result, error)
 
-    def _edit_finished(self, done: Callable[[object, EditError | None], None], result: object, error: EditError | None) -> None:
+    def _edit_finished(
+        self, done: Callable[[object, EditError | None], None], result: object, error: EditError | None
+    ) -> None:
         self.saving = False
         done(result, error)
 
@@ -766,21 +785,33 @@ class KhorasanApp(App[int]):
             ("Contested claims", "Ties that disagree, both sides with quotes", "contested", self.action_contested),
             ("Documents", "Every document: read, search, review its ties", "documents", self.action_documents),
             ("As of date…", "Show ties as they stood on a date", "as_of_input", self.action_as_of_input),
-            ("As of: a year earlier", "Step the as-of date back", "as_of_step(-1)",
-             partial(self.action_as_of_step, -1)),
+            (
+                "As of: a year earlier",
+                "Step the as-of date back",
+                "as_of_step(-1)",
+                partial(self.action_as_of_step, -1),
+            ),
             ("As of: a year later", "Step the as-of date on", "as_of_step(1)", partial(self.action_as_of_step, 1)),
             ("Clear as-of date", "Show every tie whatever its dates", "", partial(self.set_as_of, None)),
         ]
         if not self.read_only and self.editor is not None:
             commands += [
                 ("Add actor", "A new actor", "add_actor", self.action_add_actor),
-                ("Edit actor", "Name, kind, aliases, summary, dates of the current actor", "edit_actor",
-                 self.action_edit_actor),
+                (
+                    "Edit actor",
+                    "Name, kind, aliases, summary, dates of the current actor",
+                    "edit_actor",
+                    self.action_edit_actor,
+                ),
                 ("New tie", "A tie from the current actor, with its citation", "new_tie", self.action_new_tie),
                 ("Delete", "The highlighted tie, or the current actor with its ties", "delete", self.action_delete),
                 ("Merge actors", "Merge a duplicate into the current actor", "merge", self.action_merge),
-                ("Add a document", "New reporting: its text, then review its ties", "add_document",
-                 self.action_add_document),
+                (
+                    "Add a document",
+                    "New reporting: its text, then review its ties",
+                    "add_document",
+                    self.action_add_document,
+                ),
                 ("Undo", "Undo the last edit", "undo", self.action_undo),
                 ("Redo", "Redo the last undone edit", "redo", self.action_redo),
             ]

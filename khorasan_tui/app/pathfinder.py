@@ -340,7 +340,9 @@ class PathFinderScreen(AnalysisScreen):
     def _clear_results(self) -> None:
         self.routes = []
         self.query_one("#path-results", RowList).set_rows([], lambda i, w: Text(""))
-        self.query_one("#path-status", Static).update(Text("Choose both ends: type a name, enter picks it.", style="dim"))
+        self.query_one("#path-status", Static).update(
+            Text("Choose both ends: type a name, enter picks it.", style="dim")
+        )
         self.query_one("#path-detail", Static).update(Text(""))
 
     def find(self) -> None:
@@ -492,7 +494,9 @@ class PathFinderScreen(AnalysisScreen):
         key = self.query_one("#path-results", RowList).cursor_key
         hop = self.current_hop()
         if key is not None and key.count(":") == 2 and hop is not None:
-            self.khorasan.copy_text(tie_copy(self.khorasan.graph, hop.tie, hop.from_id), "the tie with its quotes and documents")
+            self.khorasan.copy_text(
+                tie_copy(self.khorasan.graph, hop.tie, hop.from_id), "the tie with its quotes and documents"
+            )
             return
         text = self.plain_text()
         self.app.copy_to_clipboard(text)
@@ -520,7 +524,11 @@ class TypePicker(ModalScreen[frozenset[str] | None]):
             yield Label("Tie types a path may use · space toggles · a or ctrl+s applies")
             yield SelectionList(
                 *[
-                    Selection(Text(f"{tie_glyph(t)} {t}" + (" (cooperative)" if t in COOPERATIVE_TYPES else "")), t, t in self.allowed)
+                    Selection(
+                        Text(f"{tie_glyph(t)} {t}" + (" (cooperative)" if t in COOPERATIVE_TYPES else "")),
+                        t,
+                        t in self.allowed,
+                    )
                     for t in TIE_TYPES
                 ],
                 id="type-picker-list",

@@ -195,7 +195,9 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
         if len(documents) > DOCUMENTS_SHOWN:
             parts.append(Text(f"  … and {len(documents) - DOCUMENTS_SHOWN} more (s: sources)", style="dim"))
     parts.append(Text(""))
-    parts.append(Text(f"{CITATION_GLYPH} {plural(len(actor.citations), 'citation')} of its own · s: sources", style="dim"))
+    parts.append(
+        Text(f"{CITATION_GLYPH} {plural(len(actor.citations), 'citation')} of its own · s: sources", style="dim")
+    )
     return Group(*parts)
 
 

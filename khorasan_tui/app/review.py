@@ -90,8 +90,11 @@ class ReviewScreen(Screen):
     @property
     def grade(self) -> str:
         if self.document is not None:
-            return f"grade {self.document.grade} ({SOURCE_GRADES[self.document.grade]})" if self.document.grade \
+            return (
+                f"grade {self.document.grade} ({SOURCE_GRADES[self.document.grade]})"
+                if self.document.grade
                 else "ungraded"
+            )
         return grade_label(self.editor.data.sources.get(self.source_id))
 
     def on_mount(self) -> None:
@@ -125,9 +128,12 @@ class ReviewScreen(Screen):
         ties = self.editor.data.ties
         # A stored document's own citations are already there: nothing to review.
         fresh = [
-            s for s in analysis.suggestions
-            if not (s.existing_tie in ties and any(c.source == self.source_id and c.quote == s.quote
-                                                   for c in ties[s.existing_tie].citations))
+            s
+            for s in analysis.suggestions
+            if not (
+                s.existing_tie in ties
+                and any(c.source == self.source_id and c.quote == s.quote for c in ties[s.existing_tie].citations)
+            )
         ]
         # Surest first; corroborations of existing ties before new ties at equal confidence.
         self.suggestions = sorted(fresh, key=lambda s: (-s.confidence, s.existing_tie is None))
@@ -199,8 +205,9 @@ class ReviewScreen(Screen):
         for end in (s.source, s.target):
             if end.actor_id is None:
                 kind = self.kinds.get(end.name, end.kind)
-                text.append(f"\nnew actor on acceptance: {safe(end.name)} ({kind_label(kind)}; e changes it)",
-                            style="dim")
+                text.append(
+                    f"\nnew actor on acceptance: {safe(end.name)} ({kind_label(kind)}; e changes it)", style="dim"
+                )
         self.query_one("#review-preview", Static).update(text)
 
     # -- decisions ----------------------------------------------------------------------
@@ -253,9 +260,15 @@ class ReviewScreen(Screen):
         editor = self.editor
 
         def save():
-            return editor.commit(lambda: ingest_command(
-                editor, accepted=accepted, document=self.document, source_id=self.source_id, kinds=self.kinds,
-            ))
+            return editor.commit(
+                lambda: ingest_command(
+                    editor,
+                    accepted=accepted,
+                    document=self.document,
+                    source_id=self.source_id,
+                    kinds=self.kinds,
+                )
+            )
 
         def done(command, error: EditError | None) -> None:
             if error is not None:
@@ -300,23 +313,54 @@ class SuggestionFormScreen(FormScreen):
     def build_fields(self) -> list[Field]:
         s = self.suggestion
         fields = [
-            Field("type", "Type", widget="select", optional=False, value=s.type,
-                  options=[(f"{t} ({spec.forward} / {spec.backward})", t) for t, spec in TIE_TYPES.items()]),
-            Field("direction", "Direction", widget="select", optional=False, value="as",
-                  options=[(f"{safe(s.source.name)} → {safe(s.target.name)}", "as"),
-                           (f"{safe(s.target.name)} → {safe(s.source.name)}", "swap")]),
-            Field("status", "Status", widget="select", optional=False, value=s.status,
-                  options=[(f"{STATUS_GLYPHS[k]} {k}: {d}", k) for k, d in STATUSES.items()]),
-            Field("claimant", "Claimant (name, alias or id; claimed ties)",
-                  value=s.claimant.name if s.claimant else "", validate=self.editor.check_actor_ref),
+            Field(
+                "type",
+                "Type",
+                widget="select",
+                optional=False,
+                value=s.type,
+                options=[(f"{t} ({spec.forward} / {spec.backward})", t) for t, spec in TIE_TYPES.items()],
+            ),
+            Field(
+                "direction",
+                "Direction",
+                widget="select",
+                optional=False,
+                value="as",
+                options=[
+                    (f"{safe(s.source.name)} → {safe(s.target.name)}", "as"),
+                    (f"{safe(s.target.name)} → {safe(s.source.name)}", "swap"),
+                ],
+            ),
+            Field(
+                "status",
+                "Status",
+                widget="select",
+                optional=False,
+                value=s.status,
+                options=[(f"{STATUS_GLYPHS[k]} {k}: {d}", k) for k, d in STATUSES.items()],
+            ),
+            Field(
+                "claimant",
+                "Claimant (name, alias or id; claimed ties)",
+                value=s.claimant.name if s.claimant else "",
+                validate=self.editor.check_actor_ref,
+            ),
             Field("start", "Start", value=s.start or "", validate=lambda v: check_date(v.strip(), "start")),
             Field("end", "End", value=s.end or "", validate=lambda v: check_date(v.strip(), "end")),
         ]
         for role, end in (("source", s.source), ("target", s.target)):
             if end.actor_id is None:
-                fields.append(Field(f"kind_{role}", f"Kind of the new actor {safe(end.name)}", widget="select",
-                                    optional=False, value=self.kinds.get(end.name, end.kind),
-                                    options=[(kind_label(k), k) for k in KINDS]))
+                fields.append(
+                    Field(
+                        f"kind_{role}",
+                        f"Kind of the new actor {safe(end.name)}",
+                        widget="select",
+                        optional=False,
+                        value=self.kinds.get(end.name, end.kind),
+                        options=[(kind_label(k), k) for k in KINDS],
+                    )
+                )
         return fields
 
     def submit(self) -> str:
@@ -347,8 +391,15 @@ class SuggestionFormScreen(FormScreen):
             if end.actor_id is None:
                 self.kinds[end.name] = self.value(f"kind_{role}")
         self.result = dataclasses.replace(
-            s, source=source, target=target, type=tie_type, status=self.value("status"), claimant=claimant,
-            start=self.value("start").strip() or None, end=self.value("end").strip() or None, existing_tie=existing,
+            s,
+            source=source,
+            target=target,
+            type=tie_type,
+            status=self.value("status"),
+            claimant=claimant,
+            start=self.value("start").strip() or None,
+            end=self.value("end").strip() or None,
+            existing_tie=existing,
         )
         return "Suggestion changed and accepted; ctrl+s in the review saves"
 
@@ -365,12 +416,22 @@ class AddDocumentScreen(FormScreen):
             Field("title", "Title", optional=False),
             Field("path", "Text file (a path), or paste the text below"),
             Field("text", "Text (pasted; the whole document, not a quote)", widget="text"),
-            Field("published", "Published", placeholder="YYYY, YYYY-MM or YYYY-MM-DD",
-                  validate=lambda v: check_date(v.strip(), "published")),
+            Field(
+                "published",
+                "Published",
+                placeholder="YYYY, YYYY-MM or YYYY-MM-DD",
+                validate=lambda v: check_date(v.strip(), "published"),
+            ),
             Field("publisher", "Publisher"),
             Field("url", "URL"),
-            Field("grade", "Source grade (Admiralty)", widget="select", optional=False, value=UNGRADED,
-                  options=[("not graded yet", UNGRADED), *((f"{g}: {d}", g) for g, d in SOURCE_GRADES.items())]),
+            Field(
+                "grade",
+                "Source grade (Admiralty)",
+                widget="select",
+                optional=False,
+                value=UNGRADED,
+                options=[("not graded yet", UNGRADED), *((f"{g}: {d}", g) for g, d in SOURCE_GRADES.items())],
+            ),
         ]
 
     def submit(self) -> str:
@@ -380,8 +441,9 @@ class AddDocumentScreen(FormScreen):
             try:
                 text = Path(path).expanduser().read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise ValidationError({"path": f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"}) \
-                    from None
+                raise ValidationError(
+                    {"path": f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"}
+                ) from None
         if not text.strip():
             raise ValidationError({"text": "give a file path or paste the document's full text"})
         document = NewDocument(

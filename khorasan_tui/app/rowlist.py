@@ -8,8 +8,8 @@ and to refill. Rows with key None are headers: shown, never selected.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from rich.segment import Segment
 from rich.text import Text
@@ -249,7 +249,10 @@ class RowList(ScrollView, can_focus=True):
             line = Text(line.plain, style=style, no_wrap=True, overflow="ellipsis", end="")
         line.truncate(width, overflow="ellipsis", pad=True)
         # Textual's colour filters (NO_COLOR, ANSI themes) need a style on every segment.
-        segments = [seg if seg.style is not None else Segment(seg.text, style, seg.control) for seg in line.render(self.app.console)]
+        segments = [
+            seg if seg.style is not None else Segment(seg.text, style, seg.control)
+            for seg in line.render(self.app.console)
+        ]
         strip = Strip(segments).crop_extend(0, width, style)
         return strip
 

@@ -56,7 +56,9 @@ class CitationListScreen(Screen):
         self.collect()
         graph = self.app.graph
         title = Text(safe(self.heading), style="bold")
-        title.append(f"   {plural(len(self.entries), 'citation')} · enter: open the document · escape: back", style="dim")
+        title.append(
+            f"   {plural(len(self.entries), 'citation')} · enter: open the document · escape: back", style="dim"
+        )
         self.query_one("#sources-title", Static).update(title)
 
         def render(index: int, width: int) -> Text:
@@ -178,7 +180,9 @@ class DocumentScreen(Screen):
                 refused = str(exc) if isinstance(exc, DocumentRefused) else ""
         title = Text(safe(source.title if source else self.citation.source), style="bold")
         if raw is None:
-            title.append(f"   the document's text is not available{': ' + safe(refused) if refused else ''}", style="dim")
+            title.append(
+                f"   the document's text is not available{': ' + safe(refused) if refused else ''}", style="dim"
+            )
             raw = self.citation.quote
         self.document = Text(safe_block(raw))
         span = find_quote(self.document.plain, self.citation.quote)
@@ -214,9 +218,9 @@ class DocumentScreen(Screen):
         lines = self.document.wrap(self.app.console, width)
         self._lines = list(lines)
         self._quote_lines = [
-            i for i, line in enumerate(self._lines) if QUOTE_OPEN in line.plain or any(
-                str(span.style) == "reverse bold" for span in line.spans
-            )
+            i
+            for i, line in enumerate(self._lines)
+            if QUOTE_OPEN in line.plain or any(str(span.style) == "reverse bold" for span in line.spans)
         ]
 
         def render(index: int, _: int) -> Text:
