@@ -264,11 +264,10 @@ class KhorasanApp(App[int]):
         self.loaded.set()
 
     def _show_file(self, data: StoreData) -> None:
-        """Which file is open, in the header: the bundled store or the user's copy look alike."""
-        where = str(data.path).replace(str(Path.home()), "~", 1) if data.path else data.name
-        if len(where) > 32 and data.path is not None:
-            # The folder's tail tells the bundled store from a copy; the rest is in `khorasan stats`.
-            where = "…/" + "/".join(data.path.parts[-2:])
+        """Which file is open, in the header: its folder and name tell the bundled
+        store (…/data/khorasan.json) from the user's copy (…/khorasan/khorasan.json);
+        `khorasan stats` prints the whole path."""
+        where = "…/" + "/".join(data.path.parts[-2:]) if data.path else data.name
         self.title = f"Khorasan · {where}"
 
     def _most_connected(self) -> str | None:
