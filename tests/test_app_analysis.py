@@ -756,3 +756,20 @@ async def test_y_copies_the_highlighted_timeline_entry_and_path_tie_with_their_q
         await pilot.pause()
         await pilot.press("y")
         assert app.clipboard.startswith("Shortest routes")
+
+
+async def test_enter_in_an_empty_to_box_waits_for_a_name_and_q_then_types():
+    from khorasan_tui.app.pathfinder import PathFinderScreen
+
+    app = make_app(BUNDLED, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PathFinderScreen))
+        await pilot.press("enter")  # nothing typed in To yet
+        await pilot.pause()
+        assert app.screen.ends[1] is None and app.focused.id == "path-to"
+        await pilot.press(*"Haqani")
+        await pilot.pause()
+        assert app.is_running, "the q of Haqani is a letter, not quit"
+        assert app.focused.value == "Haqani"

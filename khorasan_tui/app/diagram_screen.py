@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Header, Static
 
 from ..diagram import Diagram, Node, layout, move_focus, tie_glyph
-from ..model import KIND_GLYPHS
+from ..model import KIND_GLYPHS, plural
 from .analysis_screen import AnalysisScreen, as_of_note, open_analysis
 from .messages import ActorOpened
 from .registry import register_help
@@ -188,7 +188,7 @@ class DiagramScreen(AnalysisScreen):
         text = Text()
         text.append(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}", style="bold")
         if self.depth == 1:
-            text.append(f" · {ties} ties to {len(actors) - 1} actors", style="bold")
+            text.append(f" · {plural(ties, 'tie')} to {plural(len(actors) - 1, 'actor')}", style="bold")
         else:
             text.append(f" · {len(actors) - 1} actors within 2 hops", style="bold")
         text.append(f" · {len(diagram.groups)} groups · depth {self.depth} (2)", style="dim")
@@ -213,7 +213,7 @@ class DiagramScreen(AnalysisScreen):
         elif node.actor_id is not None:
             actor = graph.actors[node.actor_id]
             text.append(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}", style="bold")
-            text.append(f" · {actor.kind} · {graph.degree(actor.id)} ties", style="dim")
+            text.append(f" · {actor.kind} · {plural(graph.degree(actor.id), 'tie')}", style="dim")
             if node.depth == 0:
                 text.append(" · the centre · enter: show it in the explorer", style="dim")
             elif node.depth == 1 and group is not None:

@@ -164,7 +164,10 @@ class DocumentsScreen(Screen):
             row.append("▤ ", style="bold")
             row.append(f"[{source.grade or '-'}] ", style="bold")
             row.append(safe(source.title))
-            row.append(f"  · {source.published or 'undated'} · {citing_ties(self.graph, source.id)} ties", style="dim")
+            row.append(
+                f"  · {source.published or 'undated'} · {plural(citing_ties(self.graph, source.id), 'tie')}",
+                style="dim",
+            )
             return row
 
         self.query_one("#documents-list", RowList).set_rows(keys, render, keep_key=keep)

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..graph import SearchHit, TieFilter
-from ..model import KINDS, STATUS_GLYPHS
+from ..model import KINDS, STATUS_GLYPHS, plural
 from .messages import ActorOpened, AsOfChanged, FiltersChanged
 from .render import actor_detail, actor_row, crop_left, safe, tie_copy, tie_detail, tie_row, type_header
 from .rowlist import RowList
@@ -206,7 +206,7 @@ class ExplorerScreen(Screen):
         self._show_tie_quote(tie_list.cursor_key)
         total = graph.degree(actor_id)
         shown = len(keys) - len(counts)
-        status = Text(f"{shown} of {total} ties", style="bold")
+        status = Text(f"{shown} of {plural(total, 'tie')}", style="bold")
         status.append(f"  ·  {app.filter_summary()}", style="dim")
         self.query_one("#ties-status", Static).update(status, layout=False)
         if not shown:

@@ -400,7 +400,11 @@ class KhorasanApp(App[int]):
         if self.graph is None:
             return
         data = self.graph.data
-        parts = [f"{len(data.actors)} actors", f"{len(data.ties)} ties", f"{len(data.sources)} documents"]
+        parts = [
+            plural(len(data.actors), "actor"),
+            plural(len(data.ties), "tie"),
+            plural(len(data.sources), "document"),
+        ]
         if self.read_only:
             parts.insert(0, "read-only")  # first: a narrow header cuts from the end
         if self.saving:

@@ -7,7 +7,7 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..model import KIND_GLYPHS
+from ..model import KIND_GLYPHS, plural
 from .messages import ActorOpened
 from .render import safe, safe_markup
 
@@ -23,7 +23,7 @@ class ActorCommands(Provider):
             yield DiscoveryHit(
                 Text(f"{KIND_GLYPHS.get(actor.kind, '?')} {safe(actor.name)}"),
                 partial(app.post_message, ActorOpened(actor_id)),
-                help=safe_markup(f"Open actor · {actor.kind} · {degree} ties"),
+                help=safe_markup(f"Open actor · {actor.kind} · {plural(degree, 'tie')}"),
             )
 
     async def search(self, query: str) -> Hits:
@@ -43,5 +43,5 @@ class ActorCommands(Provider):
                 label,
                 partial(app.post_message, ActorOpened(hit.actor_id)),
                 text=safe(actor.name),
-                help=safe_markup(f"Open actor · {actor.kind} · {graph.degree(actor.id)} ties"),
+                help=safe_markup(f"Open actor · {actor.kind} · {plural(graph.degree(actor.id), 'tie')}"),
             )

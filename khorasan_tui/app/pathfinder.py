@@ -219,6 +219,12 @@ class PathFinderScreen(AnalysisScreen):
     @on(Input.Submitted, "#path-from, #path-to")
     def _submitted(self, event: Input.Submitted) -> None:
         index = 0 if event.input.id == "path-from" else 1
+        if self.ends[index] is None and not event.value.strip():
+            # The suggestions still show the other box's matches: an empty box
+            # must not take one of them (enter in an empty To box once picked
+            # From again and dropped the focus into the results).
+            self.notify("Type a name or alias first.", severity="warning")
+            return
         # An end shown unchanged (picked or pre-filled) is confirmed as it is.
         actor_id = self.ends[index] or self.query_one("#path-suggest", RowList).cursor_key
         if actor_id is None:
@@ -232,6 +238,9 @@ class PathFinderScreen(AnalysisScreen):
 
     def choose(self, index: int, actor_id: str) -> None:
         graph = self.khorasan.graph
+        if self.ends[1 - index] == actor_id:
+            self.notify("From and To are the same actor: choose another.", severity="warning")
+            return
         self.ends[index] = actor_id
         self._set_input("#path-from" if index == 0 else "#path-to", graph.actors[actor_id].name)
         self.find()

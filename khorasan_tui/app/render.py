@@ -157,7 +157,9 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
     """The centre pane: who or what this is, and where the documents say so."""
     parts: list[RenderableType] = []
     parts.append(Text(safe(actor.name), style="bold"))
-    parts.append(Text(f"{kind_label(actor.kind)} · id {safe(actor.id)} · {graph.degree(actor.id)} ties", style="dim"))
+    parts.append(
+        Text(f"{kind_label(actor.kind)} · id {safe(actor.id)} · {plural(graph.degree(actor.id), 'tie')}", style="dim")
+    )
     if actor.possible_duplicate_of:
         parts.append(Text(f"⚠ possible duplicate of {safe(actor.possible_duplicate_of)}", style="bold"))
     if actor.aliases:

@@ -11,6 +11,7 @@ from typing import Any
 from .. import csv_import
 from ..changes import Command, TextFile, diff
 from ..edit import Editor
+from ..model import plural
 from .context import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliExit, Context
 from .edit import _edit
 
@@ -79,7 +80,7 @@ def run(ctx: Context) -> int:
                     return None
                 files = [TextFile(planned.document_path, planned.document_text)]
                 return Command(
-                    f"import {planned.report['imported_ties']} ties from {planned.report['file']}",
+                    f"import {plural(planned.report['imported_ties'], 'tie')} from {planned.report['file']}",
                     diff(editor.data, planned.data),
                     files,
                 )
