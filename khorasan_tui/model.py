@@ -247,7 +247,7 @@ class Citation:
             source=data["source"],
             quote=data["quote"],
             credibility=data.get("credibility"),
-            extra=_extra(data, cls.FIELDS),
+            extra={} if data.keys() <= cls.FIELDS else _extra(data, cls.FIELDS),
         )
 
 
@@ -335,7 +335,7 @@ class Actor:
             citations=_citations(data),
             possible_duplicate_of=data.get("possible_duplicate_of"),
             merged_ids=list(data.get("merged_ids") or []),
-            extra=_extra(data, cls.FIELDS),
+            extra={} if data.keys() <= cls.FIELDS else _extra(data, cls.FIELDS),
         )
 
 
@@ -413,7 +413,7 @@ class Tie:
             summary=data.get("summary") or "",
             citations=_citations(data),
             note=data.get("note") or "",
-            extra=_extra(data, cls.FIELDS),
+            extra={} if data.keys() <= cls.FIELDS else _extra(data, cls.FIELDS),
         )
 
 
@@ -465,7 +465,7 @@ class Source:
             retrieved=data.get("retrieved"),
             language=data.get("language"),
             grade=data.get("grade"),
-            extra=_extra(data, cls.FIELDS),
+            extra={} if data.keys() <= cls.FIELDS else _extra(data, cls.FIELDS),
         )
 
 

@@ -324,7 +324,7 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
                 raise _problem(path, f"{table} record {doc_id} lacks a required field {exc}") from None
             if not isinstance(item.id, str) or not item.id:
                 raise _problem(path, f"{table} record {doc_id} has no usable id")
-            if _unknown_fields_too_deep(item):
+            if not trusted and _unknown_fields_too_deep(item):
                 raise _problem(path, f"{table} record {doc_id} {_TOO_DEEP}")
             if item.id in target:
                 raise _problem(path, rules.duplicate_id(table, item.id))
