@@ -548,7 +548,21 @@ def _is_dated(graph: Graph, tie: Tie) -> bool:
 def _leads_span(graph: Graph, tie: Tie) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     """A `leads` tie's span: a leader who died or ended bounds an open-ended tie."""
     leader = graph.actors.get(tie.source)
-    return _span(tie, leader.end if leader else None)
+    span = _span(tie, leader.end if leader else None)
+    if not tie.start and not tie.end:
+        # "X heads Y" in an undated sentence says he heads it when the document
+        # was written, no more: a leadership that had ended by then is his
+        # predecessor's, not a rival claim (the founder who died in 2018 and
+        # the son a 2021 article calls the head).
+        sources = graph.data.sources
+        published = [
+            sources[c.source].published
+            for c in tie.citations
+            if c.source in sources and sources[c.source].published and is_partial_date(sources[c.source].published)
+        ]
+        if published:
+            span = (date_sort_key(min(published, key=date_sort_key)), span[1])
+    return span
 
 
 def _predecessors(graph: Graph, actor_id: str) -> set[str]:

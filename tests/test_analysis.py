@@ -764,3 +764,36 @@ def test_visible_sides_keep_only_ties_active_on_the_date():
                 assert side.tie_ids and set(side.tie_ids) <= set(whole.tie_ids)
                 assert all(active_at(graph.ties[t].start, graph.ties[t].end, as_of) for t in side.tie_ids)
                 assert set(side.documents) <= set(whole.documents)
+
+
+def test_an_undated_leadership_holds_from_its_document_not_before():
+    from khorasan_tui.analysis import contested as find_contested
+    from khorasan_tui.model import Actor, Citation, Source, Tie
+    from khorasan_tui.storedata import StoreData
+
+    data = StoreData()
+    data.sources["old"] = Source("old", "Old", published="2010")
+    data.sources["new"] = Source("new", "New", published="2021-08")
+    data.sources["also"] = Source("also", "Also new", published="2021-09")
+    for actor_id, kind in (("group", "group"), ("founder", "person"), ("son", "person"), ("uncle", "person")):
+        data.actors[actor_id] = Actor(actor_id, actor_id.title(), kind)
+    data.ties["founder--leads--group"] = Tie(
+        "founder--leads--group", "leads", "founder", "group", end="2018", citations=[Citation("old", "q")]
+    )
+    data.ties["son--leads--group"] = Tie("son--leads--group", "leads", "son", "group", citations=[Citation("new", "q")])
+    data.ties["uncle--leads--group"] = Tie(
+        "uncle--leads--group", "leads", "uncle", "group", citations=[Citation("also", "q")]
+    )
+    pairs = {frozenset((f.a, f.b)) for f in find_contested(Graph(data)) if f.rule == "rival_leaders"}
+    assert frozenset(("founder", "son")) not in pairs, "a 2021 article's head succeeds a leadership ended in 2018"
+    assert frozenset(("son", "uncle")) in pairs, "two heads named by 2021 articles are rivals"
+
+
+def test_the_haqqani_founder_is_no_rival_of_the_heads_named_after_his_death():
+    from khorasan_tui.analysis import contested as find_contested
+
+    graph = Graph(load_store(default_store_path()))
+    pairs = {frozenset((f.a, f.b)) for f in find_contested(graph) if f.rule == "rival_leaders"}
+    assert frozenset(("haji-mali-khan", "sirajuddin-haqqani")) in pairs
+    assert frozenset(("jalaluddin-haqqani", "sirajuddin-haqqani")) not in pairs
+    assert frozenset(("jalaluddin-haqqani", "haji-mali-khan")) not in pairs
