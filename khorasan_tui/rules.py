@@ -165,22 +165,22 @@ def check_name(value: Any) -> str | None:
     return None
 
 
-def check_kind(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in KINDS:
-        return f"unknown kind {value!r}; choose from {', '.join(KINDS)}"
+def _in_vocabulary(value: Any, vocabulary: Mapping[str, Any], what: str) -> str | None:
+    if not isinstance(value, str) or value not in vocabulary:
+        return f"unknown {what} {value!r}; choose from {', '.join(vocabulary)}"
     return None
+
+
+def check_kind(value: Any) -> str | None:
+    return _in_vocabulary(value, KINDS, "kind")
 
 
 def check_tie_type(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in TIE_TYPES:
-        return f"unknown tie type {value!r}; choose from {', '.join(TIE_TYPES)}"
-    return None
+    return _in_vocabulary(value, TIE_TYPES, "tie type")
 
 
 def check_status(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in STATUSES:
-        return f"unknown status {value!r}; choose from {', '.join(STATUSES)}"
-    return None
+    return _in_vocabulary(value, STATUSES, "status")
 
 
 def check_date(value: Any) -> str | None:
