@@ -7,7 +7,6 @@ from collections import Counter
 from ..console_output import Printer, print_json
 from ..graph import Graph, TieFilter
 from ..model import STATUSES, TIE_TYPES, Tie, kind_label, plural, status_label
-from ..pathtext import paths_text
 from ..serialize import actor_json, actor_ref, path_json, tie_json
 from .context import (
     EXIT_NOT_FOUND,
@@ -122,6 +121,8 @@ def path(ctx: Context) -> int:
         within = f" within {plural(args.max, 'tie')}" if args.max else ""
         out.line(f"No chain of ties connects {start.name} and {end.name}{within}.")
         return EXIT_NOT_FOUND
+    from ..pathtext import paths_text  # only `path` needs it: other lookups start without it
+
     lines = paths_text(graph, start.id, end.id, routes, limit=args.limit, all_quotes=False).splitlines()
     out.line(lines[0], style="bold")
     for line in lines[1:]:
