@@ -41,7 +41,7 @@ from .model import (
     new_actor_id,
     normalize_key,
 )
-from .store import load_store
+from .store import StoreError, load_store
 from .storedata import StoreData
 from .transaction import Conflict, RuleBroken, SaveFailed, WriteError, WritePath
 
@@ -338,21 +338,44 @@ class Editor:
                 reason = f"{target} or its folder is not writable"
         return cls(data, read_only=read_only, read_only_reason=reason, copy_edits_to=copy_edits_to)
 
-    def _copy_before_first_edit(self) -> None:
-        """Move to the user's own copy of a read-only store, once, before writing."""
-        from .store import copy_store
+    def _copy_before_first_edit(self) -> list[Path]:
+        """Move to the user's own copy of a read-only store, once, before writing.
+
+        Under the copy's lock: when another process (a second terminal, the
+        app) made the copy meanwhile, this editor switches to it and builds on
+        what it holds, never copies over it. Returns the files it created."""
+        from .store import copy_store, load_store, locked
 
         target, self.copy_edits_to = self.copy_edits_to, None
         source = self.data.path
         if target is None or source is None:
-            return
+            return []
+        target = Path(target).absolute()
+        created: list[Path] = []
         try:
-            copy_store(source, target)
-        except OSError as exc:
+            with locked(target):
+                if target.is_file():
+                    self._writes.replace_data(load_store(target))
+                else:
+                    created = copy_store(source, target)
+                    self.data.path = target
+        except (OSError, StoreError) as exc:
             self.copy_edits_to = target
-            raise SaveError(f"cannot copy the read-only store to {target}: {exc.strerror or exc}") from None
-        self.data.path = Path(target).absolute()
+            reason = exc.problem if isinstance(exc, StoreError) else (exc.strerror or exc)
+            raise SaveError(f"cannot use your copy of the read-only store at {target}: {reason}") from None
         self._notify(Change("moved", f"the bundled store is read-only; edits now go to {target}"))
+        return created
+
+    def _take_back_copy(self, created: list[Path], source: Path) -> None:
+        """The first edit failed: remove the copy it made, so the bundled store
+        stays the one that opens (and a later update to it is seen)."""
+        for path in reversed(created):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        self.copy_edits_to = self.data.path
+        self.data.path = source
 
     @property
     def data(self) -> StoreData:
@@ -1012,8 +1035,10 @@ class Editor:
     def _commit(self, build: Callable[[], Command | None], action: str) -> Command:
         """Build (validate) the command against the current file, apply it, save it."""
         self._require_writable()
+        copied: list[Path] = []
+        original = self.data.path
         if self.copy_edits_to is not None:
-            self._copy_before_first_edit()
+            copied = self._copy_before_first_edit()
         reloaded = False
         try:
             outcome = self._writes.commit(
@@ -1033,7 +1058,13 @@ class Editor:
                     f"someone else saved {self.data.path.name if self.data.path else 'the store'} meanwhile "
                     f"and this edit no longer applies: {exc}"
                 )
+            if copied and original is not None:
+                self._take_back_copy(copied, original)
             raise exc from None
+        except BaseException:
+            if copied and original is not None:
+                self._take_back_copy(copied, original)
+            raise
         finally:
             if reloaded:
                 path = self.data.path

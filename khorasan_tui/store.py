@@ -343,6 +343,12 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
             doc_ids[item.id] = number
     if check and not trusted:
         check_structure(data)
+    elif trusted:
+        # The verdict covers the store's bytes; where its document paths lead
+        # depends on the file system, so that is looked at every time.
+        moved = document_path_problems(data)
+        if moved:
+            raise _problem(path, f"{moved[0].where}: {moved[0].text}")
     return data
 
 
@@ -631,14 +637,17 @@ def is_bundled(path: str | Path) -> bool:
     return os.path.realpath(path) == os.path.realpath(bundled_store_path())
 
 
-def copy_store(source: Path, target: Path) -> Path:
+def copy_store(source: Path, target: Path) -> list[Path]:
     """Copy a store and its document texts into `target`'s folder (the bundled
-    store is read-only: a reinstall would drop edits made inside the package)."""
+    store is read-only: a reinstall would drop edits made inside the package).
+    Returns the files it created, so that a copy made for an edit that then
+    fails can be taken back. Call it under `locked(target)`."""
     import shutil
 
     source, target = Path(source), Path(target)
     data = load_store(source)
     target.parent.mkdir(parents=True, exist_ok=True)
+    created: list[Path] = []
     for doc in data.sources.values():
         if doc.path and not rules.check_document_path(doc.path):
             origin = source.parent / doc.path
@@ -646,5 +655,7 @@ def copy_store(source: Path, target: Path) -> Path:
             if origin.is_file() and not destination.exists():
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(origin, destination)
+                created.append(destination)
     atomic_write(target, source.read_bytes(), backup=False)
-    return target
+    created.append(target)
+    return created

@@ -195,7 +195,15 @@ class WritePath:
         data = self.data
         actors = {k: data.actors[k] for k in command.ids("actors") if k in data.actors}
         ties = {k: data.ties[k] for k in command.ids("ties") if k in data.ties}
-        pairs = {frozenset((t.source, t.target)) for t in ties.values()}
+        # The pairs a tie joins before and after the change alike (a merge moves
+        # ties to another pair), so the checks before and after see the same ties.
+        pairs = {
+            frozenset((record.source, record.target))
+            for change in command.changes
+            if change.table == "ties"
+            for record in (change.before, change.after)
+            if record is not None
+        }
         if pairs:
             ties.update({t.id: t for t in data.ties.values() if frozenset((t.source, t.target)) in pairs})
         view = StoreData(actors=actors, ties=ties, sources=data.sources, path=data.path)

@@ -684,3 +684,47 @@ def test_cli_add_actor_names_a_near_existing_actor(path, capsys):
     assert "khorasan merge haqqani-network haqqani-netwerk" in out
     code, out, _ = run(capsys, "add-actor", "Somebody Else Entirely", "--kind", "person", "--db", str(path), "--json")
     assert code == 0 and json.loads(out)["possible_duplicates"] == []
+
+
+def test_two_first_edits_of_the_bundled_store_both_land_in_the_one_copy(tmp_path):
+    from khorasan_tui.store import bundled_store_path
+
+    copy = tmp_path / "user" / "khorasan.json"
+    first = Editor.open(bundled_store_path(), copy_edits_to=copy)
+    second = Editor.open(bundled_store_path(), copy_edits_to=copy)  # the app, and a terminal beside it
+    first.add_actor("First Racer", "person")
+    second.add_actor("Second Racer", "person")
+    saved = load_store(copy).actors
+    assert "first-racer" in saved and "second-racer" in saved, "the second switched to the copy, never copied over it"
+
+
+def test_a_refused_first_edit_leaves_no_copy_behind(tmp_path, capsys):
+    from khorasan_tui.store import bundled_store_path, default_store_path, user_store_path
+
+    code, _, err = run(capsys, "add-actor", "ISKP", "--kind", "group")
+    assert code == 2 and "already names" in err
+    assert not user_store_path().exists(), "nothing was saved, so nothing was copied"
+    assert default_store_path() == bundled_store_path()
+
+
+def test_a_merge_is_not_refused_for_warnings_that_were_already_there(tmp_path, capsys, bundled_store_copy):
+    db = ["--db", str(bundled_store_copy)]
+    before = json.loads(run(capsys, "validate", "--json", *db)[1])["warnings"]
+    assert run(capsys, "add-actor", "Taliban Shadow Test", "--kind", "group", "--id", "tst", *db)[0] == 0
+    code, _, err = run(
+        capsys,
+        "add-tie",
+        "haibatullah-akhundzada",
+        "member_of",
+        "tst",
+        "--source",
+        "002_7cc125320d65fb31",
+        "--quote",
+        "Mawlawi Haibatullah Akhundzada took over",
+        *db,
+    )
+    assert code == 0, err
+    code, _, err = run(capsys, "merge", "taliban", "tst", "--yes", *db)
+    assert code == 0, err
+    after = json.loads(run(capsys, "validate", "--json", *db)[1])["warnings"]
+    assert set(after) <= set(before) | {w for w in after if "tst" in w or "Taliban Shadow" in w}

@@ -415,3 +415,18 @@ def test_a_store_breaking_the_rules_is_refused_however_often_it_is_opened(tmp_pa
     for _ in range(2):
         with pytest.raises(StoreError, match=r"actor iskp: name: is too long \(301 characters; at most 300\)"):
             load_store(path)
+
+
+def test_a_trusted_store_still_has_its_document_paths_checked(tmp_path, monkeypatch):
+    from khorasan_tui import store
+
+    monkeypatch.setattr(store, "_VERDICT_MIN_BYTES", 0)
+    path = tmp_path / "store.json"
+    shutil.copyfile(BUNDLED, path)
+    shutil.copytree(BUNDLED.parent / "sources", tmp_path / "sources")
+    load_store(path)  # checked and remembered
+    doc = next(tmp_path.joinpath("sources").iterdir())
+    doc.unlink()
+    doc.symlink_to("/etc/passwd")
+    with pytest.raises(StoreError, match="leads outside the store's folder"):
+        load_store(path)
