@@ -115,19 +115,6 @@ def forbidden_characters(text: str, multiline: bool = False) -> list[str]:
     return found
 
 
-def strip_invisible(text: str, multiline: bool = False) -> str:
-    """`text` without control or invisible characters: for display and matching."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch
-        for ch in text
-        if ch.isprintable()
-        or (multiline and ch in _LINE_BREAKS)
-        or unicodedata.category(ch) not in _FORBIDDEN_CATEGORIES
-    )
-
-
 # -- field rules: each returns a message, or None when the value is fine ------------------
 
 

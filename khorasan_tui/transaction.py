@@ -169,7 +169,7 @@ class WritePath:
 
     def _apply_checked(self, command: Command, forward: bool, fresh: bool, allow_warnings: bool = True) -> None:
         watch_lints = fresh and forward and not allow_warnings
-        lints_before = self._lints_of(command) if watch_lints else set()
+        lints_before = set(self._lint_problems(command)) if watch_lints else set()
         try:
             if forward:
                 command.apply(self.data)
@@ -213,9 +213,6 @@ class WritePath:
     def warnings_of(self, command: Command) -> list[rules.Problem]:
         """The lint warnings on the records `command` touched, as they are now."""
         return list(self._lint_problems(command).values())
-
-    def _lints_of(self, command: Command) -> set[str]:
-        return set(self._lint_problems(command))
 
     def problems_of(self, command: Command, forward: bool, fresh: bool) -> list[rules.Problem]:
         """The rulebook over the records `command` touched, as they are now."""

@@ -152,6 +152,8 @@ def test_strip_control_removes_escape_sequences_but_keeps_text():
     assert "\x00" not in cleaned and "\x7f" not in cleaned
     assert "red" in cleaned and "bell" in cleaned
     assert strip_control("[bold]x[/] ☺ ISKP – Ḥaqqānī") == "[bold]x[/] ☺ ISKP – Ḥaqqānī"
+    # Invisible characters go too (a name must not hide or reorder itself); newlines stay.
+    assert strip_control("ISK\u200bP\u202e") == "ISKP" and strip_control("a\nb") == "a\nb"
 
 
 def test_strip_control_keeps_newlines_and_tabs():

@@ -30,6 +30,10 @@ from ..edit import (
 from ..model import KINDS, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
 from .render import safe
 
+# The choices of a tie's type and status, in every form that asks for them.
+TIE_TYPE_OPTIONS = [(f"{t} ({spec.forward} / {spec.backward})", t) for t, spec in TIE_TYPES.items()]
+STATUS_OPTIONS = [(f"{STATUS_GLYPHS[s]} {s}: {d}", s) for s, d in STATUSES.items()]
+
 NEW_SOURCE = "__new__"
 OK_MARK = "✓"
 BAD_MARK = "✗"
@@ -352,7 +356,7 @@ class TieFormScreen(FormScreen):
                 "type",
                 "Type",
                 widget="select",
-                options=[(f"{t} ({spec.forward} / {spec.backward})", t) for t, spec in TIE_TYPES.items()],
+                options=TIE_TYPE_OPTIONS,
                 value="cooperates_with",
                 optional=False,
             ),
@@ -368,7 +372,7 @@ class TieFormScreen(FormScreen):
                 "status",
                 "Status",
                 widget="select",
-                options=[(f"{STATUS_GLYPHS[s]} {s}: {d}", s) for s, d in STATUSES.items()],
+                options=STATUS_OPTIONS,
                 value="reported",
                 optional=False,
             ),

@@ -21,9 +21,9 @@ from textual.widgets import Footer, Header, Static
 
 from ..edit import EditError, ValidationError, check_date
 from ..ingest import Analysis, Mention, NewDocument, Suggestion, analyse, ingest_command
-from ..model import KINDS, SOURCE_GRADES, STATUS_GLYPHS, STATUSES, TIE_TYPES, kind_label
+from ..model import KINDS, SOURCE_GRADES, STATUS_GLYPHS, TIE_TYPES, kind_label
 from ..validate import DocumentTexts
-from .editing import Field, FormScreen
+from .editing import STATUS_OPTIONS, TIE_TYPE_OPTIONS, Field, FormScreen
 from .registry import register_help
 from .render import grade_label, safe, safe_block
 from .rowlist import RowList
@@ -319,7 +319,7 @@ class SuggestionFormScreen(FormScreen):
                 widget="select",
                 optional=False,
                 value=s.type,
-                options=[(f"{t} ({spec.forward} / {spec.backward})", t) for t, spec in TIE_TYPES.items()],
+                options=TIE_TYPE_OPTIONS,
             ),
             Field(
                 "direction",
@@ -338,7 +338,7 @@ class SuggestionFormScreen(FormScreen):
                 widget="select",
                 optional=False,
                 value=s.status,
-                options=[(f"{STATUS_GLYPHS[k]} {k}: {d}", k) for k, d in STATUSES.items()],
+                options=STATUS_OPTIONS,
             ),
             Field(
                 "claimant",
