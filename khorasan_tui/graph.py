@@ -182,6 +182,12 @@ class Graph:
     by_type: dict[str, list[str]] = field(init=False)
     by_document: dict[str, list[str]] = field(init=False)
 
+    def __new__(cls, data: StoreData | None = None, *args, **kwargs):
+        # A SQLite store gets the graph that queries it rather than indexing it all.
+        if cls is Graph and getattr(data, "backend", None) is not None:
+            cls = SqlGraph
+        return object.__new__(cls)
+
     def __post_init__(self) -> None:
         self.actors = self.data.actors
         self.ties = self.data.ties
@@ -560,3 +566,371 @@ class Graph:
         actors = self.reach(centre, depth, tie_filter)
         ties = {t.id for a in actors for t in self.ties_of(a, tie_filter) if t.other(a) in actors}
         return actors, ties
+
+
+# -- the SQLite backend -------------------------------------------------------------------------
+class _Lookup:
+    """A read-only mapping answered by one query per key (an index over a SQLite store)."""
+
+    def __init__(self, fetch) -> None:
+        self._fetch = fetch
+
+    def get(self, key, default=None):
+        found = self._fetch(key)
+        return found if found else default
+
+    def __getitem__(self, key):
+        found = self._fetch(key)
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key) -> bool:
+        return bool(self._fetch(key))
+
+
+class SqlGraph(Graph):
+    """The same questions as `Graph`, answered by indexed queries over a SQLite
+    store: nothing is built at load, and only what is asked for is read.
+
+    The lazy `adjacency`, `alias_index`, `merged`, `by_type` and `by_document`
+    answer per key, so code written for the in-memory graph works unchanged;
+    the methods below replace the ones that would walk every record.
+    """
+
+    def __post_init__(self) -> None:
+        self.actors = self.data.actors
+        self.ties = self.data.ties
+        db = self.data.backend
+        self._db = db
+        self.adjacency = _Lookup(self._tie_ids_of)  # type: ignore[assignment]
+        self.alias_index = _Lookup(
+            lambda key: [
+                r[0] for r in db.query("SELECT DISTINCT actor_id FROM names WHERE key = ? ORDER BY rowid", (key,))
+            ]
+        )  # type: ignore[assignment]
+        self.merged = _Lookup(
+            lambda old: (db.one("SELECT actor_id FROM merged WHERE old_id = ?", (old,)) or (None,))[0]
+        )  # type: ignore[assignment]
+        self.by_type = _Lookup(
+            lambda kind: [r[0] for r in db.query("SELECT id FROM ties WHERE type = ? ORDER BY doc_id", (kind,))]
+        )  # type: ignore[assignment]
+        self.by_document = _Lookup(
+            lambda doc: [r[0] for r in db.query("SELECT tie_id FROM cites WHERE doc = ?", (doc,))]
+        )  # type: ignore[assignment]
+        self.reindex()
+
+    def reindex(self) -> None:
+        self._adjacency_cache: dict[str, list[str]] = {}
+        self._documents_cache = {}
+        self._counts_cache = {}
+
+    def _tie_ids_of(self, actor_id: str) -> list[str]:
+        cached = self._adjacency_cache.get(actor_id)
+        if cached is None:
+            # In file order, as the in-memory index lists them.
+            cached = [
+                r[0]
+                for r in self._db.query(
+                    "SELECT id FROM (SELECT id, doc_id FROM ties WHERE source = ?1"
+                    " UNION ALL SELECT id, doc_id FROM ties WHERE target = ?1 AND source != ?1) ORDER BY doc_id",
+                    (actor_id,),
+                )
+            ]
+            if len(self._adjacency_cache) > 2_000:
+                self._adjacency_cache.clear()
+            self._adjacency_cache[actor_id] = cached
+        return cached
+
+    def degree(self, actor_id: str) -> int:
+        row = self._db.one("SELECT degree FROM actors WHERE id = ?", (actor_id,))
+        return row[0] if row else 0
+
+    def ties_of(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> list[Tie]:
+        ties = list(self.ties.get_many(self._tie_ids_of(actor_id)).values())
+        if tie_filter.accepts_all:
+            return ties
+        return [t for t in ties if tie_filter.accepts(t)]
+
+    def type_counts(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> dict[str, int]:
+        if not tie_filter.accepts_all:
+            return super().type_counts(actor_id, tie_filter)
+        counts: dict[str, int] = defaultdict(int)
+        for kind, n in self._db.query(
+            "SELECT type, count(*) FROM ties WHERE source = ?1 GROUP BY type"
+            " UNION ALL SELECT type, count(*) FROM ties WHERE target = ?1 AND source != ?1 GROUP BY type",
+            (actor_id,),
+        ):
+            counts[kind] += n
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def documents_of(self, actor_id: str) -> list[str]:
+        docs = {
+            r[0]
+            for r in self._db.query(
+                "SELECT DISTINCT doc FROM cites WHERE tie_id IN (SELECT id FROM ties WHERE source = ?1"
+                " UNION ALL SELECT id FROM ties WHERE target = ?1)",
+                (actor_id,),
+            )
+        }
+        actor = self.actors.get(actor_id)
+        if actor is not None:
+            docs.update(c.source for c in actor.citations)
+        return sorted(docs)
+
+    def most_connected(self, n: int = 10) -> list[tuple[str, int]]:
+        rows = self._db.query("SELECT id, degree FROM actors ORDER BY degree DESC, id LIMIT ?", (n,))
+        return [(aid, degree) for aid, degree in rows]
+
+    # -- the ranked actor list, a page at a time ---------------------------------------------
+    def ranked_count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return len(self.actors)
+        return self._db.one("SELECT count(*) FROM actors WHERE kind = ?", (kind,))[0]
+
+    def ranked_page(self, offset: int, limit: int, kind: str | None = None) -> list[str]:
+        """Actor ids most connected first, then by name: rows offset..offset+limit."""
+        if kind is None:
+            rows = self._db.query(
+                "SELECT id FROM actors ORDER BY degree DESC, sort_name, id LIMIT ? OFFSET ?", (limit, offset)
+            )
+        else:
+            rows = self._db.query(
+                "SELECT id FROM actors WHERE kind = ? ORDER BY degree DESC, sort_name, id LIMIT ? OFFSET ?",
+                (kind, limit, offset),
+            )
+        return [r[0] for r in rows]
+
+    def ranked_position(self, actor_id: str, kind: str | None = None) -> int | None:
+        row = self._db.one("SELECT degree, sort_name, kind FROM actors WHERE id = ?", (actor_id,))
+        if row is None or (kind is not None and row[2] != kind):
+            return None
+        degree, sort_name, _ = row
+        where = "(degree > ?1 OR (degree = ?1 AND (sort_name < ?2 OR (sort_name = ?2 AND id < ?3))))"
+        if kind is None:
+            return self._db.one(f"SELECT count(*) FROM actors WHERE {where}", (degree, sort_name, actor_id))[0]  # noqa: S608
+        return self._db.one(
+            f"SELECT count(*) FROM actors WHERE kind = ?4 AND {where}",  # noqa: S608
+            (degree, sort_name, actor_id, kind),
+        )[0]
+
+    # -- names ---------------------------------------------------------------------------------
+    def _containing(self, key: str, limit: int) -> list[tuple[str, str, str]]:
+        """(key, name, actor id) for names whose folded form contains `key`."""
+        if len(key) >= 3:
+            return self._db.query(
+                "SELECT names.key, names.name, names.actor_id FROM names_fts JOIN names ON names.rowid = names_fts.rowid"
+                " WHERE names_fts.key LIKE ? ESCAPE '\\' LIMIT ?",
+                (f"%{_like_escape(key)}%", limit),
+            )
+        return self._db.query(
+            "SELECT key, name, actor_id FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?",
+            (f"%{_like_escape(key)}%", limit),
+        )
+
+    def _candidates(self, key: str, limit: int = 5_000) -> list[tuple[str, str, str]]:
+        """Names sharing a three-letter run with `key`: what fuzzy matching looks at."""
+        grams = list(dict.fromkeys(key[i : i + 3] for i in range(len(key) - 2)))
+        if not grams:
+            return []
+        match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams[:24])
+        return self._db.query(
+            "SELECT names.key, names.name, names.actor_id FROM names_fts JOIN names ON names.rowid = names_fts.rowid"
+            " WHERE names_fts MATCH ? LIMIT ?",
+            (match, limit),
+        )
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        # Every name of the store: only small stores should ever come here.
+        return self._db.query("SELECT key, name, actor_id FROM names ORDER BY rowid")
+
+    def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
+        return [row for row in self._candidates(key) if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
+
+    def resolve(self, query: str) -> Actor:
+        query = query.strip()
+        if query in self.actors:
+            return self.actors[query]
+        merged = self.merged.get(query)
+        if merged:
+            return self.actors[merged]
+        key = normalize_key(query)
+        if not key:
+            raise NotFound(query, [])
+        exact = self.alias_index.get(key, [])
+        if len(exact) == 1:
+            return self.actors[exact[0]]
+        if len(exact) > 1:
+            raise Ambiguous(query, [self.actors[a] for a in exact])
+        contained = list(dict.fromkeys(aid for _, _, aid in self._containing(key, 50)))
+        if len(contained) == 1 and len(key) >= 3:
+            return self.actors[contained[0]]
+        if len(contained) > 1:
+            raise Ambiguous(query, [self.actors[a] for a in contained])
+        ranked = self._fuzzy(key)
+        if ranked:
+            best_id, best = ranked[0]
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
+                return self.actors[best_id]
+            if best >= FUZZY_ACCEPT:
+                raise Ambiguous(query, [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN])
+        raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+
+    def near_names(self, name: str, exclude: str | None = None, limit: int = 3) -> list[tuple[Actor, float]]:
+        from rapidfuzz import fuzz, process
+
+        key = normalize_key(name)
+        if len(key) < 4:
+            return []
+        rows = self._candidates(key)
+        found = process.extract(key, [r[0] for r in rows], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE, limit=20)
+        best: dict[str, float] = {}
+        for _, score, index in found:
+            actor_id = rows[index][2]
+            if actor_id != exclude and score > best.get(actor_id, -1):
+                best[actor_id] = score
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self.actors[a], round(float(score), 1)) for a, score in ranked]
+
+    def search(self, text: str, kind: str | None = None, limit: int = 50, fuzzy: bool = True) -> list[SearchHit]:
+        """As `Graph.search`, from the names index: exact and prefix matches by
+        index range, substrings through the trigram index, summaries by word
+        (full-text index), fuzzy matches among names sharing a trigram."""
+        key = normalize_key(text)
+        db = self._db
+        if not key:
+            ids = self.ranked_page(0, limit, kind)
+            return [SearchHit(a, 0.0, self.actors[a].name) for a in ids]
+        rows: list[tuple[str, str, str]] = list(db.query("SELECT key, name, actor_id FROM names WHERE key = ?", (key,)))
+        rows += db.query(
+            "SELECT key, name, actor_id FROM names WHERE key > ? AND key < ? ORDER BY length(key) LIMIT 2000",
+            (key, key + "\U0010ffff"),
+        )
+        if len(rows) < 2000:
+            rows += self._containing(key, 2000 - len(rows))
+        kinds: dict[str, str] = {}
+        if kind is not None:
+            ids = list({r[2] for r in rows})
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                kinds.update(db.query(f"SELECT id, kind FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk))  # noqa: S608
+        best: dict[str, SearchHit] = {}
+
+        def offer(aid: str, score: float, matched: str) -> None:
+            if kind is not None and kinds.get(aid, kind) != kind:
+                return
+            current = best.get(aid)
+            if current is None or score > current.score:
+                best[aid] = SearchHit(aid, score, matched)
+
+        for norm, name, aid in rows:
+            if norm == key:
+                offer(aid, 100.0, name)
+            elif norm.startswith(key):
+                offer(aid, 95.0 - min(len(norm) - len(key), 20) * 0.1, name)
+            elif key in norm:
+                offer(aid, 85.0 - min(len(norm) - len(key), 20) * 0.1, name)
+        folded = text.casefold().strip()
+        if len(folded) >= 3 and self._db.has_fts:
+            words = [w for w in folded.replace('"', " ").split() if w]
+            if words:
+                match = " ".join('"' + w + '"' for w in words[:-1]) + (' "' + words[-1] + '"*')
+                for aid, body_kind, summary in db.query(
+                    "SELECT actors.id, actors.kind, json_extract(actors.body, '$.summary') FROM summaries_fts"
+                    " JOIN actors ON actors.rowid = summaries_fts.rowid WHERE summaries_fts MATCH ? LIMIT 500",
+                    (match.strip(),),
+                ):
+                    if aid not in best and (kind is None or body_kind == kind) and folded in (summary or "").casefold():
+                        kinds[aid] = body_kind
+                        offer(aid, 60.0, "summary")
+        if fuzzy and len(best) < 5 and len(key) >= 3:
+            for score, (_, name, aid) in self._fuzzy_matches(key, limit=20, cutoff=70):
+                if kind is not None and aid not in kinds:
+                    kinds[aid] = self.actors[aid].kind
+                if aid not in best or best[aid].score < score * 0.8:
+                    offer(aid, round(score * 0.8, 1), name)
+        degrees: dict[str, int] = {}
+        ids = list(best)
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            degrees.update(db.query(f"SELECT id, degree FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk))  # noqa: S608
+        ranked = sorted(best.values(), key=lambda h: (-h.score, -degrees.get(h.actor_id, 0), h.actor_id))
+        return ranked[:limit]
+
+    # -- paths -----------------------------------------------------------------------------------
+    def _light_ties(self, node: str) -> list[Tie]:
+        """The ties of one actor with the columns a path filter reads, no bodies."""
+        return [
+            Tie(id=r[0], type=r[1], source=r[2], target=r[3], status=r[4], start=r[5], end=r[6])
+            for r in self._db.query(
+                "SELECT id, type, source, target, status, start_date, end_date FROM ties WHERE source = ?1"
+                " UNION ALL SELECT id, type, source, target, status, start_date, end_date FROM ties"
+                " WHERE target = ?1 AND source != ?1",
+                (node,),
+            )
+        ]
+
+    def _frontier_cost(self, frontier: list[str]) -> int:
+        total = 0
+        for start in range(0, len(frontier), 900):
+            chunk = frontier[start : start + 900]
+            row = self._db.one(f"SELECT sum(degree) FROM actors WHERE id IN ({','.join('?' * len(chunk))})", chunk)  # noqa: S608
+            total += row[0] or 0
+        return total
+
+    def _meet(self, a, b, tie_filter, max_length):
+        if a == b:
+            return None
+        needs_body = tie_filter.document is not None
+        accepts = None if tie_filter.accepts_all else tie_filter.accepts
+        dist_a: dict[str, int] = {a: 0}
+        dist_b: dict[str, int] = {b: 0}
+        parents_a: dict[str, list[Tie]] = {}
+        parents_b: dict[str, list[Tie]] = {}
+        frontier_a, frontier_b = [a], [b]
+        depth_a = depth_b = 0
+        meeting: list[str] = []
+        while frontier_a and frontier_b and not meeting:
+            if max_length is not None and depth_a + depth_b >= max_length:
+                return None
+            if self._frontier_cost(frontier_a) <= self._frontier_cost(frontier_b):
+                frontier, dist, parents, depth, other_dist = frontier_a, dist_a, parents_a, depth_a, dist_b
+            else:
+                frontier, dist, parents, depth, other_dist = frontier_b, dist_b, parents_b, depth_b, dist_a
+            step = depth + 1
+            grown: list[str] = []
+            for node in frontier:
+                ties = self.ties_of(node) if needs_body else self._light_ties(node)
+                for tie in ties:
+                    if accepts is not None and not accepts(tie):
+                        continue
+                    nxt = tie.target if tie.source == node else tie.source
+                    if nxt == node:
+                        continue
+                    seen = dist.get(nxt)
+                    if seen is None:
+                        dist[nxt] = step
+                        parents[nxt] = [tie]
+                        grown.append(nxt)
+                    elif seen == step:
+                        parents[nxt].append(tie)
+            meeting = [n for n in grown if n in other_dist]
+            if frontier is frontier_a:
+                frontier_a, depth_a = grown, step
+            else:
+                frontier_b, depth_b = grown, step
+        if not meeting:
+            return None
+        return meeting, parents_a, parents_b
+
+    def shortest_routes(self, a, b, tie_filter=ALL_TIES, max_length=None, limit=MAX_PATHS) -> list[Route]:
+        routes = super().shortest_routes(a, b, tie_filter, max_length, limit)
+        # The search walked light ties (no quotes); the routes carry the real ones.
+        wanted = {t.id for r in routes for hop in r.hops for t in hop}
+        full = self.ties.get_many(wanted)
+        return [Route(r.actors, tuple(tuple(full.get(t.id, t) for t in hop) for hop in r.hops)) for r in routes]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

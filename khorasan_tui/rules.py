@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -587,6 +587,7 @@ def change_problems(
     source_ids: Iterable[str] = (),
     name_owners: Mapping[str, list[str]] | None = None,
     merged_from: Mapping[str, str] | None = None,
+    referrers: Callable[[set[str]], tuple[Iterable[Tie], Iterable[Actor]]] | None = None,
 ) -> list[Problem]:
     """The store rules for the records one change touched, after it was applied.
 
@@ -638,10 +639,14 @@ def change_problems(
         if tie is not None:
             problems += tie_problems(tie, kinds, sources)
     if removed_actors:
-        for tie in ties.values():
+        # `referrers` answers from an index (a big store); else every record is looked at.
+        referring_ties, referring_actors = (
+            referrers(removed_actors) if referrers is not None else (ties.values(), actors.values())
+        )
+        for tie in referring_ties:
             if tie.source in removed_actors or tie.target in removed_actors or tie.claimant in removed_actors:
                 problems.append(Problem(ERROR, f"tie {tie.id}", "", "refers to a deleted actor"))
-        for actor in actors.values():
+        for actor in referring_actors:
             if actor.possible_duplicate_of in removed_actors:
                 problems.append(Problem(ERROR, f"actor {actor.id}", "possible_duplicate_of", "names a deleted actor"))
     return problems

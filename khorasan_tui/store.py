@@ -20,9 +20,10 @@ from tinydb.storages import Storage
 from . import rules
 from .documents import document_path_problems
 from .model import SCHEMA_VERSION, Actor, Source, Tie
-from .storedata import META_TABLE, TABLES, Fingerprint, StoreData, gc_paused
+from .sqlstore import is_sqlite
+from .storedata import META_TABLE, TABLES, Fingerprint, StoreData, StoreError, gc_paused
 
-__all__ = ["Fingerprint", "StoreData", "gc_paused", "TABLES", "META_TABLE"]
+__all__ = ["Fingerprint", "StoreData", "StoreError", "gc_paused", "TABLES", "META_TABLE"]
 LOCK_TIMEOUT_S = 10.0
 
 # Read once at import: os.umask can only be read by setting it, which is not
@@ -34,15 +35,6 @@ os.umask(_UMASK)
 def encode_store(data: StoreData) -> bytes:
     """The file's bytes: TinyDB tables, stable order, two-space indentation."""
     return _dumps(data.to_tinydb())
-
-
-class StoreError(Exception):
-    """A store that cannot be used. The message names the file and the problem."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        self.path = Path(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
 
 
 class StoreConflict(StoreError):
@@ -426,6 +418,11 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
     rulebook but never the structural checks that make a store usable at all.
     """
     path = Path(path)
+    if is_sqlite(path):
+        # Read as it is used: the rulebook checked every record on its way in.
+        from .sqlstore import open_sqlite
+
+        return open_sqlite(path)
     raw, info = read_store_bytes(path)
     fingerprint = Fingerprint.of_bytes(raw, info)
     # A file this user's Khorasan checked (or wrote) byte for byte needs no

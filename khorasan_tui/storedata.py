@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,15 @@ from .model import SCHEMA_VERSION, Actor, Source, Tie, strip_control
 
 TABLES = ("actors", "ties", "sources")
 META_TABLE = "meta"
+
+
+class StoreError(Exception):
+    """A store that cannot be used. The message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
 
 
 @contextmanager
@@ -76,6 +85,24 @@ class StoreData:
         """The store's name for display: no rule checks the meta table, so
         whatever a terminal would obey in it is dropped here, its one way out."""
         return strip_control(str(self.meta.get("name") or (self.path.stem if self.path else "store")))
+
+    # -- questions the write path asks; a SQLite store answers them from its indexes --------
+    def ties_touching(self, actor_ids: Iterable[str]) -> list[Tie]:
+        """The ties with either end among `actor_ids`."""
+        ids = set(actor_ids)
+        return [t for t in self.ties.values() if t.source in ids or t.target in ids]
+
+    def referrers(self, removed: set[str]) -> tuple[list[Tie], list[Actor]]:
+        """The ties and actors that name any of `removed` (ends, claimant, possible duplicate)."""
+        ties = [t for t in self.ties.values() if t.source in removed or t.target in removed or t.claimant in removed]
+        actors = [a for a in self.actors.values() if a.possible_duplicate_of in removed]
+        return ties, actors
+
+    def records_citing(self, source_id: str, limit: int = 5) -> list[str]:
+        """Ids of up to `limit` ties and actors that cite a document."""
+        citing = [t.id for t in self.ties.values() if any(c.source == source_id for c in t.citations)]
+        citing += [a.id for a in self.actors.values() if any(c.source == source_id for c in a.citations)]
+        return citing[:limit]
 
     def to_tinydb(self) -> dict[str, dict[str, Any]]:
         tables: dict[str, dict[str, Any]] = {}

@@ -95,6 +95,9 @@ class WritePath:
         self._merged_from = merged_from
 
     def changed_on_disk(self) -> bool:
+        backend = getattr(self.data, "backend", None)
+        if backend is not None:
+            return backend.changed_by_others()
         return self.data.path is not None and changed_since(self.data.path, self.data.fingerprint)
 
     def replace_data(self, fresh: StoreData) -> None:
@@ -124,6 +127,9 @@ class WritePath:
         `allow_warnings`, a new edit that would add lint warnings to the records
         it touches is refused (WarningsAdded) and nothing is saved.
         """
+        backend = getattr(self.data, "backend", None)
+        if backend is not None:
+            return self._commit_sql(backend, build, forward, fresh, allow_warnings)
         from filelock import Timeout
 
         path = self.data.path
@@ -167,6 +173,50 @@ class WritePath:
         finally:
             lock.release()
 
+    def _commit_sql(self, backend, build, forward: bool, fresh: bool, allow_warnings: bool) -> Outcome:
+        """The same steps in one SQLite transaction: BEGIN IMMEDIATE takes the
+        writer's lock (waiting up to the busy timeout), the change is written
+        and checked inside it, and COMMIT makes it durable; any refusal rolls
+        back. Another program's commit is noticed by the data version, and only
+        what was read is forgotten: nothing is reloaded."""
+        import sqlite3
+
+        path = self.data.path
+        reloaded = False
+        written: list[Path] = []
+        try:
+            with backend.transaction():
+                if backend.changed_by_others():
+                    self.data.forget()
+                    self.texts = DocumentTexts(self.data)
+                    if self._on_reload is not None:
+                        self._on_reload(self.data)
+                    reloaded = True
+                try:
+                    command = build()
+                except ChangeConflict as exc:
+                    raise Conflict(str(exc)) from None
+                if command is not None:
+                    self._apply_checked(command, forward, fresh, allow_warnings)
+                    if forward:
+                        written = self._write_texts(command)
+            backend.mark_seen()
+        except WriteError as exc:
+            self._remove_texts(written)
+            exc.reloaded = reloaded  # type: ignore[attr-defined]
+            raise
+        except sqlite3.OperationalError as exc:
+            self._remove_texts(written)
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise SaveFailed(f"another program is saving {path}; try again") from None
+            raise SaveFailed(f"could not save {path}: {exc}; the store is unchanged") from None
+        except sqlite3.DatabaseError as exc:
+            self._remove_texts(written)
+            raise SaveFailed(f"could not save {path}: {exc}; the store is unchanged") from None
+        if command is not None and not forward:
+            self._remove_texts([self.data.folder / f.relative_path for f in command.files], command)
+        return Outcome(command, reloaded)
+
     def _apply_checked(self, command: Command, forward: bool, fresh: bool, allow_warnings: bool = True) -> None:
         watch_lints = fresh and forward and not allow_warnings
         lints_before = set(self._lint_problems(command)) if watch_lints else set()
@@ -205,7 +255,8 @@ class WritePath:
             if record is not None
         }
         if pairs:
-            ties.update({t.id: t for t in data.ties.values() if frozenset((t.source, t.target)) in pairs})
+            ends = {end for pair in pairs for end in pair}
+            ties.update({t.id: t for t in data.ties_touching(ends) if frozenset((t.source, t.target)) in pairs})
         view = StoreData(actors=actors, ties=ties, sources=data.sources, path=data.path)
         found = [rules.Problem(rules.WARNING, w.where, w.field, w.message) for w in lints.lint(view)]
         return {str(p): p for p in found}
@@ -228,7 +279,7 @@ class WritePath:
         }
         if rekinded:
             # A new kind must still fit every tie of the actor (no 'leads' to an event).
-            tie_ids.update(t.id for t in data.ties.values() if t.source in rekinded or t.target in rekinded)
+            tie_ids.update(t.id for t in data.ties_touching(rekinded))
         problems = rules.change_problems(
             data.actors,
             data.ties,
@@ -238,11 +289,11 @@ class WritePath:
             source_ids=command.ids("sources"),
             name_owners=owners,
             merged_from=self._merged_from() if self._merged_from is not None else None,
+            referrers=data.referrers,
         )
         for change in command.changes:
             if change.table == "sources" and change.key not in data.sources:
-                citing = [t.id for t in data.ties.values() if any(c.source == change.key for c in t.citations)]
-                citing += [a.id for a in data.actors.values() if any(c.source == change.key for c in a.citations)]
+                citing = data.records_citing(change.key)
                 if citing:
                     problems.append(
                         rules.Problem(rules.ERROR, f"source {change.key}", "", f"is cited by {', '.join(citing[:5])}")
