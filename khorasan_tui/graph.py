@@ -655,24 +655,11 @@ class SqlGraph(Graph):
     def type_counts(self, actor_id: str, tie_filter: TieFilter = ALL_TIES) -> dict[str, int]:
         if not tie_filter.accepts_all:
             return super().type_counts(actor_id, tie_filter)
-        counts: dict[str, int] = defaultdict(int)
-        for kind, n in self._db.query(
-            "SELECT type, count(*) FROM ties WHERE source = ?1 GROUP BY type"
-            " UNION ALL SELECT type, count(*) FROM ties WHERE target = ?1 AND source != ?1 GROUP BY type",
-            (actor_id,),
-        ):
-            counts[kind] += n
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        rows = self._db.query("SELECT type, n FROM actor_types WHERE actor_id = ?", (actor_id,))
+        return dict(sorted(rows, key=lambda kv: (-kv[1], kv[0])))
 
     def documents_of(self, actor_id: str) -> list[str]:
-        docs = {
-            r[0]
-            for r in self._db.query(
-                "SELECT DISTINCT doc FROM cites WHERE tie_id IN (SELECT id FROM ties WHERE source = ?1"
-                " UNION ALL SELECT id FROM ties WHERE target = ?1)",
-                (actor_id,),
-            )
-        }
+        docs = {r[0] for r in self._db.query("SELECT doc FROM actor_docs WHERE actor_id = ?", (actor_id,))}
         actor = self.actors.get(actor_id)
         if actor is not None:
             docs.update(c.source for c in actor.citations)

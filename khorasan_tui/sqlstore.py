@@ -7,7 +7,7 @@ the bodies are the columns and tables that make lookups cheap: names folded
 for search (and a trigram index for substrings), each actor's degree and sort
 name for the ranked list, ties by either end, citations by document, and the
 ids merges left behind. They are derived data, kept up to date by this module
-on every write and rebuilt by `rebuild_indexes`.
+on every write (`derived_counts_problems` checks the counts against the ties).
 
 `SqlStoreData` is a `StoreData` whose tables are mappings over the file: code
 that reads `data.actors[x]` or writes `data.ties[k] = tie` works unchanged,
@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS sources (
 CREATE TABLE IF NOT EXISTS names (key TEXT NOT NULL, actor_id TEXT NOT NULL, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS merged (old_id TEXT PRIMARY KEY, actor_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cites (doc TEXT NOT NULL, tie_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS actor_types (
+    actor_id TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (actor_id, type)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS actor_docs (
+    actor_id TEXT NOT NULL, doc TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (actor_id, doc)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS extra_tables (name TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL);
 """
 
@@ -166,7 +172,17 @@ class SqlBackend:
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
             raise _problem(path, f"not a usable SQLite database ({exc})") from None
-        missing = {"meta", "actors", "ties", "sources", "names", "merged", "cites"} - tables
+        missing = {
+            "meta",
+            "actors",
+            "ties",
+            "sources",
+            "names",
+            "merged",
+            "cites",
+            "actor_types",
+            "actor_docs",
+        } - tables
         if missing:
             raise _problem(path, f"a SQLite file but not a Khorasan store (no {', '.join(sorted(missing))} table)")
         meta = self.meta_value("meta")
@@ -315,15 +331,15 @@ class SqlBackend:
 
     def put_tie(self, tie: Tie, doc_id: int | None) -> None:
         conn = self.conn
-        old = conn.execute("SELECT source, target FROM ties WHERE id = ?", (tie.id,)).fetchone()
+        exists = conn.execute("SELECT 1 FROM ties WHERE id = ?", (tie.id,)).fetchone()
         body = _dumps(tie.to_dict())
-        if old is not None:
+        if exists:
+            self._tie_counts(tie.id, -1)
             conn.execute(
                 "UPDATE ties SET source = ?, target = ?, type = ?, status = ?, claimant = ?, start_date = ?,"
                 " end_date = ?, body = ? WHERE id = ?",
                 (tie.source, tie.target, tie.type, tie.status, tie.claimant, tie.start, tie.end, body, tie.id),
             )
-            self._degree(old[0], old[1], -1)
         else:
             if doc_id is None or conn.execute("SELECT 1 FROM ties WHERE doc_id = ?", (doc_id,)).fetchone():
                 doc_id = _next_doc_id(conn, "ties")
@@ -332,26 +348,32 @@ class SqlBackend:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tie.id, doc_id, tie.source, tie.target, tie.type, tie.status, tie.claimant, tie.start, tie.end, body),
             )
-        self._degree(tie.source, tie.target, +1)
         conn.execute("DELETE FROM cites WHERE tie_id = ?", (tie.id,))
         conn.executemany(
             "INSERT INTO cites (doc, tie_id) VALUES (?, ?)",
             [(d, tie.id) for d in dict.fromkeys(c.source for c in tie.citations)],
         )
+        self._tie_counts(tie.id, +1)
 
     def delete_tie(self, tie_id: str) -> None:
         conn = self.conn
-        old = conn.execute("SELECT source, target FROM ties WHERE id = ?", (tie_id,)).fetchone()
-        if old is None:
+        if conn.execute("SELECT 1 FROM ties WHERE id = ?", (tie_id,)).fetchone() is None:
             return
+        self._tie_counts(tie_id, -1)
         conn.execute("DELETE FROM ties WHERE id = ?", (tie_id,))
         conn.execute("DELETE FROM cites WHERE tie_id = ?", (tie_id,))
-        self._degree(old[0], old[1], -1)
 
-    def _degree(self, source: str, target: str, step: int) -> None:
-        self.conn.execute("UPDATE actors SET degree = degree + ? WHERE id = ?", (step, source))
-        if target != source:
-            self.conn.execute("UPDATE actors SET degree = degree + ? WHERE id = ?", (step, target))
+    def _tie_counts(self, tie_id: str, step: int) -> None:
+        """Count a stored tie in (+1) or out (-1) of its ends' degree, per-type
+        and per-document counts: what an actor's pane shows without its ties."""
+        conn = self.conn
+        source, target, kind = conn.execute("SELECT source, target, type FROM ties WHERE id = ?", (tie_id,)).fetchone()
+        docs = [r[0] for r in conn.execute("SELECT doc FROM cites WHERE tie_id = ?", (tie_id,))]
+        for end in dict.fromkeys((source, target)):
+            conn.execute("UPDATE actors SET degree = degree + ? WHERE id = ?", (step, end))
+            _bump(conn, "actor_types", "type", end, kind, step)
+            for doc in docs:
+                _bump(conn, "actor_docs", "doc", end, doc, step)
 
     def put_source(self, source: Source, doc_id: int | None) -> None:
         conn = self.conn
@@ -365,6 +387,16 @@ class SqlBackend:
 
     def delete_source(self, source_id: str) -> None:
         self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+
+
+def _bump(conn: sqlite3.Connection, table: str, column: str, actor_id: str, value: str, step: int) -> None:
+    conn.execute(
+        f"INSERT INTO {table} (actor_id, {column}, n) VALUES (?, ?, ?)"  # noqa: S608 - names are ours
+        f" ON CONFLICT (actor_id, {column}) DO UPDATE SET n = n + excluded.n",
+        (actor_id, value, step),
+    )
+    if step < 0:
+        conn.execute(f"DELETE FROM {table} WHERE actor_id = ? AND {column} = ? AND n <= 0", (actor_id, value))  # noqa: S608
 
 
 def _next_doc_id(conn: sqlite3.Connection, table: str) -> int:
@@ -771,19 +803,12 @@ class SqlWriter:
         conn.executescript(INDEXES)
         say("counting ties per actor")
         conn.execute("BEGIN")
-        conn.execute(
-            "UPDATE actors SET degree = (SELECT count(*) FROM ties WHERE source = actors.id)"
-            " + (SELECT count(*) FROM ties WHERE target = actors.id AND source != actors.id)"
-        )
+        _derive_counts(conn)
         say("indexing names and summaries")
         conn.execute("COMMIT")
         conn.executescript(FTS)
         conn.execute("BEGIN")
-        conn.execute("INSERT INTO names_fts (rowid, key) SELECT rowid, key FROM names")
-        conn.execute(
-            "INSERT INTO summaries_fts (rowid, summary) SELECT rowid, json_extract(body, '$.summary') FROM actors"
-            " WHERE json_extract(body, '$.summary') != ''"
-        )
+        _derive_text_indexes(conn)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -797,6 +822,58 @@ class SqlWriter:
         finally:
             if self.tmp.exists():
                 self.tmp.unlink()
+
+
+def _derive_counts(conn: sqlite3.Connection) -> None:
+    """Degrees, per-type and per-document counts from the ties, all at once."""
+    conn.execute("DELETE FROM actor_types")
+    conn.execute("DELETE FROM actor_docs")
+    conn.execute(
+        "UPDATE actors SET degree = (SELECT count(*) FROM ties WHERE source = actors.id)"
+        " + (SELECT count(*) FROM ties WHERE target = actors.id AND source != actors.id)"
+    )
+    conn.execute(
+        "INSERT INTO actor_types (actor_id, type, n) SELECT end_id, type, count(*) FROM"
+        " (SELECT source AS end_id, type FROM ties UNION ALL"
+        "  SELECT target AS end_id, type FROM ties WHERE target != source) GROUP BY end_id, type"
+    )
+    conn.execute(
+        "INSERT INTO actor_docs (actor_id, doc, n) SELECT end_id, doc, count(*) FROM"
+        " (SELECT ties.source AS end_id, cites.doc AS doc FROM cites JOIN ties ON ties.id = cites.tie_id"
+        "  UNION ALL SELECT ties.target, cites.doc FROM cites JOIN ties ON ties.id = cites.tie_id"
+        "  WHERE ties.target != ties.source) GROUP BY end_id, doc"
+    )
+
+
+def _derive_text_indexes(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM names_fts")
+    conn.execute("DELETE FROM summaries_fts")
+    conn.execute("INSERT INTO names_fts (rowid, key) SELECT rowid, key FROM names")
+    conn.execute(
+        "INSERT INTO summaries_fts (rowid, summary) SELECT rowid, json_extract(body, '$.summary') FROM actors"
+        " WHERE json_extract(body, '$.summary') != ''"
+    )
+
+
+def derived_counts_problems(backend: SqlBackend) -> list[str]:
+    """Where the kept counts differ from what the ties say (none, unless
+    another program wrote the tables without keeping them): recomputed in a
+    transaction that is rolled back, so nothing changes."""
+    queries = {
+        "degree": "SELECT id, degree FROM actors ORDER BY id",
+        "actor_types": "SELECT actor_id, type, n FROM actor_types ORDER BY 1, 2",
+        "actor_docs": "SELECT actor_id, doc, n FROM actor_docs ORDER BY 1, 2",
+    }
+    with backend.lock:
+        conn = backend.conn
+        kept = {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+        conn.execute("BEGIN")
+        try:
+            _derive_counts(conn)
+            fresh = {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+        finally:
+            conn.execute("ROLLBACK")
+    return [f"the kept {name} counts differ from the ties" for name in queries if kept[name] != fresh[name]]
 
 
 def write_sqlite(data: StoreData, path: str | Path, progress: Callable[[int], None] | None = None) -> Path:

@@ -22,6 +22,11 @@ def validate(data: StoreData) -> list[Problem]:
     problems += document_path_problems(data)
     problems += quote_problems(data, DocumentTexts(data))
     problems += _lints(data)
+    backend = getattr(data, "backend", None)
+    if backend is not None:
+        from .sqlstore import derived_counts_problems
+
+        problems += [Problem(rules.ERROR, "store", "", text) for text in derived_counts_problems(backend)]
     return problems
 
 
