@@ -14,8 +14,6 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
 from .model import CONTROL_CHARACTERS, strip_control
 
 # Ids and document ids ('haqqani-network', '000_f7d597f755b0e798'): words that
@@ -43,6 +41,8 @@ def json_text(data: Any) -> bytes:
     characters (an unknown field of a store may hold them) as they are; the
     escape is the same JSON string, so parsers read back exactly the data.
     """
+    import orjson  # only JSON output pays for it (it imports uuid, platform and more)
+
     raw = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
     if raw.isascii():
         return raw
