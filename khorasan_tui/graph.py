@@ -10,6 +10,7 @@ import dataclasses
 import heapq
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -833,7 +834,9 @@ class SqlGraph(Graph):
                 offer(aid, 85.0 - min(len(norm) - len(key), 20) * 0.1, name)
         folded = text.casefold().strip()
         if len(folded) >= 3 and self._db.has_fts:
-            words = [w for w in folded.replace('"', " ").split() if w]
+            # The words as the full-text index splits them: "al-qaeda" is two
+            # (a phrase, which an index without positions cannot match).
+            words = _FTS_WORD.findall(folded)
             if words:
                 match = " ".join('"' + w + '"' for w in words[:-1]) + (' "' + words[-1] + '"*')
                 for aid, body_kind, summary in db.query(
@@ -930,6 +933,9 @@ class SqlGraph(Graph):
         wanted = {t.id for r in routes for hop in r.hops for t in hop}
         full = self.ties.get_many(wanted)
         return [Route(r.actors, tuple(tuple(full.get(t.id, t) for t in hop) for hop in r.hops)) for r in routes]
+
+
+_FTS_WORD = re.compile(r"[^\W_]+")
 
 
 def _like_escape(text: str) -> str:
