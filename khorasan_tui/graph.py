@@ -746,7 +746,12 @@ class SqlGraph(Graph):
         return self._db.query("SELECT key, name, actor_id FROM names ORDER BY rowid")
 
     def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
-        return [row for row in self._candidates(key) if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
+        # A store with few names is scored whole, as the in-memory graph does:
+        # a typo sharing no three letters in a row with a name can still be
+        # close to it ("no-such-actor" and NATO). Past that, the trigram index.
+        few = self._db.one("SELECT count(*) FROM (SELECT 1 FROM names LIMIT ?)", (_FUZZY_ALL_NAMES + 1,))[0]
+        rows = self._rows() if few <= _FUZZY_ALL_NAMES else self._candidates(key)
+        return [row for row in rows if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
 
     def resolve(self, query: str) -> Actor:
         query = query.strip()
@@ -936,6 +941,7 @@ class SqlGraph(Graph):
 
 
 _FTS_WORD = re.compile(r"[^\W_]+")
+_FUZZY_ALL_NAMES = 5_000
 
 
 def _like_escape(text: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from khorasan_tui.sqlstore import iter_json_chunks, write_sqlite
-from khorasan_tui.store import encode_store, load_store
+from khorasan_tui.sqlstore import is_sqlite, iter_json_chunks, write_sqlite
+from khorasan_tui.store import load_store
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BACKENDS = ["json", "sqlite"]
@@ -39,14 +39,13 @@ def bundled_copy(folder: Path, backend: str) -> Path:
 
 def store_bytes(path: Path) -> bytes:
     """The store as the JSON file it is (or, for SQLite, would be when converted back)."""
+    if not is_sqlite(path):
+        return path.read_bytes()  # every save writes `encode_store`'s bytes
     data = load_store(path)
-    backend = getattr(data, "backend", None)
-    if backend is None:
-        return encode_store(data)
     try:
         return b"".join(iter_json_chunks(data))
     finally:
-        backend.close()
+        data.backend.close()
 
 
 def normalise(text: str, *paths: Path) -> str:
