@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from khorasan_tui.cli import main
-from khorasan_tui.edit import EditConflict, EditError, Editor, UnknownItem, ValidationError
+from khorasan_tui.edit import EditConflict, EditError, Editor, NewSource, UnknownItem, ValidationError
 from khorasan_tui.store import load_store
 
 from .backends import normalise, store_bytes
@@ -23,6 +23,7 @@ DOC_001 = "001_174c9ef1dfd94733"
 DOC_002 = "002_7cc125320d65fb31"
 QUOTE_002 = "So do its intricate ties to the Pakistani military and intelligence community."
 FORMER = "a former member of the militiamen of Jalaluddin"  # in 001: a past role
+NEW_TEXT = "The Haqqanis and the Taliban are close partners.\nMore text."
 
 
 def run(capsys, argv: list[str], store: Path) -> tuple[int, str, str]:
@@ -221,3 +222,64 @@ def test_a_refused_editor_edit_leaves_the_store_and_the_graph_as_they_were(store
     assert editor.graph.degree("iskp") == degree
     assert "Daesh" not in " ".join(editor.data.actors["taliban"].aliases)
     assert not editor.can_undo
+
+
+def _sources_folder(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((path.parent / "sources").iterdir())}
+
+
+def run_validate(stores) -> tuple[int, int]:
+    return tuple(main(["validate", "--db", str(p)]) for p in stores)
+
+
+def test_a_new_document_is_written_beside_either_store_and_undo_removes_it(store_pair):
+    folders = [_sources_folder(p) for p in store_pair]
+    editors = [Editor.open(p) for p in store_pair]
+    made = []
+    for editor in editors:
+        tie = editor.add_tie(
+            "haqqani-network",
+            "cooperates_with",
+            "taliban",
+            quote="close  partners",
+            new_source=NewSource(" Kabul Times ", publisher="KT", published="2022-01", text=NEW_TEXT),
+            status="claimed",
+            claimant="iskp",
+        )
+        made.append((tie.id, tie.citations[0].source, editor.data.sources[tie.citations[0].source].path))
+    assert made[1] == made[0]
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
+    added = [_sources_folder(p) for p in store_pair]
+    assert added[1] == added[0] and len(added[0]) == len(folders[0]) + 1
+    assert run_validate(store_pair) == (0, 0)
+    for editor in editors:
+        editor.undo()
+    assert [_sources_folder(p) for p in store_pair] == folders
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
+    for editor in editors:
+        editor.redo()
+    assert [_sources_folder(p) for p in store_pair] == added
+
+
+def test_cli_import_and_its_undo_are_the_same_on_both(store_pair, capsys, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "source,target,type,status,quote\n"
+        "Nangarhar Shura,Taliban,hostile_to,reported,Nangarhar Shura fights the Taliban\n"
+        "ISKP,Nangarhar Shura,allied_with,alleged,ISKP is said to back the shura\n",
+        encoding="utf-8",
+    )
+    original = store_bytes(store_pair[0])
+    folders = [_sources_folder(p) for p in store_pair]
+    argv = ["import", "csv", str(rows), "--source-title", "Rows"]
+    code, out, err = run_both(capsys, [*argv, "--dry-run", "--json"], store_pair)
+    assert code == 0, err
+    assert store_bytes(store_pair[0]) == original
+    code, out, err = run_both(capsys, argv, store_pair)
+    assert code == 0, err
+    assert "nangarhar-shura" in load_store(store_pair[0]).actors
+    assert _sources_folder(store_pair[1]) == _sources_folder(store_pair[0]) != folders[0]
+    code, _, err = run_both(capsys, ["undo"], store_pair)
+    assert code == 0, err
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]) == original
+    assert [_sources_folder(p) for p in store_pair] == folders
