@@ -10,6 +10,7 @@ import dataclasses
 import heapq
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -735,7 +736,12 @@ class SqlGraph(Graph):
         return self._db.query("SELECT key, name, actor_id FROM names ORDER BY rowid")
 
     def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
-        return [row for row in self._candidates(key) if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
+        # A store with few names is scored whole, as the in-memory graph does:
+        # a typo sharing no three letters in a row with a name can still be
+        # close to it ("no-such-actor" and NATO). Past that, the trigram index.
+        few = self._db.one("SELECT count(*) FROM (SELECT 1 FROM names LIMIT ?)", (_FUZZY_ALL_NAMES + 1,))[0]
+        rows = self._rows() if few <= _FUZZY_ALL_NAMES else self._candidates(key)
+        return [row for row in rows if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
 
     def resolve(self, query: str) -> Actor:
         query = query.strip()
@@ -837,7 +843,9 @@ class SqlGraph(Graph):
             offer_names(self._containing(key, 2000))
         folded = text.casefold().strip()
         if len(best) < limit and len(folded) >= 3 and db.has_fts:
-            words = [w for w in folded.replace('"', " ").split() if w]
+            # The words as the full-text index splits them: "al-qaeda" is two
+            # (a phrase, which an index without positions cannot match).
+            words = _FTS_WORD.findall(folded)
             if words:
                 match = " ".join('"' + w + '"' for w in words[:-1]) + (' "' + words[-1] + '"*')
                 for aid, actor_kind, summary in db.query(
@@ -939,6 +947,10 @@ class SqlGraph(Graph):
         wanted = {t.id for r in routes for hop in r.hops for t in hop}
         full = self.ties.get_many(wanted)
         return [Route(r.actors, tuple(tuple(full.get(t.id, t) for t in hop) for hop in r.hops)) for r in routes]
+
+
+_FTS_WORD = re.compile(r"[^\W_]+")
+_FUZZY_ALL_NAMES = 5_000
 
 
 def _like_escape(text: str) -> str:

@@ -40,6 +40,19 @@ SQL_SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 _CACHE = 50_000
 _RECORDS: dict[str, type] = {"actors": Actor, "ties": Tie, "sources": Source}
+# The columns this module reads, by table: a file without them is not a Khorasan store.
+_COLUMNS = {
+    "meta": "key, value",
+    "actors": "id, doc_id, kind, name, sort_name, degree, dup_of, body",
+    "ties": "id, doc_id, source, target, type, status, claimant, start_date, end_date, body",
+    "sources": "id, doc_id, body",
+    "names": "key, actor_id, name",
+    "merged": "old_id, actor_id",
+    "cites": "doc, tie_id",
+    "actor_types": "actor_id, type, n",
+    "actor_docs": "actor_id, doc, n",
+    "extra_tables": "name, position, body",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -162,38 +175,26 @@ class SqlBackend:
         self.lock = threading.RLock()
         try:
             self.conn = _connect(path)
+        except sqlite3.DatabaseError as exc:
+            raise _problem(path, f"not a usable SQLite database ({exc})") from None
+        try:
             self.read_only = self.conn.execute("PRAGMA query_only").fetchone()[0] == 1 or not os.access(path, os.W_OK)
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            # Looked at before anything is written: another program's database
+            # named by mistake must be left exactly as it was.
+            self._check_shape(tables)
             mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal" and not self.read_only:
                 # Many readers and one writer: readers never wait for a writer.
                 self.conn.execute("PRAGMA journal_mode = WAL")
             # A commit is on disk when it returns, as the JSON store's fsync'd save is.
             self.conn.execute("PRAGMA synchronous = FULL")
-            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
             raise _problem(path, f"not a usable SQLite database ({exc})") from None
-        missing = {
-            "meta",
-            "actors",
-            "ties",
-            "sources",
-            "names",
-            "merged",
-            "cites",
-            "actor_types",
-            "actor_docs",
-        } - tables
-        if missing:
-            raise _problem(path, f"a SQLite file but not a Khorasan store (no {', '.join(sorted(missing))} table)")
-        meta = self.meta_value("meta")
-        if not isinstance(meta, dict):
-            raise _problem(path, "missing the 'meta' record; it is not a Khorasan store")
-        if meta.get("schema_version") != SCHEMA_VERSION:
-            raise _problem(
-                path,
-                f"schema version {meta.get('schema_version')!r} is not supported "
-                f"(this Khorasan reads version {SCHEMA_VERSION})",
-            )
+        except StoreError:
+            self.conn.close()
+            raise
         self.has_fts = {"names_fts", "summaries_fts"} <= tables
         self.in_transaction = False
         self.seen_version = self.data_version()
@@ -212,9 +213,36 @@ class SqlBackend:
         with self.lock:
             self.conn.execute(sql, tuple(params))
 
+    def _check_shape(self, tables: set[str]) -> None:
+        """Refuse a SQLite file that is not a Khorasan store: its tables, their
+        columns, and a meta record of a schema version this code reads."""
+        path = self.path
+        missing = set(_COLUMNS) - tables
+        if missing:
+            raise _problem(path, f"a SQLite file but not a Khorasan store (no {', '.join(sorted(missing))} table)")
+        for table, columns in _COLUMNS.items():
+            try:
+                self.conn.execute(f"SELECT {columns} FROM {table} LIMIT 0")  # noqa: S608 - our own names
+            except sqlite3.OperationalError as exc:
+                raise _problem(path, f"a SQLite file but not a Khorasan store (table {table}: {exc})") from None
+        meta = self.meta_value("meta")
+        if not isinstance(meta, dict):
+            raise _problem(path, "missing the 'meta' record; it is not a Khorasan store")
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise _problem(
+                path,
+                f"schema version {meta.get('schema_version')!r} is not supported "
+                f"(this Khorasan reads version {SCHEMA_VERSION})",
+            )
+
     def meta_value(self, key: str) -> Any:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
-        return orjson.loads(row[0]) if row else None
+        if row is None:
+            return None
+        try:
+            return orjson.loads(row[0])
+        except (orjson.JSONDecodeError, TypeError):
+            raise _problem(self.path, f"the {key!r} record is not JSON") from None
 
     def data_version(self) -> int:
         """Changes whenever another connection commits (PRAGMA data_version)."""
@@ -679,10 +707,14 @@ def open_sqlite(path: str | Path) -> SqlStoreData:
     data.ties = SqlTable(backend, "ties")
     data.sources = SqlTable(backend, "sources")
     data.doc_ids = {t: SqlDocIds(getattr(data, t)) for t in TABLES}
-    data.extra_tables = {
-        name: orjson.loads(body)
-        for name, body in backend.query("SELECT name, body FROM extra_tables ORDER BY position")
-    }
+    try:
+        data.extra_tables = {
+            name: orjson.loads(body)
+            for name, body in backend.query("SELECT name, body FROM extra_tables ORDER BY position")
+        }
+    except (orjson.JSONDecodeError, TypeError):
+        backend.close()
+        raise _problem(path, "a table another tool added is not JSON") from None
     backend.on_rollback.append(data.forget)
     return data
 

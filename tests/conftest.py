@@ -37,3 +37,20 @@ def private_app_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "khorasan-config.toml"
     monkeypatch.setenv("KHORASAN_CONFIG", str(path))
     return path
+
+
+@pytest.fixture(params=["json", "sqlite"])
+def store_path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A fresh copy of the bundled store in each backend (JSON, then SQLite),
+    its documents beside it: a test using it is a contract both backends keep."""
+    from .backends import bundled_copy
+
+    return bundled_copy(tmp_path / request.param, request.param)
+
+
+@pytest.fixture
+def store_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """Fresh copies of the bundled store in both backends, each in its own folder."""
+    from .backends import bundled_copy
+
+    return bundled_copy(tmp_path / "json", "json"), bundled_copy(tmp_path / "sqlite", "sqlite")
