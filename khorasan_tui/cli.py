@@ -27,6 +27,7 @@ from .commands.context import (  # noqa: F401  (re-exported: the names scripts a
     checked_date,
 )
 from .model import KINDS, SOURCE_GRADES, STATUSES, TIE_TYPES, strip_control
+from .storedata import StoreError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -333,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
             # Messages quote store names (ambiguity lists, closest matches): no ESC.
             sys.stderr.write(strip_control(exc.message).rstrip() + "\n")
         return exc.code
+    except StoreError as exc:
+        # A SQLite store is read as it is used: a record another program wrote
+        # that no rule lets in is refused when it is met, as a JSON store's is at load.
+        sys.stderr.write(strip_control(f"cannot use store: {exc}").rstrip() + "\n")
+        return EXIT_USAGE
     except BrokenPipeError:
         # `khorasan ties x | head` closes the pipe early; that is not an error.
         try:

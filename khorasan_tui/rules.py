@@ -96,6 +96,50 @@ _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _LINE_BREAKS = frozenset("\n\t\r")
 
 
+TEXT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # table: (fields that must be strings when present, fields that may also be null)
+    "actors": (("id", "name", "kind", "summary"), ("born", "founded", "died", "ended", "possible_duplicate_of")),
+    "ties": (("id", "type", "source", "target", "status", "summary", "note"), ("claimant", "role", "start", "end")),
+    "sources": (
+        ("id", "title", "published_note", "path"),
+        ("publisher", "published", "url", "retrieved", "language", "grade"),
+    ),
+}
+
+
+def wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
+    """Name a field of the wrong JSON type: a number for a name would crash the
+    indexes later, and a string for a list would be split into characters."""
+    strings, nullable = TEXT_FIELDS[table]
+    # Runs once per record of a big store: one dict lookup per field, and the
+    # exact-type test first (JSON strings are always exactly str).
+    get = record.get
+    for key in strings:
+        value = get(key, "")
+        if value.__class__ is not str and not isinstance(value, str):
+            return f"field {key!r} is not a string"
+    for key in nullable:
+        value = get(key)
+        if value is not None and value.__class__ is not str and not isinstance(value, str):
+            return f"field {key!r} is not a string or null"
+    for key in ("aliases", "merged_ids"):
+        values = get(key)
+        if values is not None and not (isinstance(values, list) and all(isinstance(a, str) for a in values)):
+            return f"field {key!r} is not a list of strings"
+    citations = get("citations")
+    if citations is not None:
+        if not isinstance(citations, list):
+            return "field 'citations' is not a list"
+        for citation in citations:
+            if not (
+                isinstance(citation, dict)
+                and isinstance(citation.get("source"), str)
+                and isinstance(citation.get("quote"), str)
+            ):
+                return "a citation is not an object with string 'source' and 'quote'"
+    return None
+
+
 def forbidden_characters(text: str, multiline: bool = False) -> list[str]:
     """The control and invisible characters in `text`, as 'U+200B' codes.
 

@@ -24,7 +24,7 @@ import sqlite3
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from . import rules
 from .model import SCHEMA_VERSION, Actor, Source, Tie, normalize_key
 from .storedata import TABLES, StoreData, StoreError
 
@@ -454,13 +455,68 @@ class SqlTable(MutableMapping[str, Any]):
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._len: int | None = None
         self.pending_doc_ids: dict[str, int] = {}
+        self.data: SqlStoreData | None = None  # set by open_sqlite: the other tables, for the rules
+        # False for `validate`, which lists every problem rather than stopping at the first.
+        self.checked = True
 
     def forget(self) -> None:
         self._cache.clear()
         self._len = None
 
-    def _parse(self, body: str) -> Any:
-        return self.record.from_dict(orjson.loads(body))
+    @property
+    def _columns(self) -> str:
+        """id, body (and for a tie, its ends' kinds, which its rules need: one
+        join in SQLite rather than two lookups per tie in Python)."""
+        if self.table == "ties":
+            return (
+                "t.id, t.body, s.kind, g.kind FROM ties AS t"
+                " LEFT JOIN actors AS s ON s.id = t.source LEFT JOIN actors AS g ON g.id = t.target"
+            )
+        return f"t.id, t.body FROM {self.table} AS t"
+
+    def _parse(self, body: str, key: str = "?", ends: Any = ()) -> Any:
+        """A record as it is read, held to the rulebook's record rules: another
+        program may have written the file, and a record no rule would let in is
+        refused here (StoreError naming it) as the JSON loader refuses its file."""
+        where = f"{self.table} record {key!r}"
+        try:
+            raw = orjson.loads(body)
+        except (orjson.JSONDecodeError, TypeError):
+            raise _problem(self.backend.path, f"{where} is not JSON") from None
+        if not isinstance(raw, dict):
+            raise _problem(self.backend.path, f"{where} is not an object")
+        wrong = rules.wrong_field_type(self.table, raw)
+        if wrong:
+            raise _problem(self.backend.path, f"{where}: {wrong}")
+        try:
+            record = self.record.from_dict(raw)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _problem(self.backend.path, f"{where} lacks a required field {exc}") from None
+        if record.id != key and key != "?":
+            raise _problem(self.backend.path, f"{where} holds a record with id {record.id!r}")
+        # Records read from the file are held to the rules inside a write too:
+        # what a change writes is served from the cache, never parsed back.
+        problems = self._check(record, ends) if self.checked else []
+        if problems:
+            # Worded as the JSON loader words it, with `validate` to list the rest.
+            first = problems[0]
+            raise _problem(self.backend.path, f"{first.where}: {first.text} (`khorasan validate` lists every problem)")
+        return record
+
+    def _check(self, record: Any, ends: Any = ()) -> list[rules.Problem]:
+        data = self.data
+        if data is None:
+            return []
+        if self.table == "actors":
+            if rules._actor_clean(record, data.sources):
+                return []
+            return rules.errors(rules.actor_problems(record, data.sources))
+        if self.table == "ties":
+            kinds = _EndKinds(record, ends, data.actors)
+            if rules._tie_clean(record, kinds, data.sources):
+                return []
+            return rules.errors(rules.tie_problems(record, kinds, data.sources))
+        return rules.errors(rules.source_problems(record))
 
     def __getitem__(self, key: str) -> Any:
         cached = self._cache.get(key)
@@ -468,10 +524,10 @@ class SqlTable(MutableMapping[str, Any]):
             return cached
         if not isinstance(key, str):
             raise KeyError(key)
-        row = self.backend.one(f"SELECT body FROM {self.table} WHERE id = ?", (key,))  # noqa: S608
+        row = self.backend.one(f"SELECT {self._columns} WHERE t.id = ?", (key,))  # noqa: S608
         if row is None:
             raise KeyError(key)
-        record = self._parse(row[0])
+        record = self._parse(row[1], key, row[2:])
         self._remember(key, record)
         return record
 
@@ -489,8 +545,8 @@ class SqlTable(MutableMapping[str, Any]):
         for start in range(0, len(missing), 900):
             chunk = missing[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            for key, body in self.backend.query(f"SELECT id, body FROM {self.table} WHERE id IN ({marks})", chunk):  # noqa: S608
-                record = self._parse(body)
+            for key, body, *ends in self.backend.query(f"SELECT {self._columns} WHERE t.id IN ({marks})", chunk):  # noqa: S608
+                record = self._parse(body, key, ends)
                 found[key] = record
                 self._remember(key, record)
         return {k: found[k] if k in found else self._cache[k] for k in keys if k in found or k in self._cache}
@@ -531,14 +587,14 @@ class SqlTable(MutableMapping[str, Any]):
         last = -1
         while True:
             rows = self.backend.query(
-                f"SELECT doc_id, id, body FROM {self.table} WHERE doc_id > ? ORDER BY doc_id LIMIT 2000",  # noqa: S608
+                f"SELECT t.doc_id, {self._columns} WHERE t.doc_id > ? ORDER BY t.doc_id LIMIT 2000",  # noqa: S608
                 (last,),
             )
             if not rows:
                 return
-            for _, key, body in rows:
+            for _, key, body, *ends in rows:
                 cached = self._cache.get(key)
-                yield key, cached if cached is not None else self._parse(body)
+                yield key, cached if cached is not None else self._parse(body, key, ends)
             last = rows[-1][0]
 
     def __setitem__(self, key: str, record: Any) -> None:
@@ -569,6 +625,33 @@ class SqlTable(MutableMapping[str, Any]):
             backend.delete_source(key)
         self._cache.pop(key, None)
         self._len = None
+
+
+class _EndKinds(Mapping[str, str]):
+    """actor id -> kind for one tie's rules: its two ends from the row that was
+    read with it (one join), anyone else (a claimant) looked up."""
+
+    def __init__(self, tie: Tie, ends: Any, actors: Mapping[str, Actor]) -> None:
+        self._ends = {k: v for k, v in zip((tie.source, tie.target), ends) if v is not None} if ends else {}
+        self._known = bool(ends)
+        self._others = rules._KindView(actors)
+        self._tie = tie
+
+    def __getitem__(self, key: str) -> str:
+        if self._known and key in (self._tie.source, self._tie.target):
+            return self._ends[key]
+        return self._others[key]
+
+    def __contains__(self, key: object) -> bool:
+        if self._known and key in (self._tie.source, self._tie.target):
+            return key in self._ends
+        return key in self._others
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ends)
+
+    def __len__(self) -> int:
+        return len(self._ends)
 
 
 class _Items:
@@ -698,8 +781,11 @@ class SqlStoreData(StoreData):
         return tables
 
 
-def open_sqlite(path: str | Path) -> SqlStoreData:
-    """Open a SQLite store; reads only its meta record. Raises `StoreError`."""
+def open_sqlite(path: str | Path, *, check: bool = True) -> SqlStoreData:
+    """Open a SQLite store; reads only its meta record. Raises `StoreError`.
+
+    Records are held to the rulebook's record rules as they are read (unless
+    `check` is False, for `validate`): StoreError names the first one broken."""
     path = Path(path).absolute()
     backend = SqlBackend(path)
     data = SqlStoreData(meta=dict(backend.meta_value("meta")), path=path, backend=backend)
@@ -707,6 +793,9 @@ def open_sqlite(path: str | Path) -> SqlStoreData:
     data.ties = SqlTable(backend, "ties")
     data.sources = SqlTable(backend, "sources")
     data.doc_ids = {t: SqlDocIds(getattr(data, t)) for t in TABLES}
+    for table in TABLES:
+        getattr(data, table).data = data
+        getattr(data, table).checked = check
     try:
         data.extra_tables = {
             name: orjson.loads(body)

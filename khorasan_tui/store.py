@@ -145,48 +145,9 @@ def _problem(path: Path, message: str) -> StoreError:
     return StoreError(path, message)
 
 
-_TEXT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # table: (fields that must be strings when present, fields that may also be null)
-    "actors": (("id", "name", "kind", "summary"), ("born", "founded", "died", "ended", "possible_duplicate_of")),
-    "ties": (("id", "type", "source", "target", "status", "summary", "note"), ("claimant", "role", "start", "end")),
-    "sources": (
-        ("id", "title", "published_note", "path"),
-        ("publisher", "published", "url", "retrieved", "language", "grade"),
-    ),
-}
-
-
-def _wrong_field_type(table: str, record: dict[str, Any]) -> str | None:
-    """Name a field of the wrong JSON type: a number for a name would crash the
-    indexes later, and a string for a list would be split into characters."""
-    strings, nullable = _TEXT_FIELDS[table]
-    # Runs once per record of a big store: one dict lookup per field, and the
-    # exact-type test first (JSON strings are always exactly str).
-    get = record.get
-    for key in strings:
-        value = get(key, "")
-        if value.__class__ is not str and not isinstance(value, str):
-            return f"field {key!r} is not a string"
-    for key in nullable:
-        value = get(key)
-        if value is not None and value.__class__ is not str and not isinstance(value, str):
-            return f"field {key!r} is not a string or null"
-    for key in ("aliases", "merged_ids"):
-        values = get(key)
-        if values is not None and not (isinstance(values, list) and all(isinstance(a, str) for a in values)):
-            return f"field {key!r} is not a list of strings"
-    citations = get("citations")
-    if citations is not None:
-        if not isinstance(citations, list):
-            return "field 'citations' is not a list"
-        for citation in citations:
-            if not (
-                isinstance(citation, dict)
-                and isinstance(citation.get("source"), str)
-                and isinstance(citation.get("quote"), str)
-            ):
-                return "a citation is not an object with string 'source' and 'quote'"
-    return None
+# The field-type rule lives in the rulebook; the loader's fast paths read its table.
+_TEXT_FIELDS = rules.TEXT_FIELDS
+_wrong_field_type = rules.wrong_field_type
 
 
 class _DuplicateKey(ValueError):
@@ -422,7 +383,7 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
         # Read as it is used: the rulebook checked every record on its way in.
         from .sqlstore import open_sqlite
 
-        return open_sqlite(path)
+        return open_sqlite(path, check=check)
     raw, info = read_store_bytes(path)
     fingerprint = Fingerprint.of_bytes(raw, info)
     # A file this user's Khorasan checked (or wrote) byte for byte needs no
