@@ -16,7 +16,7 @@ from khorasan_tui.cli import main
 from khorasan_tui.edit import EditConflict, EditError, Editor, NewSource, UnknownItem, ValidationError
 from khorasan_tui.store import load_store
 
-from .backends import normalise, store_bytes
+from .backends import derived_rows, normalise, store_bytes, to_sqlite
 
 DOC_000 = "000_f7d597f755b0e798"
 DOC_001 = "001_174c9ef1dfd94733"
@@ -40,6 +40,16 @@ def run_both(capsys, argv: list[str], stores: tuple[Path, Path]) -> tuple[int, s
     return json_run
 
 
+def assert_indexes_kept(stores: tuple[Path, Path], tmp_path: Path) -> None:
+    """The edited SQLite store's derived data is what a fresh conversion of the
+    same records has: no degree, name, merged id, citation or word index left stale."""
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}.sqlite"
+    to_sqlite(stores[0], fresh)
+    kept, rebuilt = derived_rows(stores[1]), derived_rows(fresh)
+    for table in rebuilt:
+        assert kept[table] == rebuilt[table], table
+
+
 EDITS = [
     ["add-actor", "Nangarhar Shura", "--kind", "group", "--alias", "NS", "--summary", "A council [b]in[/b] Nangarhar."],
     ["add-alias", "iskp", "Daesh-Khorasan"],
@@ -56,7 +66,7 @@ EDITS = [
 ]
 
 
-def test_cli_edits_and_undo_leave_both_backends_the_same_store(store_pair, capsys):
+def test_cli_edits_and_undo_leave_both_backends_the_same_store(store_pair, capsys, tmp_path):
     original = store_bytes(store_pair[0])
     assert store_bytes(store_pair[1]) == original
     saved = 0
@@ -66,6 +76,7 @@ def test_cli_edits_and_undo_leave_both_backends_the_same_store(store_pair, capsy
         if "--dry-run" not in argv and argv[0] != "show":
             saved += 1
             assert store_bytes(store_pair[0]) != original
+            assert_indexes_kept(store_pair, tmp_path)
     data = load_store(store_pair[1])
     assert "nangarhar-shura" not in data.actors and "taliban" not in data.actors
     assert "kabul-airport" in data.actors["kabul"].merged_ids
@@ -74,6 +85,7 @@ def test_cli_edits_and_undo_leave_both_backends_the_same_store(store_pair, capsy
     for _ in range(saved):
         code, out, err = run_both(capsys, ["undo"], store_pair)
         assert code == 0, err
+        assert_indexes_kept(store_pair, tmp_path)
     assert store_bytes(store_pair[0]) == store_bytes(store_pair[1]) == original
     code, _, err = run_both(capsys, ["undo"], store_pair)
     assert code == 1 and "nothing to undo" in err
@@ -169,11 +181,12 @@ def _editor_script(editor: Editor) -> list[str]:
     return done
 
 
-def test_the_editor_does_the_same_on_both_backends(store_pair):
+def test_the_editor_does_the_same_on_both_backends(store_pair, tmp_path):
     original = store_bytes(store_pair[0])
     editors = [Editor.open(p) for p in store_pair]
     assert _editor_script(editors[1]) == _editor_script(editors[0])
     assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
+    assert_indexes_kept(store_pair, tmp_path)
     steps = 0
     while editors[0].can_undo:
         assert editors[1].undo_description == editors[0].undo_description
@@ -181,6 +194,7 @@ def test_the_editor_does_the_same_on_both_backends(store_pair):
             editor.undo()
         steps += 1
         assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]), f"after undo {steps}"
+        assert_indexes_kept(store_pair, tmp_path)
     assert not editors[1].can_undo
     assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]) == original
     while editors[0].can_redo:
