@@ -190,3 +190,15 @@ def test_a_sqlite_reader_sees_another_connections_commit_after_forgetting(store_
     reader.backend.mark_seen()
     assert "Daesh-K" in reader.actors["iskp"].aliases
     assert not reader.backend.changed_by_others()
+
+
+def test_an_edit_of_a_record_another_program_changed_builds_on_their_version(store_pair):
+    for path in store_pair:
+        mine, theirs = Editor.open(path), _other(path)
+        assert mine.data.actors["iskp"].summary  # read (and, on SQLite, cached) before the other save
+        theirs.add_alias("iskp", "Daesh-K")
+        mine.edit_actor("iskp", summary="Rewritten.")
+        iskp = load_store(path).actors["iskp"]
+        assert iskp.summary == "Rewritten." and "Daesh-K" in iskp.aliases, path.name
+        assert mine.data.actors["iskp"].aliases == iskp.aliases
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
