@@ -226,14 +226,20 @@ def test_a_refused_editor_edit_leaves_the_store_and_the_graph_as_they_were(store
     editor = Editor.open(store_path)
     before = store_bytes(store_path)
     degree = editor.graph.degree("iskp")
+    seen = [[t.to_dict() for t in editor.graph.ties_of(a)] for a in ("iskp", "taliban", "kabul-airport")]
     with pytest.raises(ValidationError):
         editor.add_tie("iskp", "allied_with", "taliban", quote="not in the text at all", source_id=DOC_002)
     with pytest.raises(ValidationError):
         editor.add_alias("taliban", "ISKP")
     with pytest.raises((EditConflict, EditError)):
         editor.merge_actors("iskp", "iskp")
+    with pytest.raises(EditError):  # a merge the lints refuse: it moves ties, then puts them back
+        editor.allow_warnings = False
+        editor.merge_actors("haqqani-network", "taliban")
     assert store_bytes(store_path) == before
     assert editor.graph.degree("iskp") == degree
+    assert [[t.to_dict() for t in editor.graph.ties_of(a)] for a in ("iskp", "taliban", "kabul-airport")] == seen
+    assert editor.resolve_actor("Taliban").id == "taliban"
     assert "Daesh" not in " ".join(editor.data.actors["taliban"].aliases)
     assert not editor.can_undo
 

@@ -60,6 +60,13 @@ RESOLVE = [
     "[@click=app.quit]",
     "al qaeda",
     "AQ",
+    # What SQL would read as patterns or syntax is text to both.
+    "isk%",
+    "is_k",
+    "%",
+    'haqqani" OR "taliban',
+    "kabul*",
+    "\\",
 ]
 
 
