@@ -16,7 +16,7 @@ from khorasan_tui.cli import main
 from khorasan_tui.edit import EditConflict, EditError, Editor, NewSource, UnknownItem, ValidationError
 from khorasan_tui.store import load_store
 
-from .backends import derived_rows, normalise, store_bytes, to_sqlite
+from .backends import bundled_copy, derived_rows, normalise, store_bytes, to_sqlite
 
 DOC_000 = "000_f7d597f755b0e798"
 DOC_001 = "001_174c9ef1dfd94733"
@@ -303,3 +303,25 @@ def test_cli_import_and_its_undo_are_the_same_on_both(store_pair, capsys, tmp_pa
     assert code == 0, err
     assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]) == original
     assert [_sources_folder(p) for p in store_pair] == folders
+
+
+@pytest.mark.parametrize("folder", ["a store #1 ?%20", "ünïcode — 店", "a;b&c=d"])
+def test_a_store_in_a_folder_with_an_awkward_name_edits_alike(folder, tmp_path, capsys):
+    stores = (bundled_copy(tmp_path / folder / "json", "json"), bundled_copy(tmp_path / folder / "sqlite", "sqlite"))
+    original = store_bytes(stores[0])
+    assert run_both(capsys, ["add-alias", "iskp", "Daesh-K"], stores)[0] == 0
+    assert run_both(capsys, ["undo"], stores)[0] == 0
+    assert store_bytes(stores[1]) == original
+
+
+def test_edits_through_a_symlink_reach_the_store_it_names(store_path, capsys):
+    link = store_path.with_name("link" + store_path.suffix)
+    link.symlink_to(store_path.name)
+    assert run(capsys, ["add-alias", "iskp", "Daesh-K"], link)[0] == 0
+    assert link.is_symlink() and "Daesh-K" in load_store(store_path).actors["iskp"].aliases
+    mine = Editor.open(store_path)
+    assert run(capsys, ["add-alias", "taliban", "Test Emirate"], link)[0] == 0
+    assert mine.changed_on_disk()
+    code, out, err = run(capsys, ["undo"], store_path)  # the journal is the real file's, whichever name was used
+    assert code == 0 and "Test Emirate" in out, err
+    assert "Test Emirate" not in load_store(link).actors["taliban"].aliases
