@@ -325,3 +325,27 @@ def test_edits_through_a_symlink_reach_the_store_it_names(store_path, capsys):
     code, out, err = run(capsys, ["undo"], store_path)  # the journal is the real file's, whichever name was used
     assert code == 0 and "Test Emirate" in out, err
     assert "Test Emirate" not in load_store(link).actors["taliban"].aliases
+
+
+REPORT = (
+    "In May 2021 the Taliban, led by Haibatullah Akhundzada, fought ISKP in Nangarhar. According to the UN,"
+    " the Haqqani Network allegedly supports ISKP. Sirajuddin Haqqani heads the Haqqani Network.\n"
+)
+
+
+def test_ingesting_a_report_and_its_undo_are_the_same_on_both(store_pair, capsys, tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    original = store_bytes(store_pair[0])
+    folders = [_sources_folder(p) for p in store_pair]
+    argv = ["ingest", str(report), "--title", "UN report", "--published", "2021-06"]
+    code, out, err = run_both(capsys, [*argv, "--dry-run", "--json"], store_pair)
+    assert code == 0 and '"haqqani-network"' in out, err
+    code, out, err = run_both(capsys, [*argv, "--accept-known"], store_pair)
+    assert code == 0, err
+    assert store_bytes(store_pair[0]) != original
+    assert _sources_folder(store_pair[1]) == _sources_folder(store_pair[0])
+    code, _, err = run_both(capsys, ["undo"], store_pair)
+    assert code == 0, err
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]) == original
+    assert [_sources_folder(p) for p in store_pair] == folders
