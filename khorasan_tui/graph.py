@@ -868,13 +868,15 @@ class SqlGraph(Graph):
 
     # -- paths -----------------------------------------------------------------------------------
     def _light_ties(self, node: str) -> list[Tie]:
-        """The ties of one actor with the columns a path filter reads, no bodies."""
+        """The ties of one actor with the columns a path filter reads, no bodies.
+        In file order, as the in-memory graph walks them: which routes a
+        limited search finds first depends on it."""
+        columns = "id, type, source, target, status, start_date, end_date, doc_id"
         return [
             Tie(id=r[0], type=r[1], source=r[2], target=r[3], status=r[4], start=r[5], end=r[6])
             for r in self._db.query(
-                "SELECT id, type, source, target, status, start_date, end_date FROM ties WHERE source = ?1"
-                " UNION ALL SELECT id, type, source, target, status, start_date, end_date FROM ties"
-                " WHERE target = ?1 AND source != ?1",
+                f"SELECT {columns} FROM ties WHERE source = ?1"  # noqa: S608 - our own column names
+                f" UNION ALL SELECT {columns} FROM ties WHERE target = ?1 AND source != ?1 ORDER BY doc_id",
                 (node,),
             )
         ]
