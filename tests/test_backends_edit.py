@@ -349,3 +349,14 @@ def test_ingesting_a_report_and_its_undo_are_the_same_on_both(store_pair, capsys
     assert code == 0, err
     assert store_bytes(store_pair[1]) == store_bytes(store_pair[0]) == original
     assert [_sources_folder(p) for p in store_pair] == folders
+
+
+def test_an_ambiguous_name_lists_the_same_candidates_in_the_same_order_after_edits(store_pair, capsys):
+    """The SQLite names index is rewritten for each edited actor; the candidates still come in file order."""
+    for argv in (["add-alias", "ziaurahman", "Zia Orakzai Test"], ["add-alias", "orakzai-agency", "Orakzai Region"]):
+        assert run_both(capsys, argv, store_pair)[0] == 0
+    for argv in (["show", "Orakzai"], ["show", "Orakzai", "--json"], ["show", "a"], ["search", "orakzai"]):
+        code, out, err = run_both(capsys, argv, store_pair)
+        assert code in (0, 3), err
+    code, _, err = run_both(capsys, ["show", "Orakzai"], store_pair)
+    assert code == 3 and err.index("Ziaurahman") < err.index("Aslam Farooqi") < err.index("Orakzai Agency"), err
