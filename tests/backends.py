@@ -74,6 +74,9 @@ def derived_rows(path: Path) -> dict[str, list[tuple]]:
             "summaries_fts": "SELECT actors.id, summaries_fts.summary FROM summaries_fts"
             " JOIN actors ON actors.rowid = summaries_fts.rowid",
         }
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Per-actor counts, where the schema keeps them.
+        queries.update({name: f"SELECT * FROM {name}" for name in ("actor_types", "actor_docs") if name in tables})  # noqa: S608
         return {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
     finally:
         conn.close()
