@@ -739,8 +739,8 @@ class SqlGraph(Graph):
         # A store with few names is scored whole, as the in-memory graph does:
         # a typo sharing no three letters in a row with a name can still be
         # close to it ("no-such-actor" and NATO). Past that, the trigram index.
-        few = self._db.one("SELECT count(*) FROM (SELECT 1 FROM names LIMIT ?)", (_FUZZY_ALL_NAMES + 1,))[0]
-        rows = self._rows() if few <= _FUZZY_ALL_NAMES else self._candidates(key)
+        few = self._db.one("SELECT count(*) FROM (SELECT 1 FROM names LIMIT ?)", (_ALL_NAMES + 1,))[0]
+        rows = self._rows() if few <= _ALL_NAMES else self._candidates(key)
         return [row for row in rows if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
 
     def resolve(self, query: str) -> Actor:
@@ -758,7 +758,9 @@ class SqlGraph(Graph):
             return self.actors[exact[0]]
         if len(exact) > 1:
             raise Ambiguous(query, [self.actors[a] for a in exact])
-        contained = list(dict.fromkeys(aid for _, _, aid in self._containing(key, 50)))
+        # Every name holding the text, as the in-memory graph lists them all
+        # in an ambiguity (up to a bound on a big store).
+        contained = self._in_file_order({aid for _, _, aid in self._containing(key, _ALL_NAMES)})
         if len(contained) == 1 and len(key) >= 3:
             return self.actors[contained[0]]
         if len(contained) > 1:
@@ -772,6 +774,16 @@ class SqlGraph(Graph):
             if best >= FUZZY_ACCEPT:
                 raise Ambiguous(query, [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN])
         raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+
+    def _in_file_order(self, actor_ids: set[str]) -> list[str]:
+        """Actor ids as the file lists them: the order in which the in-memory
+        graph names the candidates of an ambiguous name (the names index's
+        own order changes as actors are edited)."""
+        ids = list(actor_ids)
+        if len(ids) < 2:
+            return ids
+        marks = ",".join("?" * len(ids))
+        return [r[0] for r in self._db.query(f"SELECT id FROM actors WHERE id IN ({marks}) ORDER BY doc_id", ids)]  # noqa: S608
 
     def near_names(self, name: str, exclude: str | None = None, limit: int = 3) -> list[tuple[Actor, float]]:
         from rapidfuzz import fuzz, process
@@ -877,13 +889,15 @@ class SqlGraph(Graph):
 
     # -- paths -----------------------------------------------------------------------------------
     def _light_ties(self, node: str) -> list[Tie]:
-        """The ties of one actor with the columns a path filter reads, no bodies."""
+        """The ties of one actor with the columns a path filter reads, no bodies.
+        In file order, as the in-memory graph walks them: which routes a
+        limited search finds first depends on it."""
+        columns = "id, type, source, target, status, start_date, end_date, doc_id"
         return [
             Tie(id=r[0], type=r[1], source=r[2], target=r[3], status=r[4], start=r[5], end=r[6])
             for r in self._db.query(
-                "SELECT id, type, source, target, status, start_date, end_date FROM ties WHERE source = ?1"
-                " UNION ALL SELECT id, type, source, target, status, start_date, end_date FROM ties"
-                " WHERE target = ?1 AND source != ?1",
+                f"SELECT {columns} FROM ties WHERE source = ?1"  # noqa: S608 - our own column names
+                f" UNION ALL SELECT {columns} FROM ties WHERE target = ?1 AND source != ?1 ORDER BY doc_id",
                 (node,),
             )
         ]
@@ -950,7 +964,9 @@ class SqlGraph(Graph):
 
 
 _FTS_WORD = re.compile(r"[^\W_]+")
-_FUZZY_ALL_NAMES = 5_000
+# A store with at most this many names is matched whole, as the in-memory graph
+# matches it; past that, through the indexes, with bounded work per question.
+_ALL_NAMES = 5_000
 
 
 def _like_escape(text: str) -> str:

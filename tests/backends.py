@@ -53,3 +53,30 @@ def normalise(text: str, *paths: Path) -> str:
     for path in paths:
         text = text.replace(str(path), "<STORE>").replace(str(path.parent), "<FOLDER>")
     return text
+
+
+def derived_rows(path: Path) -> dict[str, list[tuple]]:
+    """Everything a SQLite store keeps beside its records (columns, name index,
+    merged ids, citations, word index), sorted: equal for two files that hold
+    the same records when each was kept up to date correctly."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        queries = {
+            "actors": "SELECT id, doc_id, kind, name, sort_name, degree, dup_of FROM actors",
+            "ties": "SELECT id, doc_id, source, target, type, status, claimant, start_date, end_date FROM ties",
+            "sources": "SELECT id, doc_id FROM sources",
+            "names": "SELECT key, actor_id, name FROM names",
+            "merged": "SELECT old_id, actor_id FROM merged",
+            "cites": "SELECT doc, tie_id FROM cites",
+            "names_fts": "SELECT names.key, names.actor_id FROM names_fts JOIN names ON names.rowid = names_fts.rowid",
+            "summaries_fts": "SELECT actors.id, summaries_fts.summary FROM summaries_fts"
+            " JOIN actors ON actors.rowid = summaries_fts.rowid",
+        }
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Per-actor counts, where the schema keeps them.
+        queries.update({name: f"SELECT * FROM {name}" for name in ("actor_types", "actor_docs") if name in tables})  # noqa: S608
+        return {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
+    finally:
+        conn.close()

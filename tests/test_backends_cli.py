@@ -49,6 +49,8 @@ READS = [
     ["path", "iskp", "taliban", "--type", "cooperates_with,allied_with", "--limit", "2"],
     ["path", "iskp", "haqqani-network", "--as-of", "2016", "--exclude-type", "hostile_to"],
     ["path", "iskp", "Zzqxv"],
+    ["path", "badaruddin-haqqani", "sikh-community", "--limit", "1"],
+    ["path", "khalil-haqqani", "mumbai", "--limit", "2"],
     ["search", "orakzai", "--kind", "person"],
     ["search", "haqqani"],
     ["search", "al-qaeda", "--limit", "5"],

@@ -8,7 +8,10 @@ what another program saved, builds on it, and never writes over it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,3 +193,28 @@ def test_a_sqlite_reader_sees_another_connections_commit_after_forgetting(store_
     reader.backend.mark_seen()
     assert "Daesh-K" in reader.actors["iskp"].aliases
     assert not reader.backend.changed_by_others()
+
+
+def test_an_edit_of_a_record_another_program_changed_builds_on_their_version(store_pair):
+    for path in store_pair:
+        mine, theirs = Editor.open(path), _other(path)
+        assert mine.data.actors["iskp"].summary  # read (and, on SQLite, cached) before the other save
+        theirs.add_alias("iskp", "Daesh-K")
+        mine.edit_actor("iskp", summary="Rewritten.")
+        iskp = load_store(path).actors["iskp"]
+        assert iskp.summary == "Rewritten." and "Daesh-K" in iskp.aliases, path.name
+        assert mine.data.actors["iskp"].aliases == iskp.aliases
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
+
+
+def test_an_editor_notices_a_save_by_another_process(store_path):
+    mine = Editor.open(store_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    argv = [sys.executable, "-m", "khorasan_tui", "add-alias", "iskp", "Daesh-K", "--db", str(store_path)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert mine.changed_on_disk()
+    mine.add_alias("taliban", "Test Emirate")
+    assert "Daesh-K" in mine.data.actors["iskp"].aliases
+    data = load_store(store_path)
+    assert "Daesh-K" in data.actors["iskp"].aliases and "Test Emirate" in data.actors["taliban"].aliases

@@ -143,3 +143,39 @@ def test_the_bundled_store_is_not_touched_by_a_conversion(tmp_path):
     to_sqlite(DATA / "khorasan.json", tmp_path / "x.sqlite")
     assert (DATA / "khorasan.json").read_bytes() == before
     assert not list(DATA.glob("*.sqlite*")), "nothing is written beside the bundled store"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"x_list": [1, 2, [3, {"a": None}]], "x_empty": {}, "x_empty_list": []},
+        {"x_texts": ["naïve — “quoted” 🚩", ""], "x_numbers": {"big": 12345678901234567, "null": None, "f": 0.1}},
+        {"x_nested": {"1": {"deep": {"deeper": [True, False]}}, "2": "two"}},
+    ],
+    ids=["lists", "scalars", "nested"],
+)
+def test_any_table_another_tool_added_round_trips_byte_for_byte(extra, tmp_path):
+    path = make_store(tmp_path)
+    doc = json.loads(path.read_bytes())
+    doc.update(extra)
+    next(iter(doc["meta"].values()))["x_setting"] = {"list": [], "map": {}, "text": "é"}
+    next(iter(doc["actors"].values()))["x_extension"] = extra
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    canonical = encode_store(load_store(path))
+    sql_path = to_sqlite(path)
+    assert store_bytes(sql_path) == canonical
+    assert encode_store(load_store(sql_path)) == canonical
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="JSON store, for the lead (store.py is jsonload's): a top-level table another tool added that is a"
+    " number or null makes store._too_deep iterate it: TypeError, a traceback from every command",
+)
+def test_a_table_another_tool_added_that_is_a_number_is_kept_or_refused_cleanly(tmp_path, capsys):
+    path = make_store(tmp_path)
+    doc = json.loads(path.read_bytes())
+    doc["x_count"] = 5
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code = main(["show", "iskp", "--db", str(path)])
+    assert code in (0, 2) and "Traceback" not in capsys.readouterr().err
