@@ -176,11 +176,8 @@ class Graph:
     data: StoreData
     actors: dict[str, Actor] = field(init=False)
     ties: dict[str, Tie] = field(init=False)
-    alias_index: dict[str, list[str]] = field(init=False)
     merged: dict[str, str] = field(init=False)
     adjacency: dict[str, list[str]] = field(init=False)
-    by_type: dict[str, list[str]] = field(init=False)
-    by_document: dict[str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.actors = self.data.actors
@@ -195,44 +192,90 @@ class Graph:
             self._build_indexes()
 
     def _build_indexes(self) -> None:
-        alias_index: dict[str, list[str]] = defaultdict(list)
+        # What the first paint needs (ties by actor, merged ids) is built here;
+        # the name, type and document indexes on first use (seconds on a big
+        # store that opening it need not wait for).
+        self._deferred: dict[str, dict[str, list[str]]] = {}
         merged: dict[str, str] = {}
         for actor in self.actors.values():
-            actor_id = actor.id
             if actor.merged_ids:
                 for old in actor.merged_ids:
-                    merged[old] = actor_id
-            for name in (actor.name, *actor.aliases):
-                key = normalize_key(name)
-                if key and actor_id not in alias_index[key]:
-                    alias_index[key].append(actor_id)
+                    merged[old] = actor.id
         adjacency: dict[str, list[str]] = defaultdict(list)
-        by_type: dict[str, list[str]] = defaultdict(list)
-        by_document: dict[str, list[str]] = defaultdict(list)
         for tie in self.ties.values():
             tie_id, source, target = tie.id, tie.source, tie.target
             adjacency[source].append(tie_id)
             if target != source:
                 adjacency[target].append(tie_id)
-            by_type[tie.type].append(tie_id)
-            citations = tie.citations
-            if len(citations) == 1:
-                by_document[citations[0].source].append(tie_id)
-            else:
-                for doc in dict.fromkeys(c.source for c in citations):
-                    by_document[doc].append(tie_id)
-        self.alias_index = dict(alias_index)
         # Ids of actors merged into others: links and scripts that use them still work.
         self.merged = merged
         self.adjacency = dict(adjacency)
-        self.by_type = dict(by_type)
-        self.by_document = dict(by_document)
         self._search_rows: list[tuple[str, str, str]] | None = None
         self._folded_summaries: list[tuple[str, str]] | None = None
         # Per-actor documents and type counts: a hub's detail pane would walk
         # thousands of ties on every visit. Cleared whenever the indexes change.
         self._documents_cache: dict[str, list[str]] = {}
         self._counts_cache: dict[str, dict[str, int]] = {}
+
+    _DEFERRED = ("alias_index", "by_type", "by_document")
+
+    def _deferred_index(self, name: str) -> dict[str, list[str]]:
+        deferred = self._deferred
+        index = deferred.get(name)
+        if index is None:
+            with gc_paused():
+                index = getattr(self, f"_build_{name}")()
+            # Into the dict of the indexes it was built from: a reindex meanwhile
+            # (an edit in another thread) starts a new one, and this stale index
+            # is never used again.
+            deferred[name] = index
+        return index
+
+    def build_deferred(self) -> None:
+        """Build the indexes left for first use now (from a worker, after the first paint)."""
+        for name in self._DEFERRED:
+            self._deferred_index(name)
+
+    @property
+    def alias_index(self) -> dict[str, list[str]]:
+        """Folded name or alias -> the ids of the actors it names."""
+        return self._deferred_index("alias_index")
+
+    @property
+    def by_type(self) -> dict[str, list[str]]:
+        return self._deferred_index("by_type")
+
+    @property
+    def by_document(self) -> dict[str, list[str]]:
+        """Document id -> the ties that cite it."""
+        return self._deferred_index("by_document")
+
+    def _build_alias_index(self) -> dict[str, list[str]]:
+        alias_index: dict[str, list[str]] = defaultdict(list)
+        for actor in self.actors.values():
+            actor_id = actor.id
+            for name in (actor.name, *actor.aliases):
+                key = normalize_key(name)
+                if key and actor_id not in alias_index[key]:
+                    alias_index[key].append(actor_id)
+        return dict(alias_index)
+
+    def _build_by_type(self) -> dict[str, list[str]]:
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for tie in self.ties.values():
+            by_type[tie.type].append(tie.id)
+        return dict(by_type)
+
+    def _build_by_document(self) -> dict[str, list[str]]:
+        by_document: dict[str, list[str]] = defaultdict(list)
+        for tie in self.ties.values():
+            citations = tie.citations
+            if len(citations) == 1:
+                by_document[citations[0].source].append(tie.id)
+            else:
+                for doc in dict.fromkeys(c.source for c in citations):
+                    by_document[doc].append(tie.id)
+        return dict(by_document)
 
     # -- lookups ---------------------------------------------------------------
     def degree(self, actor_id: str) -> int:

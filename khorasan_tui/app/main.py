@@ -400,6 +400,11 @@ class KhorasanApp(App[int]):
             # another edit changed the indexes mid-walk; that edit schedules a fresh run
             return
         self.call_from_thread(self._findings_ready, findings)
+        try:
+            # What the graph left for first use: here rather than at the first search or documents view.
+            self.graph.build_deferred()
+        except RuntimeError:
+            pass  # an edit meanwhile: its own run builds them again
 
     def _findings_ready(self, findings: list) -> None:
         self._set_findings(findings)
