@@ -177,11 +177,8 @@ class Graph:
     data: StoreData
     actors: dict[str, Actor] = field(init=False)
     ties: dict[str, Tie] = field(init=False)
-    alias_index: dict[str, list[str]] = field(init=False)
     merged: dict[str, str] = field(init=False)
     adjacency: dict[str, list[str]] = field(init=False)
-    by_type: dict[str, list[str]] = field(init=False)
-    by_document: dict[str, list[str]] = field(init=False)
 
     def __new__(cls, data: StoreData | None = None, *args, **kwargs):
         # A SQLite store gets the graph that queries it rather than indexing it all.
@@ -202,44 +199,90 @@ class Graph:
             self._build_indexes()
 
     def _build_indexes(self) -> None:
-        alias_index: dict[str, list[str]] = defaultdict(list)
+        # What the first paint needs (ties by actor, merged ids) is built here;
+        # the name, type and document indexes on first use (seconds on a big
+        # store that opening it need not wait for).
+        self._deferred: dict[str, dict[str, list[str]]] = {}
         merged: dict[str, str] = {}
         for actor in self.actors.values():
-            actor_id = actor.id
             if actor.merged_ids:
                 for old in actor.merged_ids:
-                    merged[old] = actor_id
-            for name in (actor.name, *actor.aliases):
-                key = normalize_key(name)
-                if key and actor_id not in alias_index[key]:
-                    alias_index[key].append(actor_id)
+                    merged[old] = actor.id
         adjacency: dict[str, list[str]] = defaultdict(list)
-        by_type: dict[str, list[str]] = defaultdict(list)
-        by_document: dict[str, list[str]] = defaultdict(list)
         for tie in self.ties.values():
             tie_id, source, target = tie.id, tie.source, tie.target
             adjacency[source].append(tie_id)
             if target != source:
                 adjacency[target].append(tie_id)
-            by_type[tie.type].append(tie_id)
-            citations = tie.citations
-            if len(citations) == 1:
-                by_document[citations[0].source].append(tie_id)
-            else:
-                for doc in dict.fromkeys(c.source for c in citations):
-                    by_document[doc].append(tie_id)
-        self.alias_index = dict(alias_index)
         # Ids of actors merged into others: links and scripts that use them still work.
         self.merged = merged
         self.adjacency = dict(adjacency)
-        self.by_type = dict(by_type)
-        self.by_document = dict(by_document)
         self._search_rows: list[tuple[str, str, str]] | None = None
         self._folded_summaries: list[tuple[str, str]] | None = None
         # Per-actor documents and type counts: a hub's detail pane would walk
         # thousands of ties on every visit. Cleared whenever the indexes change.
         self._documents_cache: dict[str, list[str]] = {}
         self._counts_cache: dict[str, dict[str, int]] = {}
+
+    _DEFERRED = ("alias_index", "by_type", "by_document")
+
+    def _deferred_index(self, name: str) -> dict[str, list[str]]:
+        deferred = self._deferred
+        index = deferred.get(name)
+        if index is None:
+            with gc_paused():
+                index = getattr(self, f"_build_{name}")()
+            # Into the dict of the indexes it was built from: a reindex meanwhile
+            # (an edit in another thread) starts a new one, and this stale index
+            # is never used again.
+            deferred[name] = index
+        return index
+
+    def build_deferred(self) -> None:
+        """Build the indexes left for first use now (from a worker, after the first paint)."""
+        for name in self._DEFERRED:
+            self._deferred_index(name)
+
+    @property
+    def alias_index(self) -> dict[str, list[str]]:
+        """Folded name or alias -> the ids of the actors it names."""
+        return self._deferred_index("alias_index")
+
+    @property
+    def by_type(self) -> dict[str, list[str]]:
+        return self._deferred_index("by_type")
+
+    @property
+    def by_document(self) -> dict[str, list[str]]:
+        """Document id -> the ties that cite it."""
+        return self._deferred_index("by_document")
+
+    def _build_alias_index(self) -> dict[str, list[str]]:
+        alias_index: dict[str, list[str]] = defaultdict(list)
+        for actor in self.actors.values():
+            actor_id = actor.id
+            for name in (actor.name, *actor.aliases):
+                key = normalize_key(name)
+                if key and actor_id not in alias_index[key]:
+                    alias_index[key].append(actor_id)
+        return dict(alias_index)
+
+    def _build_by_type(self) -> dict[str, list[str]]:
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for tie in self.ties.values():
+            by_type[tie.type].append(tie.id)
+        return dict(by_type)
+
+    def _build_by_document(self) -> dict[str, list[str]]:
+        by_document: dict[str, list[str]] = defaultdict(list)
+        for tie in self.ties.values():
+            citations = tie.citations
+            if len(citations) == 1:
+                by_document[citations[0].source].append(tie.id)
+            else:
+                for doc in dict.fromkeys(c.source for c in citations):
+                    by_document[doc].append(tie.id)
+        return dict(by_document)
 
     # -- lookups ---------------------------------------------------------------
     def degree(self, actor_id: str) -> int:
@@ -605,21 +648,30 @@ class SqlGraph(Graph):
         db = self.data.backend
         self._db = db
         self.adjacency = _Lookup(self._tie_ids_of)  # type: ignore[assignment]
-        self.alias_index = _Lookup(
-            lambda key: [
-                r[0] for r in db.query("SELECT DISTINCT actor_id FROM names WHERE key = ? ORDER BY rowid", (key,))
-            ]
-        )  # type: ignore[assignment]
         self.merged = _Lookup(
             lambda old: (db.one("SELECT actor_id FROM merged WHERE old_id = ?", (old,)) or (None,))[0]
         )  # type: ignore[assignment]
-        self.by_type = _Lookup(
-            lambda kind: [r[0] for r in db.query("SELECT id FROM ties WHERE type = ? ORDER BY doc_id", (kind,))]
-        )  # type: ignore[assignment]
-        self.by_document = _Lookup(
-            lambda doc: [r[0] for r in db.query("SELECT tie_id FROM cites WHERE doc = ?", (doc,))]
-        )  # type: ignore[assignment]
+        # The indexes the in-memory graph builds on first use, here one query per key.
+        self._lookups = {
+            "alias_index": _Lookup(
+                lambda key: [
+                    r[0] for r in db.query("SELECT DISTINCT actor_id FROM names WHERE key = ? ORDER BY rowid", (key,))
+                ]
+            ),
+            "by_type": _Lookup(
+                lambda kind: [r[0] for r in db.query("SELECT id FROM ties WHERE type = ? ORDER BY doc_id", (kind,))]
+            ),
+            "by_document": _Lookup(
+                lambda doc: [r[0] for r in db.query("SELECT tie_id FROM cites WHERE doc = ?", (doc,))]
+            ),
+        }
         self.reindex()
+
+    def _deferred_index(self, name: str):  # type: ignore[override]
+        return self._lookups[name]
+
+    def build_deferred(self) -> None:
+        """Nothing to build: every index is a query."""
 
     def reindex(self) -> None:
         self._adjacency_cache: dict[str, list[str]] = {}

@@ -507,6 +507,15 @@ class SqlTable(MutableMapping[str, Any]):
         data = self.data
         if data is None:
             return []
+        if self.backend.in_transaction:
+            # Mid-change, the records around this one may be in flux (a new kind
+            # that no longer fits a tie): the write path checks those relations
+            # itself, and says so as a refusal. The record's own rules still hold.
+            if self.table == "actors":
+                return rules.errors(rules.actor_problems(record))
+            if self.table == "ties":
+                return rules.errors(rules.tie_problems(record))
+            return rules.errors(rules.source_problems(record))
         if self.table == "actors":
             if rules._actor_clean(record, data.sources):
                 return []

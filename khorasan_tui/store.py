@@ -8,8 +8,11 @@ We parse once into plain objects and write the whole file back explicitly.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from tinydb.storages import Storage
 
 from . import rules
 from .documents import document_path_problems
-from .model import SCHEMA_VERSION, Actor, Source, Tie
+from .model import SCHEMA_VERSION, Actor, Citation, Source, Tie
 from .sqlstore import is_sqlite
 from .storedata import META_TABLE, TABLES, Fingerprint, StoreData, StoreError, gc_paused
 
@@ -219,13 +222,144 @@ def _unknown_fields_too_deep(item: Any) -> bool:
     return any(_too_deep(extra) for extra in extras)
 
 
-def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = False) -> StoreData:
-    """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
+# -- the fast build ------------------------------------------------------------------------
+# A store's records almost always have the shape `encode_store` writes: our fields
+# only, of the right JSON types. Those are built straight from orjson's dicts
+# (positional arguments, no per-field checks) and checked a column at a time in C.
+# A table holding any other record is built by the careful loop in parse_store
+# instead, which alone words the problems: both build the same objects.
 
-    With `check` (every command but `validate`, which lists all problems),
-    a store breaking any of the rulebook's errors is refused, naming the
-    record and the field.
-    """
+
+class _Irregular(Exception):
+    """A record the fast build does not take as it is."""
+
+
+_TIE_VALUES = operator.itemgetter(
+    "id", "type", "source", "target", "status", "claimant", "role", "start", "end", "summary"
+)
+
+
+def _citation(data: dict[str, Any]) -> Citation:
+    size = len(data)
+    if size == 2:
+        return Citation(data["source"], data["quote"])
+    if size == 3:
+        return Citation(data["source"], data["quote"], data["credibility"])
+    raise _Irregular
+
+
+def _fast_ties(records: list[dict[str, Any]], ids: list[str]) -> list[Tie]:
+    ties: list[Tie] = []
+    append, add_id = ties.append, ids.append
+    new_tie, new_citation, tie_values, citation = Tie, Citation, _TIE_VALUES, _citation
+    for record in records:
+        # Eleven fields, all named above plus "citations": nothing unknown to keep.
+        size = len(record)
+        if size == 11:
+            note = ""
+        elif size == 12:
+            note = record["note"]
+        else:
+            raise _Irregular
+        values = tie_values(record)
+        cited = record["citations"]
+        summary = values[9]
+        # What from_dict would change: an empty status reads as "reported", a null text as "".
+        if not values[4] or (not summary and summary != "") or (not note and note != "") or cited.__class__ is not list:
+            raise _Irregular
+        if len(cited) == 1 and len(first := cited[0]) == 2:
+            citations = [new_citation(first["source"], first["quote"])]
+        else:
+            citations = [citation(c) for c in cited]
+        append(new_tie(*values, citations, note))
+        add_id(values[0])
+    return ties
+
+
+def _fast_actors(records: list[dict[str, Any]], ids: list[str]) -> list[Actor]:
+    actors: list[Actor] = []
+    append, add_id = actors.append, ids.append
+    new_actor, citation = Actor, _citation
+    for record in records:
+        # Keywords refuse any key that is not a field; `extra` given twice refuses that one.
+        actor = new_actor(**record, extra={})
+        cited = actor.citations
+        summary = actor.summary
+        if (
+            cited.__class__ is not list
+            or actor.aliases.__class__ is not list
+            or actor.merged_ids.__class__ is not list
+            or (not summary and summary != "")
+        ):
+            raise _Irregular
+        if cited:
+            actor.citations = [citation(c) for c in cited]
+        append(actor)
+        add_id(actor.id)
+    return actors
+
+
+_FAST_TABLES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    # table: (build, text fields, fields that may also be null, lists of text)
+    "actors": (_fast_actors, ("id", "name", "kind", "summary"), _TEXT_FIELDS["actors"][1], ("aliases", "merged_ids")),
+    "ties": (_fast_ties, _TEXT_FIELDS["ties"][0], _TEXT_FIELDS["ties"][1], ()),
+}
+
+
+def _column_types(items: list[Any], fields: tuple[str, ...]) -> set[type]:
+    get = operator.attrgetter(*fields)
+    if len(fields) == 1:
+        return set(map(type, map(get, items)))
+    return set(map(type, itertools.chain.from_iterable(map(get, items))))
+
+
+def _wrong_column_type(
+    items: list[Any], texts: tuple[str, ...], nullable: tuple[str, ...], lists: tuple[str, ...]
+) -> bool:
+    """Whether any item has a field of a type the careful loop's check
+    (_wrong_field_type) would refuse: one pass per kind of field, in C."""
+    if not _column_types(items, texts) <= {str} or not _column_types(items, nullable) <= {str, type(None)}:
+        return True
+    for field in lists:
+        values = list(map(operator.attrgetter(field), items))
+        if not set(map(type, values)) <= {list} or not set(map(type, itertools.chain.from_iterable(values))) <= {str}:
+            return True
+    cited = list(itertools.chain.from_iterable(map(operator.attrgetter("citations"), items)))
+    return bool(cited) and not _column_types(cited, ("source", "quote")) <= {str}
+
+
+def _fast_table(table: str, records: dict[str, Any], trusted: bool) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """The table's items by id and their TinyDB document ids, or None when any
+    record is not of the plain shape, is of a wrong type, or repeats an id or a
+    document number: then the careful loop builds it and names the problem.
+    A trusted store's types were checked when its verdict was given."""
+    spec = _FAST_TABLES.get(table)
+    if spec is None:
+        return None
+    build, texts, nullable, lists = spec
+    ids: list[str] = []
+    try:
+        items = build(list(records.values()), ids)
+    except (_Irregular, KeyError, TypeError, AttributeError):
+        return None
+    if not trusted and _wrong_column_type(items, texts, nullable, lists):
+        return None
+    if not set(map(type, ids)) <= {str}:
+        return None
+    by_id = dict(zip(ids, items))
+    if len(by_id) != len(items) or "" in by_id:
+        return None
+    try:
+        numbers = list(map(int, records))
+    except ValueError:
+        return None
+    if len(set(numbers)) != len(numbers):
+        return None
+    return by_id, dict(zip(ids, numbers))
+
+
+def parse_json(raw: bytes, path: Path) -> dict[str, Any]:
+    """The file's JSON object, or StoreError saying why it is none."""
     if not raw.strip():
         raise _problem(path, "the file is empty; it is not a Khorasan store")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -236,6 +370,20 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
         raise _problem(path, f"not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
         raise _problem(path, "not a TinyDB store: the top level is not an object")
+    return doc
+
+
+def parse_store(
+    raw: bytes, path: Path, *, check: bool = True, trusted: bool = False, doc: dict[str, Any] | None = None
+) -> StoreData:
+    """Turn file bytes into `StoreData`, or raise `StoreError` saying what is wrong.
+
+    With `check` (every command but `validate`, which lists all problems),
+    a store breaking any of the rulebook's errors is refused, naming the
+    record and the field. `doc`: the bytes as `parse_json` already read them.
+    """
+    if doc is None:
+        doc = parse_json(raw, path)
     meta_table = doc.get(META_TABLE)
     if not isinstance(meta_table, dict) or not meta_table:
         raise _problem(path, "missing the 'meta' table; it is not a Khorasan store")
@@ -262,6 +410,12 @@ def parse_store(raw: bytes, path: Path, *, check: bool = True, trusted: bool = F
         records = doc.get(table)
         if not isinstance(records, dict):
             raise _problem(path, f"missing the '{table}' table")
+        fast = _fast_table(table, records, trusted)
+        if fast is not None:
+            items, numbers = fast
+            setattr(data, table, items)
+            data.doc_ids[table] = numbers
+            continue
         target: dict[str, Any] = getattr(data, table)
         doc_ids = data.doc_ids[table]
         keys_seen: dict[int, str] = {}
@@ -385,18 +539,40 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
 
         return open_sqlite(path, check=check)
     raw, info = read_store_bytes(path)
-    fingerprint = Fingerprint.of_bytes(raw, info)
-    # A file this user's Khorasan checked (or wrote) byte for byte needs no
-    # second look: the verdict is kept per content digest and rulebook version.
-    # Below a few megabytes checking costs less than consulting the cache.
-    cached = check and info.st_size >= _VERDICT_MIN_BYTES
-    trusted = cached and _checked_before(path, fingerprint.digest)
+    fingerprint_of = _fingerprint_beside(raw, info)
     with gc_paused():
-        data = parse_store(raw, path.absolute(), check=check, trusted=trusted)
+        doc = parse_json(raw, path.absolute())
+        fingerprint = fingerprint_of()
+        # A file this user's Khorasan checked (or wrote) byte for byte needs no
+        # second look: the verdict is kept per content digest and rulebook version.
+        # Below a few megabytes checking costs less than consulting the cache.
+        cached = check and info.st_size >= _VERDICT_MIN_BYTES
+        trusted = cached and _checked_before(path, fingerprint.digest)
+        data = parse_store(raw, path.absolute(), check=check, trusted=trusted, doc=doc)
     data.fingerprint = fingerprint
     if cached and not trusted:
         _remember_checked(path, fingerprint.digest)
     return data
+
+
+def _fingerprint_beside(raw: bytes, info: os.stat_result) -> Callable[[], Fingerprint]:
+    """The file's fingerprint, worked out in a thread while the caller parses
+    a big file: blake2b lets go of the GIL, so its half a second on a 300 MB
+    store is hidden behind orjson's parse."""
+    if len(raw) < _VERDICT_MIN_BYTES:
+        fingerprint = Fingerprint.of_bytes(raw, info)
+        return lambda: fingerprint
+    import threading
+
+    done: list[Fingerprint] = []
+    worker = threading.Thread(target=lambda: done.append(Fingerprint.of_bytes(raw, info)), daemon=True)
+    worker.start()
+
+    def result() -> Fingerprint:
+        worker.join()
+        return done[0] if done else Fingerprint.of_bytes(raw, info)
+
+    return result
 
 
 _VERDICTS_KEPT = 64

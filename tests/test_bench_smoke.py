@@ -34,3 +34,14 @@ def test_quick_benchmark_produces_every_figure(tmp_path: Path) -> None:
     ui = report.details["ui_200/800"]
     assert ui["hub"]["ties"] > 1
     assert ui["path"]["length"] >= 1
+
+
+def test_only_load_measures_the_store_loads_alone(tmp_path: Path) -> None:
+    bench = _load_bench()
+    report = bench.run(quick=True, sizes=[(200, 800)], cache=tmp_path, log=lambda message: None, only="load")
+    names = [row.what for row in report.rows]
+    assert any(name.startswith("load + index (JSON), first open") for name in names)
+    assert any(name.startswith("load + index (JSON), reopen") for name in names)
+    assert not any(name.startswith(("first frame", "khorasan show", "search keystroke")) for name in names)
+    details = report.details["load_200/800"]
+    assert len(details["first_open_ratio"]) == len(details["reopen_ratio"]) == 1

@@ -413,3 +413,22 @@ def test_per_actor_summaries_follow_changes():
     assert graph.documents_of("a") == ["d1"]
     graph.documents_of("a").append("mutated")  # callers get copies
     assert graph.documents_of("a") == ["d1"]
+
+
+def test_an_index_built_while_an_edit_reindexes_is_built_again(web, monkeypatch):
+    """The type, name and document indexes are built on first use, maybe in a
+    worker while an edit reindexes: what that build produced is never kept."""
+    real = Graph._build_by_type
+
+    def edited_meanwhile(graph):
+        index = real(graph)
+        graph.data.ties["new"] = Tie("new", "family", "e", "f", citations=[Citation("third", "q")])
+        graph.reindex()
+        return index
+
+    monkeypatch.setattr(Graph, "_build_by_type", edited_meanwhile)
+    assert "family" not in web.by_type  # as the store stood when this build began
+    monkeypatch.setattr(Graph, "_build_by_type", real)
+    assert web.by_type["family"] == ["new"]
+    web.build_deferred()
+    assert web.by_document["third"] == ["new"] and web.alias_index

@@ -430,3 +430,18 @@ def test_a_trusted_store_still_has_its_document_paths_checked(tmp_path, monkeypa
     doc.symlink_to("/etc/passwd")
     with pytest.raises(StoreError, match="leads outside the store's folder"):
         load_store(path)
+
+
+def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen():
+    import gc
+
+    gc.unfreeze()  # an app test in this process may have frozen what it loaded
+    assert gc.isenabled()
+    load_store(BUNDLED)
+    assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
+    gc.disable()
+    try:
+        load_store(BUNDLED)
+        assert not gc.isenabled(), "a caller's paused collector stays paused"
+    finally:
+        gc.enable()

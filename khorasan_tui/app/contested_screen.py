@@ -137,13 +137,16 @@ class ContestedScreen(AnalysisScreen):
 
     def on_mount(self) -> None:
         graph = self.khorasan.graph
-        if self.actor_id is not None and not self._in_scope():
+        if self.actor_id is not None and not self._in_scope() and not self.khorasan.findings_pending:
             self.notify(f"No contested claims involve {_name(graph, self.actor_id)}; showing all.")
             self.actor_id = None
         self.fill(focus_tie=self.focus_tie)
         self.query_one("#contested-list", RowList).focus()
 
     def as_of_changed(self) -> None:
+        self.fill()
+
+    def findings_changed(self) -> None:
         self.fill()
 
     def _in_scope(self) -> list[Finding]:
@@ -182,6 +185,8 @@ class ContestedScreen(AnalysisScreen):
             keep_key=target,
         )
         status = Text()
+        if app.findings_pending:
+            status.append("Looking for contested claims… ", style="italic")
         status.append(plural(len(self.findings), "contested claim"), style="bold")
         if self.actor_id:
             status.append(f" involving {_name(graph, self.actor_id)}", style="bold")

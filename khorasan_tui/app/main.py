@@ -129,6 +129,8 @@ class KhorasanApp(App[int]):
         # shared: the relationship pane's ⚡ and the contested screen read them.
         self.contested_findings: list = []
         self.contested_ids: set[str] = set()
+        # True from a big store's first paint until its findings are worked out.
+        self.findings_pending = False
         self.loaded = asyncio.Event()
         self.load_error: str | None = None
         self.editor = None  # an edit.Editor once the store has loaded
@@ -230,8 +232,6 @@ class KhorasanApp(App[int]):
             with gc_paused():
                 data = load_store(self.store_path)
                 graph = Graph(data)
-                # The contested rules walk every tie: seconds on a big store, so here.
-                findings = contested(graph)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
@@ -240,18 +240,23 @@ class KhorasanApp(App[int]):
             return
         # Freezing what was built keeps later collections from walking the whole store.
         gc.freeze()
-        self.call_from_thread(self._store_ready, data, graph, findings)
+        self.call_from_thread(self._store_ready, data, graph)
 
     def _load_failed(self, message: str) -> None:
         self.load_error = message
         self.loaded.set()
         self.exit(return_code=2, message=f"cannot open store: {message}")
 
-    def _store_ready(self, data: StoreData, graph: Graph | None = None, findings: list | None = None) -> None:
+    def _store_ready(self, data: StoreData, graph: Graph | None = None) -> None:
         self.graph = graph or Graph(data)
         if self._loading_timer is not None:
             self._loading_timer.stop()
-        self._set_findings(findings if findings is not None else contested(self.graph))
+        # The contested rules walk every tie: milliseconds on a small store, so
+        # its first paint has the ⚡ marks; seconds on a big one, so they follow
+        # that paint from a worker.
+        threaded = len(self.graph.ties) > THREADED_FINDINGS
+        if not threaded:
+            self._set_findings(contested(self.graph))
         self._show_file(data)
         self._start_editor(data)
         self._update_subtitle()
@@ -261,6 +266,9 @@ class KhorasanApp(App[int]):
         else:
             self.explorer.show_current()
         self.explorer.run_search("")
+        if threaded:
+            self.findings_pending = True
+            self.call_after_refresh(self._findings_in_thread)
         self.loaded.set()
 
     def _show_file(self, data: StoreData) -> None:
@@ -381,6 +389,7 @@ class KhorasanApp(App[int]):
         if len(self.graph.ties) <= THREADED_FINDINGS:
             self._set_findings(contested(self.graph))
         else:
+            self.findings_pending = True
             self._findings_in_thread()
 
     @work(thread=True, exclusive=True, group="contested")
@@ -391,10 +400,20 @@ class KhorasanApp(App[int]):
             # another edit changed the indexes mid-walk; that edit schedules a fresh run
             return
         self.call_from_thread(self._findings_ready, findings)
+        try:
+            # What the graph left for first use: here rather than at the first search or documents view.
+            self.graph.build_deferred()
+        except RuntimeError:
+            pass  # an edit meanwhile: its own run builds them again
 
     def _findings_ready(self, findings: list) -> None:
         self._set_findings(findings)
+        self.findings_pending = False
         self.explorer.show_current()
+        for screen in self.screen_stack:
+            refill = getattr(screen, "findings_changed", None)
+            if refill is not None:
+                refill()  # the contested screen, opened while they were being worked out
 
     def _update_subtitle(self) -> None:
         if self.graph is None:
