@@ -741,31 +741,34 @@ class SqlStoreData(StoreData):
         ids = list(dict.fromkeys(actor_ids))
         if not ids:
             return []
-        tie_ids: list[str] = []
+        found: set[tuple[int, str]] = set()
         for aid in ids:
-            tie_ids += [
-                r[0]
-                for r in self.backend.query(
-                    "SELECT id FROM ties WHERE source = ?1 UNION SELECT id FROM ties WHERE target = ?1", (aid,)
-                )
-            ]
-        return list(self.ties.get_many(tie_ids).values())
-
-    def referrers(self, removed: set[str]) -> tuple[list[Tie], list[Actor]]:
-        ids = sorted(removed)
-        tie_ids: list[str] = []
-        actor_ids: list[str] = []
-        for aid in ids:
-            tie_ids += [
-                r[0]
-                for r in self.backend.query(
-                    "SELECT id FROM ties WHERE source = ?1 UNION SELECT id FROM ties WHERE target = ?1"
-                    " UNION SELECT id FROM ties WHERE claimant = ?1",
+            found.update(
+                self.backend.query(
+                    "SELECT doc_id, id FROM ties WHERE source = ?1 UNION SELECT doc_id, id FROM ties WHERE target = ?1",
                     (aid,),
                 )
-            ]
-            actor_ids += [r[0] for r in self.backend.query("SELECT id FROM actors WHERE dup_of = ?", (aid,))]
-        return list(self.ties.get_many(tie_ids).values()), list(self.actors.get_many(actor_ids).values())
+            )
+        # In file order, as the in-memory store lists them: the rulebook's
+        # messages about them come in this order.
+        return list(self.ties.get_many(tie_id for _, tie_id in sorted(found)).values())
+
+    def referrers(self, removed: set[str]) -> tuple[list[Tie], list[Actor]]:
+        ties: set[tuple[int, str]] = set()
+        actors: set[tuple[int, str]] = set()
+        for aid in sorted(removed):
+            ties.update(
+                self.backend.query(
+                    "SELECT doc_id, id FROM ties WHERE source = ?1 UNION SELECT doc_id, id FROM ties WHERE target = ?1"
+                    " UNION SELECT doc_id, id FROM ties WHERE claimant = ?1",
+                    (aid,),
+                )
+            )
+            actors.update(self.backend.query("SELECT doc_id, id FROM actors WHERE dup_of = ?", (aid,)))
+        return (
+            list(self.ties.get_many(tie_id for _, tie_id in sorted(ties)).values()),
+            list(self.actors.get_many(actor_id for _, actor_id in sorted(actors)).values()),
+        )
 
     def records_citing(self, source_id: str, limit: int = 5) -> list[str]:
         rows = self.backend.query("SELECT tie_id FROM cites WHERE doc = ? LIMIT ?", (source_id, limit))

@@ -379,3 +379,18 @@ def test_an_ambiguous_name_lists_the_same_candidates_in_the_same_order_after_edi
         assert code in (0, 3), err
     code, _, err = run_both(capsys, ["show", "Orakzai"], store_pair)
     assert code == 3 and err.index("Ziaurahman") < err.index("Aslam Farooqi") < err.index("Orakzai Agency"), err
+
+
+def test_a_new_kind_that_no_longer_fits_a_tie_is_refused_alike(store_pair):
+    """The check reads the actor's ties as the change leaves them, inside the
+    write transaction: a refusal, the same on both, never an unusable store."""
+    refusals = []
+    for path in store_pair:
+        editor = Editor.open(path)
+        with pytest.raises(ValidationError) as refused:
+            editor.edit_actor("haqqani-network", kind="place")
+        refusals.append(str(refused.value))
+        assert editor.data.actors["haqqani-network"].kind == "group"
+        assert not editor.can_undo
+    assert refusals[1] == refusals[0] and "cannot link" in refusals[0]
+    assert store_bytes(store_pair[1]) == store_bytes(store_pair[0])
