@@ -45,35 +45,40 @@ QUIET = Progress()
 
 class _Bars(Progress):
     def __init__(self, console: Any) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
         from rich.progress import Progress as RichProgress
+        from rich.text import Text
+
+        class TimeLeft(TimeRemainingColumn):
+            """'left 0:01:23' while a counted phase runs; nothing for the others."""
+
+            def render(self, task):
+                if task.total is None or task.finished:
+                    return Text("")
+                return Text("left ") + super().render(task)
 
         self._rich = RichProgress(
             SpinnerColumn(finished_text="✓"),
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[count]}"),
             TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
+            TimeLeft(),
             console=console,
             transient=False,
         )
         self._rich.start()
         self._task: Any = None
+        self._total: int | None = None
+        self._done = 0
         self._pending = 0
         self._last = 0.0
 
     def _flush(self) -> None:
         if self._task is not None and self._pending:
-            self._rich.advance(self._task, self._pending)
+            self._done += self._pending
+            count = f"{self._done:,}/{self._total:,}" if self._total is not None else f"{self._done:,}"
+            self._rich.update(self._task, advance=self._pending, count=count)
             self._pending = 0
         self._last = time.monotonic()
 
@@ -81,14 +86,16 @@ class _Bars(Progress):
         if self._task is None:
             return
         self._flush()
-        task = next(t for t in self._rich.tasks if t.id == self._task)
         # A phase without a total (indexing) is done when the next one starts.
-        self._rich.update(self._task, total=task.completed or 1, completed=task.completed or 1)
+        done = max(self._done, 1)
+        self._rich.update(self._task, total=done, completed=done)
         self._rich.stop_task(self._task)
 
     def phase(self, description: str, total: int | None = None) -> None:
         self._finish_task()
-        self._task = self._rich.add_task(description, total=total)
+        self._total, self._done, self._pending = total, 0, 0
+        count = f"0/{total:,}" if total is not None else ""
+        self._task = self._rich.add_task(description, total=total, count=count)
 
     def advance(self, count: int = 1) -> None:
         self._pending += count
