@@ -9,6 +9,7 @@ temporary name and rename, so OUT is whole or untouched.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -80,6 +81,8 @@ def run(ctx: Context) -> int:
                     _to_json(data, output, bar)
             except OSError as exc:
                 raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc.strerror or exc}") from None
+            except (sqlite3.Error, ValueError) as exc:  # a full disk; two records sharing an id
+                raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc}") from None
             documents = _copy_documents(data, output, bar)
     finally:
         if source_is_sqlite:

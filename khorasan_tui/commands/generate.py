@@ -56,6 +56,8 @@ def run(ctx: Context) -> int:
     # Never clobber curated knowledge with random data.
     if output.exists() and (output.resolve() == default_store_path().resolve() or not _is_generated(output)):
         raise CliExit(EXIT_USAGE, f"refusing to overwrite {output}: it is not a generated store")
+    import sqlite3
+
     from ..progress import for_work
 
     started = time.perf_counter()
@@ -64,6 +66,8 @@ def run(ctx: Context) -> int:
             result = generate(output, args.actors, args.ties, args.seed, progress=bar)
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:  # a full disk, say
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc}") from None
     elapsed = time.perf_counter() - started
     sys.stderr.write(
         f"wrote {result.path}: {plural(result.actors, 'actor')}, {plural(result.ties, 'tie')}, "
