@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "export": "khorasan_tui.commands.export:run",
     "import": "khorasan_tui.commands.importer:run",
     "generate": "khorasan_tui.commands.generate:run",
+    "convert": "khorasan_tui.commands.convert:run",
     "add-actor": "khorasan_tui.commands.edit:add_actor",
     "add-tie": "khorasan_tui.commands.edit:add_tie",
     "add-alias": "khorasan_tui.commands.edit:add_alias",
@@ -206,6 +207,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--ties", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    p = command("convert", "copy a store from JSON to SQLite or back; its document texts go along")
+    p.epilog = (
+        "The direction follows IN (a SQLite file or JSON) and OUT's extension (.sqlite, .sqlite3, .db or .json),"
+        " or --to. JSON -> SQLite -> JSON gives back the same bytes."
+    )
+    p.add_argument("input", metavar="IN", help="the store to read")
+    p.add_argument("output", metavar="OUT", help="the new store; its folder gets the document texts")
+    p.add_argument("--to", choices=["json", "sqlite"], help="the output's format (default: from OUT's extension)")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
     p = command("add-actor", "add an actor")
     p.add_argument("name")

@@ -19,6 +19,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,14 +66,15 @@ LIST_SEPARATOR = "; "
 class Selection:
     """The actors and ties to export, in store order."""
 
-    actor_ids: list[str]
-    tie_ids: list[str]
+    actor_ids: Collection[str]
+    tie_ids: Collection[str]
     whole: bool
 
 
 def select(graph: Graph, around: str | None = None, depth: int = 1) -> Selection:
     if around is None:
-        return Selection(list(graph.actors), list(graph.ties), whole=True)
+        # Views, not lists: a SQLite store of millions of ties is read as it is written out.
+        return Selection(graph.actors.keys(), graph.ties.keys(), whole=True)
     actors, ties = graph.neighbourhood(around, depth)
     return Selection(
         [a for a in graph.actors if a in actors],
@@ -193,7 +195,38 @@ def to_json_data(graph: Graph, selection: Selection) -> dict[str, Any]:
 
 
 def to_json(graph: Graph, selection: Selection) -> str:
-    return orjson.dumps(to_json_data(graph, selection), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return b"".join(iter_json(graph, selection)).decode()
+
+
+def iter_json(graph: Graph, selection: Selection, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The bytes of `to_json_data` as indented JSON, a record at a time: a whole
+    SQLite store is written out without ever being in memory at once."""
+    from .sqlstore import _indent
+
+    if selection.whole:
+        actors: Iterable[Actor] = graph.actors.values()
+        ties: Iterable[Tie] = graph.ties.values()
+        sources: Iterable[Source] = graph.data.sources.values()
+    else:
+        data = to_json_data(graph, selection)
+        actors, ties, sources = data["actors"], data["ties"], data["sources"]
+    tables = (
+        (b"actors", actors, (lambda a: actor_json(graph, a)) if selection.whole else None),
+        (b"ties", ties, (lambda t: tie_json(graph, t)) if selection.whole else None),
+        (b"sources", sources, source_json if selection.whole else None),
+    )
+    yield b"{"
+    for position, (name, records, as_json) in enumerate(tables):
+        yield (b"\n" if position == 0 else b",\n") + b'  "' + name + b'": '
+        empty = True
+        for record in records:
+            body = as_json(record) if as_json is not None else record
+            yield (b"[\n" if empty else b",\n") + b"    " + _indent(orjson.dumps(body, option=orjson.OPT_INDENT_2), 4)
+            empty = False
+            if progress is not None:
+                progress(1)
+        yield b"[]" if empty else b"\n  ]"
+    yield b"\n}\n"
 
 
 # -- CSV ----------------------------------------------------------------------

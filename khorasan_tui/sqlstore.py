@@ -946,6 +946,10 @@ class SqlWriter:
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.close()
+        # A WAL left beside a store this one replaces (a crash) would be replayed into it.
+        for leftover in (f"{self.path}-wal", f"{self.path}-shm"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
         os.replace(self.tmp, self.path)
         return self.path
 
@@ -1009,8 +1013,14 @@ def derived_counts_problems(backend: SqlBackend) -> list[str]:
     return [f"the kept {name} counts differ from the ties" for name in queries if kept[name] != fresh[name]]
 
 
-def write_sqlite(data: StoreData, path: str | Path, progress: Callable[[int], None] | None = None) -> Path:
-    """A new SQLite store with everything `data` holds, in its order."""
+def write_sqlite(
+    data: StoreData,
+    path: str | Path,
+    progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
+) -> Path:
+    """A new SQLite store with everything `data` holds, in its order.
+    `progress` hears of each record written, `phase` of the indexing steps after."""
     writer = SqlWriter(path, data.meta, data.extra_tables)
     try:
         for table, add in (("actors", writer.add_actor), ("ties", writer.add_tie), ("sources", writer.add_source)):
@@ -1019,14 +1029,15 @@ def write_sqlite(data: StoreData, path: str | Path, progress: Callable[[int], No
                 add(record, ids.get(key))
                 if progress is not None:
                     progress(1)
-        return writer.finish()
+        return writer.finish(phase)
     except BaseException:
         writer.abort()
         raise
 
 
-def iter_json_chunks(data: SqlStoreData) -> Iterator[bytes]:
-    """The store as the bytes `store.encode_store` would give, a record at a time."""
+def iter_json_chunks(data: SqlStoreData, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The store as the bytes `store.encode_store` would give, a record at a time
+    (`progress` hears of each)."""
     backend = data.backend
     yield b"{"
     first_table = True
@@ -1044,6 +1055,8 @@ def iter_json_chunks(data: SqlStoreData) -> Iterator[bytes]:
             yield (b"{\n" if empty else b",\n") + b"    " + orjson.dumps(str(doc_id)) + b": "
             yield _indent(orjson.dumps(record, option=orjson.OPT_INDENT_2), 4)
             empty = False
+            if progress is not None:
+                progress(1)
         yield b"{}" if empty else b"\n  }"
     yield b"\n}\n"
 

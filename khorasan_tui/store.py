@@ -12,7 +12,8 @@ import itertools
 import operator
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: bytes, backup: bool = True, follow_symlinks: bool = True) -> None:
-    """Write `payload` to `path` so a crash leaves the old file or the new one.
+def atomic_write(
+    path: Path, payload: bytes | Iterable[bytes], backup: bool = True, follow_symlinks: bool = True
+) -> None:
+    """Write `payload` (bytes, or chunks of them: a store too big to hold whole
+    as one string) to `path` so a crash leaves the old file or the new one.
 
     The temp file lives in the same folder (``os.replace`` is only atomic on one
     filesystem), is fsynced before the rename, and the folder is fsynced after so
@@ -81,7 +85,11 @@ def atomic_write(path: Path, payload: bytes, backup: bool = True, follow_symlink
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(payload)
+            if isinstance(payload, bytes):
+                tmp.write(payload)
+            else:
+                for chunk in payload:
+                    tmp.write(chunk)
             tmp.flush()
             os.fsync(tmp.fileno())
         if path.exists():
@@ -320,8 +328,8 @@ def _wrong_column_type(
     (_wrong_field_type) would refuse: one pass per kind of field, in C."""
     if not _column_types(items, texts) <= {str} or not _column_types(items, nullable) <= {str, type(None)}:
         return True
-    for field in lists:
-        values = list(map(operator.attrgetter(field), items))
+    for name in lists:
+        values = list(map(operator.attrgetter(name), items))
         if not set(map(type, values)) <= {list} or not set(map(type, itertools.chain.from_iterable(values))) <= {str}:
             return True
     cited = list(itertools.chain.from_iterable(map(operator.attrgetter("citations"), items)))
@@ -776,20 +784,67 @@ def copy_store(source: Path, target: Path) -> list[Path]:
     store is read-only: a reinstall would drop edits made inside the package).
     Returns the files it created, so that a copy made for an edit that then
     fails can be taken back. Call it under `locked(target)`."""
-    import shutil
-
     source, target = Path(source), Path(target)
     data = load_store(source)
     target.parent.mkdir(parents=True, exist_ok=True)
-    created: list[Path] = []
-    for doc in data.sources.values():
-        if doc.path and not rules.check_document_path(doc.path):
-            origin = source.parent / doc.path
-            destination = target.parent / doc.path
-            if origin.is_file() and not destination.exists():
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(origin, destination)
-                created.append(destination)
+    created = copy_documents(data, target.parent).copied
     atomic_write(target, source.read_bytes(), backup=False)
     created.append(target)
     return created
+
+
+@dataclass
+class CopiedDocuments:
+    """What `copy_documents` did, document by document (ids)."""
+
+    copied: list[Path] = field(default_factory=list)
+    already_there: list[str] = field(default_factory=list)  # the same text was in the folder
+    differ: list[str] = field(default_factory=list)  # another text of that name is there: left alone
+    missing: list[str] = field(default_factory=list)  # no text file beside the original store
+    refused: dict[str, str] = field(default_factory=dict)  # id -> why it was not read (a path out, not UTF-8...)
+
+
+def copy_documents(data: StoreData, folder: Path, progress: Callable[[int], None] | None = None) -> CopiedDocuments:
+    """Copy the text files of `data`'s documents from the store's folder into
+    `folder` under the same relative paths, so a copy of the store elsewhere
+    reads the same texts. Never writes over a file, never reads outside the
+    store's folder (the documents' own checks), never writes outside `folder`."""
+    from .documents import DocumentRefused, read_document
+
+    report = CopiedDocuments()
+    folder = Path(folder)
+    real_folder = os.path.realpath(folder)
+    if real_folder == os.path.realpath(data.folder):
+        return report
+    for doc in data.sources.values():
+        if progress is not None:
+            progress(1)
+        if not doc.path:
+            continue
+        if not os.path.lexists(data.folder / doc.path):
+            report.missing.append(doc.id)
+            continue
+        try:
+            text = read_document(data, doc)
+        except DocumentRefused as exc:
+            report.refused[doc.id] = str(exc)
+            continue
+        except OSError as exc:
+            report.refused[doc.id] = f"document {doc.id}: {exc.strerror or exc}"
+            continue
+        payload = (text or "").encode("utf-8")
+        destination = folder / doc.path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.commonpath([real_folder, os.path.realpath(destination.parent)]) != real_folder:
+            report.refused[doc.id] = f"document {doc.id}: {doc.path!r} would leave {folder} (a symlink there)"
+            continue
+        if os.path.lexists(destination):
+            try:
+                same = destination.is_file() and destination.read_bytes() == payload
+            except OSError:
+                same = False
+            (report.already_there if same else report.differ).append(doc.id)
+            continue
+        atomic_write(destination, payload, backup=False, follow_symlinks=False)
+        report.copied.append(destination)
+    return report

@@ -9,15 +9,23 @@ passes. Degrees are heavy-tailed on purpose: a few dozen hubs with thousands
 of ties, a long tail of actors with exactly one.
 
 Everything is drawn from one `random.Random(seed)` and written in a fixed
-order, so a seed always gives the same bytes.
+order, so a seed always gives the same bytes. Records are made one at a time
+in file order, so a SQLite store of millions of ties streams to disk in
+bounded memory; a JSON store is gathered in memory and written whole.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
+from hashlib import blake2b
 from pathlib import Path
 
 from .model import (
@@ -31,7 +39,9 @@ from .model import (
     new_actor_id,
     normalize_key,
 )
+from .progress import QUIET, Progress
 from .rules import check_ends
+from .sqlstore import SqlWriter, wants_sqlite
 from .store import StoreData, atomic_write, check_structure, encode_store, gc_paused
 
 QUOTES_PER_DOCUMENT = 2_000
@@ -258,6 +268,8 @@ KIND_SHARE = (  # the real store's mix, leaning a little more to people
     ("agency", 0.09),
     ("state", 0.04),  # states run out after a few dozen; the rest become agencies
 )
+KIND_LIST = tuple(KINDS)
+KIND_INDEX = {kind: i for i, kind in enumerate(KIND_LIST)}
 HUB_KINDS = ("group", "state", "group", "agency", "place", "group", "organization")
 
 # How one actor relates to another in a sentence: "X is a member of Y".
@@ -389,20 +401,70 @@ def _tie_options() -> dict[tuple[str, str], _Pick]:
     return table
 
 
+class _Digests:
+    """A set of strings kept as 64-bit digests in one flat table: a million actor
+    names or five million tie ids take tens of megabytes, where a set of the
+    strings would take gigabytes. Two strings sharing a digest (a chance in a
+    million at five million ids) only make one look taken, so the generator
+    picks another: never a duplicate. Digests, not `hash()`: the same seed must
+    give the same store in every process."""
+
+    MAX_LOAD = 0.7
+
+    def __init__(self, expected: int = 0) -> None:
+        size = 16
+        while size * self.MAX_LOAD < expected:
+            size *= 2
+        self._slots = array("Q", [0]) * size
+        self._count = 0
+
+    @staticmethod
+    def _digest(text: str) -> int:
+        return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "little") or 1
+
+    def _slot(self, digest: int) -> int:
+        """Where `digest` is, or the empty slot where it would go (linear probing)."""
+        slots = self._slots
+        mask = len(slots) - 1
+        i = digest & mask
+        while True:
+            held = slots[i]
+            if held == 0 or held == digest:
+                return i
+            i = (i + 1) & mask
+
+    def add(self, text: str) -> bool:
+        """Add `text`; False when it was there already."""
+        digest = self._digest(text)
+        i = self._slot(digest)
+        if self._slots[i] == digest:
+            return False
+        self._slots[i] = digest
+        self._count += 1
+        if self._count > self.MAX_LOAD * len(self._slots):
+            old = self._slots
+            self._slots = array("Q", [0]) * (2 * len(old))
+            for held in old:
+                if held:
+                    self._slots[self._slot(held)] = held
+        return True
+
+    def taken_else_add(self, text: str) -> bool:
+        """Whether `text` is taken; if not, it is now (for `unique_id`: one digest per candidate)."""
+        return not self.add(text)
+
+
 class _Names:
     """Unique names: no two actors may share a name or alias once normalised."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, n_actors: int) -> None:
         self.rng = rng
-        self.taken: set[str] = set()
-        self.ids: set[str] = set()
+        self.taken = _Digests(2 * n_actors)
+        self.ids = _Digests(n_actors)
 
     def claim(self, name: str) -> bool:
         key = normalize_key(name)
-        if not key or key in self.taken:
-            return False
-        self.taken.add(key)
-        return True
+        return bool(key) and self.taken.add(key)
 
     def unique(self, make) -> str:
         for _ in range(12):
@@ -416,9 +478,49 @@ class _Names:
         return f"{base} {n}"
 
     def actor_id(self, name: str) -> str:
-        actor_id = new_actor_id(name, self.ids)
-        self.ids.add(actor_id)
-        return actor_id
+        return new_actor_id(name, self.ids.taken_else_add)
+
+
+class _Quotes:
+    """The sentences each document will hold, kept on disk until the documents
+    are written (at five million ties they would fill gigabytes). Each bucket
+    file holds a run of consecutive documents, so the documents are written in
+    order with one bucket in memory at a time."""
+
+    BUCKETS = 64
+
+    def __init__(self, n_documents: int, folder: Path) -> None:
+        self.n_documents = n_documents
+        self.buckets = min(self.BUCKETS, n_documents)
+        self.folder = Path(tempfile.mkdtemp(prefix=".khorasan-quotes-", dir=folder))
+        self.files = [open(self.folder / str(b), "w", encoding="utf-8") for b in range(self.buckets)]
+
+    def _bucket(self, doc: int) -> int:
+        return doc * self.buckets // self.n_documents
+
+    def add(self, doc: int, sentence: str) -> None:
+        # Sentences are made of generated names: no newline in them.
+        self.files[self._bucket(doc)].write(f"{doc}\t{sentence}\n")
+
+    def by_document(self) -> Iterator[list[str]]:
+        """Each document's sentences in the order they were cited, document after document."""
+        for handle in self.files:
+            handle.close()
+        doc = 0
+        for bucket in range(self.buckets):
+            sentences: dict[int, list[str]] = {}
+            with open(self.folder / str(bucket), encoding="utf-8") as handle:
+                for line in handle:
+                    number, sentence = line.rstrip("\n").split("\t", 1)
+                    sentences.setdefault(int(number), []).append(sentence)
+            while doc < self.n_documents and self._bucket(doc) == bucket:
+                yield sentences.get(doc, [])
+                doc += 1
+
+    def close(self) -> None:
+        for handle in self.files:
+            handle.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _acronym(name: str) -> str:
@@ -442,18 +544,27 @@ def _partial_date(rng: random.Random, low: int = 1996, high: int = 2024) -> str:
 
 
 class _Builder:
-    def __init__(self, n_actors: int, n_ties: int, seed: int) -> None:
+    """Makes the store record by record, in file order: actors, then ties, then
+    documents. What the ties need of each actor is kept in flat lists (the
+    Actor objects of a million actors would not fit in memory)."""
+
+    def __init__(self, n_actors: int, n_ties: int, seed: int, spool: Path) -> None:
         self.rng = random.Random(seed)
         self.n_actors = n_actors
         self.n_ties = n_ties
-        self.names = _Names(self.rng)
-        self.actors: dict[str, Actor] = {}
-        self.ties: dict[str, Tie] = {}
-        # Quotes wait here until the documents are written: (document index, sentence).
-        self.sentences: list[tuple[int, str]] = []
-        self.heads: dict[tuple[str, str], int] = {}
+        self.names = _Names(self.rng, n_actors)
+        self.ids: list[str] = []
+        self.actor_names: list[str] = []
+        self.kinds = bytearray()
+        self.event_dates: dict[int, str] = {}
+        self.people = array("I")
+        self.cumulative = array("d")
+        # How many leaders and founders each actor has had so far.
+        self.heads = {"leads": bytearray(n_actors), "founded": bytearray(n_actors)}
+        self.tie_ids = _Digests(n_ties)
         expected_quotes = n_ties * 1.1 + n_actors * 0.3
         self.n_documents = max(3, math.ceil(expected_quotes / QUOTES_PER_DOCUMENT))
+        self.quotes = _Quotes(self.n_documents, spool)
         self.state_names = list(STATES)
         self.rng.shuffle(self.state_names)
 
@@ -592,62 +703,69 @@ class _Builder:
             also = f", also known as {aliases[0]}," if aliases else ""
             quote = f"{name}{also} is described as follows: {summary}"
             actor.citations.append(Citation(self._cite(quote), quote))
-        self.actors[actor.id] = actor
+        index = len(self.ids)
+        if kind == "person":
+            # A few suspected duplicates, as curation leaves them: one in 500 people.
+            if self.people and rng.random() < 1 / 500:
+                actor.possible_duplicate_of = self.ids[self.people[rng.randrange(len(self.people))]]
+            self.people.append(index)
+        if kind == "event":
+            self.event_dates[index] = actor.founded
+        self.ids.append(actor.id)
+        self.actor_names.append(name)
+        self.kinds.append(KIND_INDEX[kind])
         return actor
 
     def _cite(self, sentence: str) -> str:
         doc = self.rng.randrange(self.n_documents)
-        self.sentences.append((doc, sentence))
+        self.quotes.add(doc, sentence)
         return self.document_id(doc)
 
     def document_id(self, index: int) -> str:
         return f"syn-{index + 1:04d}"
 
-    def make_actors(self) -> list[float]:
-        """Every actor, hubs first, and each one's weight for drawing tie ends."""
+    def actors(self) -> Iterator[Actor]:
+        """Every actor, hubs first; each one's weight for drawing tie ends is kept for the ties."""
         rng = self.rng
         n = self.n_actors
         hubs = min(max(1, n // 2000 + 3), max(1, n // 10))
         kinds = _Pick([k for k, _ in KIND_SHARE], [s for _, s in KIND_SHARE])
         plan = [HUB_KINDS[i % len(HUB_KINDS)] for i in range(hubs)]
         plan += [kinds(rng) for _ in range(n - hubs)]
-        tail_weights: list[float] = []
-        for _ in plan[hubs:]:
+        tail_weights = array("d")
+        for _ in range(n - hubs):
             if rng.random() < LONG_TAIL_SHARE:
                 tail_weights.append(0.0)
             else:
                 tail_weights.append(min(rng.paretovariate(1.3), MAX_TAIL_WEIGHT))
         tail_total = sum(tail_weights) or 1.0
         zipf = [1.0 / (r + 1) ** 0.5 for r in range(hubs)]
+        zipf_total = sum(zipf)
         hub_total = tail_total * HUB_SHARE / (1.0 - HUB_SHARE)
-        weights = [hub_total * z / sum(zipf) for z in zipf] + tail_weights
+        total = 0.0
+        for weight in itertools.chain((hub_total * z / zipf_total for z in zipf), tail_weights):
+            total += weight
+            self.cumulative.append(total)
+        del tail_weights
         for kind in plan:
-            self.add_actor(kind)
-        # A few suspected duplicates, as curation leaves them: one in 500 people.
-        people = [a.id for a in self.actors.values() if a.kind == "person"]
-        for _ in range(len(people) // 500):
-            suspect, original = rng.sample(people, 2)
-            self.actors[suspect].possible_duplicate_of = original
-        return weights
+            yield self.add_actor(kind)
+        # Only new actors need unique names: a million actors' digests are 50 MB the ties can use.
+        self.names.taken = self.names.ids = _Digests()
 
     # -- ties ----------------------------------------------------------------------
-    def make_ties(self, weights: list[float]) -> None:
+    def ties(self) -> Iterator[Tie]:
         rng = self.rng
-        ids = list(self.actors)
-        actors = [self.actors[a] for a in ids]
-        n = len(ids)
+        n = len(self.ids)
         if n < 2:
             if self.n_ties:
                 raise ValueError("ties need at least two actors")
             return
-        cumulative: list[float] = []
-        total = 0.0
-        for weight in weights:
-            total += weight
-            cumulative.append(total)
+        cumulative = self.cumulative
+        total = cumulative[-1]
         options = _tie_options()
         statuses = _Pick([s for s, _ in STATUS_SHARE], [w for _, w in STATUS_SHARE])
-        claimants = [a for a in actors if a.kind in ("state", "agency", "organization", "group")] or actors
+        can_claim = {KIND_INDEX[k] for k in ("state", "agency", "organization", "group")}
+        claimants = [i for i, k in enumerate(self.kinds) if k in can_claim] or list(range(n))
         claimants = claimants[: max(50, len(claimants) // 20)]
         draw = rng.random
 
@@ -656,37 +774,39 @@ class _Builder:
         tree = min(n - 1, self.n_ties)
         for i in range(1, tree + 1):
             j = bisect.bisect(cumulative, draw() * cumulative[i - 1], 0, i - 1)
-            self._add_tie(actors[i], actors[j], options, statuses, claimants)
+            yield self._tie(i, j, options, statuses, claimants)
         for _ in range(self.n_ties - tree):
             i = bisect.bisect(cumulative, draw() * total, 0, n - 1)
             j = i
             while j == i:
                 j = bisect.bisect(cumulative, draw() * total, 0, n - 1)
-            self._add_tie(actors[i], actors[j], options, statuses, claimants)
+            yield self._tie(i, j, options, statuses, claimants)
 
-    def _add_tie(self, a: Actor, b: Actor, options, statuses, claimants) -> None:
+    def _tie(self, a: int, b: int, options, statuses, claimants) -> Tie:
         rng = self.rng
-        tie_type, swap = options[(a.kind, b.kind)](rng)
+        kinds, names = self.kinds, self.actor_names
+        tie_type, swap = options[(KIND_LIST[kinds[a]], KIND_LIST[kinds[b]])](rng)
         if swap:
             a, b = b, a
+        kind_a, kind_b = KIND_LIST[kinds[a]], KIND_LIST[kinds[b]]
         if tie_type in ("leads", "founded"):
             # A group has a handful of leaders and founders over its life, not hundreds.
-            count = self.heads.get((tie_type, b.id), 0)
-            if count >= MAX_HEADS:
+            counts = self.heads[tie_type]
+            if counts[b] >= MAX_HEADS:
                 tie_type = "member_of"
             else:
-                self.heads[(tie_type, b.id)] = count + 1
+                counts[b] += 1
         status = statuses(rng)
         claimant = None
         if status == "claimed":
             claimant = claimants[rng.randrange(len(claimants))]
-            if claimant.id in (a.id, b.id):
+            if claimant in (a, b):
                 claimant = None
                 status = "alleged"
         start = end = role = None
-        event = a if a.kind == "event" else b if b.kind == "event" else None
-        if event is not None and event.founded:
-            start = event.founded  # a tie to an event dates from the event
+        event = a if kind_a == "event" else b if kind_b == "event" else None
+        if event is not None and self.event_dates.get(event):
+            start = self.event_dates[event]  # a tie to an event dates from the event
         elif rng.random() < 0.45:
             start = _partial_date(rng, 1996, 2022)
             if rng.random() < 0.2:
@@ -695,21 +815,22 @@ class _Builder:
             role = rng.choice(ROLES)
         when = f" in {start[:4]}" if start else ""
         form = rng.choice(QUOTE_FORMS[status])
-        verb = "took place in" if tie_type == "located_in" and a.kind == "event" else VERB_PHRASES[tie_type]
-        quote = form.format(a=a.name, v=verb, b=b.name, w=when, c=claimant.name if claimant else "")
+        verb = "took place in" if tie_type == "located_in" and kind_a == "event" else VERB_PHRASES[tie_type]
+        name_a, name_b = names[a], names[b]
+        quote = form.format(a=name_a, v=verb, b=name_b, w=when, c=names[claimant] if claimant is not None else "")
         citations = [Citation(self._cite(quote), quote)]
         if rng.random() < 0.08:
-            second = f"{b.name} was again linked to {a.name}."
+            second = f"{name_b} was again linked to {name_a}."
             citations.append(Citation(self._cite(second), second))
-        summary = f"{a.name} {verb} {b.name}." if rng.random() < 0.3 else ""
-        tie_id = make_tie_id(a.id, tie_type, b.id, self.ties)
-        self.ties[tie_id] = Tie(
+        summary = f"{name_a} {verb} {name_b}." if rng.random() < 0.3 else ""
+        tie_id = make_tie_id(self.ids[a], tie_type, self.ids[b], self.tie_ids.taken_else_add)
+        return Tie(
             id=tie_id,
             type=tie_type,
-            source=a.id,
-            target=b.id,
+            source=self.ids[a],
+            target=self.ids[b],
             status=status,
-            claimant=claimant.id if claimant else None,
+            claimant=self.ids[claimant] if claimant is not None else None,
             role=role,
             start=start,
             end=end,
@@ -718,31 +839,34 @@ class _Builder:
         )
 
     # -- documents -----------------------------------------------------------------
-    def documents(self, folder_name: str) -> tuple[dict[str, Source], dict[str, str]]:
+    def documents(self, folder: Path) -> Iterator[Source]:
+        """Each document's record, its text written into `folder` on the way."""
         rng = self.rng
-        bodies: list[list[str]] = [[] for _ in range(self.n_documents)]
-        for doc, sentence in self.sentences:
-            bodies[doc].append(sentence)
-        sources: dict[str, Source] = {}
-        texts: dict[str, str] = {}
-        for index, sentences in enumerate(bodies):
+        for index, sentences in enumerate(self.quotes.by_document()):
             doc_id = self.document_id(index)
             title = rng.choice(HEADLINES).format(p=rng.choice(PROVINCES))
             title = title[0].upper() + title[1:]
             publisher = rng.choice(PUBLISHERS)
             published = f"{_year(rng, 2015, 2024)}-{rng.randint(1, 12):02d}"
             file_name = f"{doc_id}.txt"
-            sources[doc_id] = Source(
+            paragraphs = [" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)]
+            text = "\n\n".join([title, f"{publisher}, {published}", *paragraphs]) + "\n"
+            (folder / file_name).write_text(text, encoding="utf-8")
+            yield Source(
                 id=doc_id,
                 title=title,
                 publisher=publisher,
                 published=published,
                 published_note="Synthetic article generated for benchmarks.",
-                path=f"{folder_name}/{file_name}",
+                path=f"{folder.name}/{file_name}",
             )
-            paragraphs = [" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)]
-            texts[file_name] = "\n\n".join([title, f"{publisher}, {published}", *paragraphs]) + "\n"
-        return sources, texts
+        self._release()
+
+    def _release(self) -> None:
+        """Every record is made: what the ties needed of each actor (hundreds of
+        megabytes at a million actors) goes before SQLite sorts its indexes."""
+        self.ids, self.actor_names, self.kinds, self.event_dates = [], [], bytearray(), {}
+        self.people, self.cumulative, self.heads, self.tie_ids = array("I"), array("d"), {}, _Digests()
 
 
 def sources_folder_for(path: Path) -> Path:
@@ -750,42 +874,83 @@ def sources_folder_for(path: Path) -> Path:
     return path.with_name(f"{path.stem}-sources")
 
 
-def build(n_actors: int, n_ties: int, seed: int = 1, folder_name: str = "sources") -> tuple[StoreData, dict[str, str]]:
-    """The store in memory and its documents' texts (file name -> text)."""
+def generate(path: str | Path, n_actors: int, n_ties: int, seed: int = 1, progress: Progress = QUIET) -> GeneratedStore:
+    """Write a synthetic store to `path` and its articles to a folder beside it.
+
+    A path ending .sqlite (or an existing SQLite store) gets a SQLite store,
+    streamed record by record in bounded memory; otherwise a JSON store, built
+    in memory and held to the whole rulebook before it is written. Both hold
+    the same records: converting one gives the other's bytes.
+    """
     if n_actors < 0 or n_ties < 0:
         raise ValueError("counts must not be negative")
-    builder = _Builder(n_actors, n_ties, seed)
-    weights = builder.make_actors()
-    builder.make_ties(weights)
-    sources, texts = builder.documents(folder_name)
+    path = Path(path).absolute()
+    folder = sources_folder_for(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     meta = {
         "schema_version": SCHEMA_VERSION,
         "name": f"Synthetic store: {n_actors} actors, {n_ties} ties (seed {seed})",
         "synthetic": {"actors": n_actors, "ties": n_ties, "seed": seed},
     }
-    data = StoreData(actors=builder.actors, ties=builder.ties, sources=sources, meta=meta)
-    check_structure(data)
-    return data, texts
-
-
-def generate(path: str | Path, n_actors: int, n_ties: int, seed: int = 1) -> GeneratedStore:
-    """Write a synthetic store to `path` and its articles to a folder beside it."""
-    path = Path(path).absolute()
-    folder = sources_folder_for(path)
-    with gc_paused():
-        data, texts = build(n_actors, n_ties, seed, folder.name)
-        payload = encode_store(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    folder.mkdir(exist_ok=True)
+    builder = _Builder(n_actors, n_ties, seed, path.parent)
+    try:
+        write = _write_sqlite if wants_sqlite(path) else _write_json
+        counts = write(builder, path, meta, folder, progress)
+    finally:
+        builder.quotes.close()
     for stale in folder.glob("syn-*.txt"):
-        if stale.name not in texts:
+        if not _is_document_of(stale.name, builder.n_documents):
             stale.unlink()
-    for file_name, text in texts.items():
-        (folder / file_name).write_text(text, encoding="utf-8")
+    return GeneratedStore(path, folder, *counts)
+
+
+def _is_document_of(file_name: str, n_documents: int) -> bool:
+    number = file_name[len("syn-") : -len(".txt")]
+    return number.isdigit() and 1 <= int(number) <= n_documents and file_name == f"syn-{int(number):04d}.txt"
+
+
+def _phases(builder: _Builder, folder: Path):
+    yield "actors", builder.n_actors, builder.actors()
+    yield "ties", builder.n_ties, builder.ties()
+    yield "documents", builder.n_documents, builder.documents(folder)
+
+
+def _write_json(builder: _Builder, path: Path, meta: dict, folder: Path, progress: Progress) -> tuple[int, int, int]:
+    data = StoreData(meta=meta, path=path)
+    tables = {"actors": data.actors, "ties": data.ties, "documents": data.sources}
+    with gc_paused():
+        for phase, total, records in _phases(builder, folder):
+            progress.phase(phase, total)
+            table = tables[phase]
+            for record in records:
+                table[record.id] = record
+                progress.advance()
+        progress.phase("checking")
+        check_structure(data)
+        progress.phase("writing")
+        payload = encode_store(data)
     # Written as save_store would, without its lock file and backup: a
     # generated store has no history to protect.
     atomic_write(path, payload, backup=False)
-    return GeneratedStore(path, folder, len(data.actors), len(data.ties), len(data.sources))
+    return len(data.actors), len(data.ties), len(data.sources)
 
 
-__all__ = ["GeneratedStore", "build", "generate", "sources_folder_for"]
+def _write_sqlite(builder: _Builder, path: Path, meta: dict, folder: Path, progress: Progress) -> tuple[int, int, int]:
+    writer = SqlWriter(path, meta)
+    adds = {"actors": writer.add_actor, "ties": writer.add_tie, "documents": writer.add_source}
+    try:
+        for phase, total, records in _phases(builder, folder):
+            progress.phase(phase, total)
+            add = adds[phase]
+            for record in records:
+                add(record)
+                progress.advance()
+        writer.finish(progress.phase)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.counts["actors"], writer.counts["ties"], writer.counts["sources"]
+
+
+__all__ = ["GeneratedStore", "generate", "sources_folder_for"]

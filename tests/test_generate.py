@@ -13,6 +13,7 @@ import pytest
 from khorasan_tui.cli import main
 from khorasan_tui.graph import Graph
 from khorasan_tui.model import KINDS, TIE_TYPES
+from khorasan_tui.sqlstore import is_sqlite
 from khorasan_tui.store import default_store_path, load_store
 from khorasan_tui.synthetic import STATUS_SHARE, generate, sources_folder_for
 from khorasan_tui.validate import validate
@@ -142,3 +143,36 @@ def test_cli_entry_point(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert load_store(out).meta["synthetic"] == {"actors": 50, "ties": 100, "seed": 1}
+
+
+def test_sqlite_store_converts_to_the_json_store_byte_for_byte(tmp_path: Path, capsys) -> None:
+    """Streamed into SQLite or gathered into JSON, a seed gives the same records."""
+    as_json = tmp_path / "json" / "store.json"
+    as_sqlite = tmp_path / "sqlite" / "store.sqlite"
+    for out in (as_json, as_sqlite):
+        assert main(["generate", "--actors", "400", "--ties", "2000", "--seed", "9", "-o", str(out)]) == 0
+    assert is_sqlite(as_sqlite)
+    converted = as_sqlite.with_suffix(".json")
+    assert main(["convert", str(as_sqlite), str(converted)]) == 0
+    assert converted.read_bytes() == as_json.read_bytes()
+    docs_json = sorted(sources_folder_for(as_json).iterdir())
+    docs_sqlite = sorted(sources_folder_for(as_sqlite).iterdir())
+    assert [p.name for p in docs_json] == [p.name for p in docs_sqlite]
+    assert [p.read_bytes() for p in docs_json] == [p.read_bytes() for p in docs_sqlite]
+    # No spool of quotes is left behind.
+    assert sorted(p.name for p in as_sqlite.parent.iterdir()) == ["store-sources", "store.json", "store.sqlite"]
+    capsys.readouterr()
+    assert main(["--db", str(as_sqlite), "validate"]) == 0
+
+
+def test_sqlite_store_is_regenerated_in_place_but_real_ones_are_not(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "g.sqlite"
+    assert main(["generate", "--actors", "50", "--ties", "100", "--seed", "1", "-o", str(out)]) == 0
+    assert main(["generate", "--actors", "60", "--ties", "100", "--seed", "1", "-o", str(out)]) == 0
+    assert "60 actors" in capsys.readouterr().err
+    real = tmp_path / "real.sqlite"
+    assert main(["convert", str(default_store_path()), str(real)]) == 0
+    before = real.read_bytes()
+    assert main(["generate", "--actors", "10", "--ties", "10", "-o", str(real)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert real.read_bytes() == before

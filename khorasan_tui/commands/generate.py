@@ -14,6 +14,16 @@ def _is_generated(path: Path) -> bool:
     """Whether an existing file is a store this command wrote (safe to replace)."""
     import orjson
 
+    from ..sqlstore import is_sqlite, open_sqlite
+    from ..storedata import StoreError
+
+    if is_sqlite(path):
+        try:
+            data = open_sqlite(path)
+        except StoreError:
+            return False
+        data.backend.close()
+        return "synthetic" in data.meta
     try:
         doc = orjson.loads(path.read_bytes())
         meta = next(iter(doc["meta"].values()))
@@ -46,11 +56,18 @@ def run(ctx: Context) -> int:
     # Never clobber curated knowledge with random data.
     if output.exists() and (output.resolve() == default_store_path().resolve() or not _is_generated(output)):
         raise CliExit(EXIT_USAGE, f"refusing to overwrite {output}: it is not a generated store")
+    import sqlite3
+
+    from ..progress import for_work
+
     started = time.perf_counter()
     try:
-        result = generate(output, args.actors, args.ties, args.seed)
+        with for_work(args.actors + args.ties) as bar:
+            result = generate(output, args.actors, args.ties, args.seed, progress=bar)
     except OSError as exc:
         raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:  # a full disk, say
+        raise CliExit(EXIT_USAGE, f"cannot write {output}: {exc}") from None
     elapsed = time.perf_counter() - started
     sys.stderr.write(
         f"wrote {result.path}: {plural(result.actors, 'actor')}, {plural(result.ties, 'tie')}, "

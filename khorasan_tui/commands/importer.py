@@ -52,8 +52,13 @@ def run(ctx: Context) -> int:
         plan_import = csv_import.plan_import
 
     holder: dict[str, csv_import.ImportResult] = {}
+    from ..progress import for_work
+
+    # A big file's import takes a while in each step; say which one it is in.
+    bar = for_work(text.count("\n"))
 
     def plan(data) -> csv_import.ImportResult:
+        bar.phase(f"planning the import of {input_path.name}")
         try:
             options.merges = csv_import.parse_merges(args.merge, data)
             return plan_import(
@@ -68,34 +73,9 @@ def run(ctx: Context) -> int:
         except csv_import.ImportNotFound as exc:
             raise CliExit(EXIT_NOT_FOUND, str(exc)) from None
 
-    if args.dry_run:
-        # A dry run writes nothing, so it need not wait for another writer.
-        result = plan(ctx.load().data)
-    else:
-        # Planned inside the write path, on the store as it is under the lock.
-        def change(editor: Editor):
-            def build() -> Command | None:
-                planned = holder["result"] = plan(editor.data)
-                if not planned.changed:
-                    return None
-                files = [TextFile(planned.document_path, planned.document_text)]
-                return Command(
-                    f"import {plural(planned.report['imported_ties'], 'tie')} from {planned.report['file']}",
-                    diff(editor.data, planned.data),
-                    files,
-                )
-
-            # A bulk import saves what the lints flag and lists it: the analyst
-            # reviews the report rather than losing every row to one warning.
-            editor.allow_warnings = True
-            command = editor.commit(build)
-            return [str(p) for p in editor.warnings_of(command)] if command.changes else []
-
-        _, warnings = _edit(ctx, "import", change)
-        result = holder["result"]
-        result.report["saved"] = result.changed
-        result.report["warnings"] = warnings
-
+    with bar:
+        bar.phase("reading the store")
+        result = _run(ctx, plan, holder, bar)
     if args.json:
         from ..console_output import print_json
 
@@ -103,6 +83,38 @@ def run(ctx: Context) -> int:
     else:
         _print_report(result.report)
     return EXIT_OK
+
+
+def _run(ctx: Context, plan, holder: dict[str, csv_import.ImportResult], bar) -> csv_import.ImportResult:
+    if ctx.args.dry_run:
+        # A dry run writes nothing, so it need not wait for another writer.
+        return plan(ctx.load().data)
+
+    # Planned inside the write path, on the store as it is under the lock.
+    def change(editor: Editor):
+        def build() -> Command | None:
+            planned = holder["result"] = plan(editor.data)
+            if not planned.changed:
+                return None
+            bar.phase("checking and saving")
+            files = [TextFile(planned.document_path, planned.document_text)]
+            return Command(
+                f"import {plural(planned.report['imported_ties'], 'tie')} from {planned.report['file']}",
+                diff(editor.data, planned.data),
+                files,
+            )
+
+        # A bulk import saves what the lints flag and lists it: the analyst
+        # reviews the report rather than losing every row to one warning.
+        editor.allow_warnings = True
+        command = editor.commit(build)
+        return [str(p) for p in editor.warnings_of(command)] if command.changes else []
+
+    _, warnings = _edit(ctx, "import", change)
+    result = holder["result"]
+    result.report["saved"] = result.changed
+    result.report["warnings"] = warnings
+    return result
 
 
 def _print_report(report: dict[str, Any]) -> None:
