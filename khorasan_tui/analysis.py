@@ -224,6 +224,8 @@ def entries_between(entries: list[TimelineEntry], date_from: str | None, date_to
 
 def year_span(graph: Graph) -> tuple[int, int] | None:
     """The first and last year any tie or actor in the store is dated."""
+    if graph.lazy:
+        return _sql_year_span(graph)
     years = []
     for tie in graph.ties.values():
         years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
@@ -351,16 +353,101 @@ _claims_cache: dict[str, tuple[object, dict[tuple[str, str, str], list[Tie]]]] =
 
 
 def _claims(graph: Graph) -> dict[tuple[str, str, str], list[Tie]]:
-    """Ties grouped by claim (type and ends, direction-aware), once per store version."""
+    """Ties grouped by claim (type and ends, direction-aware), once per store version.
+
+    On a SQLite store, only the claims given two statuses (what the status
+    rules look at), found by one grouped query."""
+    if graph.lazy:
+        return _group_claims(_sql_ties(graph, _CONTESTED_CLAIMS_SQL, sorted(_UNDIRECTED_TYPES)))
     cached = _claims_cache.get("last")
     if cached is not None and cached[0] is graph.adjacency:
         return cached[1]
-    groups: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
-    for tie in graph.ties.values():
-        if tie.source != tie.target:
-            groups[_same_claim_key(tie)].append(tie)
+    groups = _group_claims(graph.ties.values())
     _claims_cache["last"] = (graph.adjacency, groups)
     return groups
+
+
+def _group_claims(ties) -> dict[tuple[str, str, str], list[Tie]]:
+    groups: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
+    for tie in ties:
+        if tie.source != tie.target:
+            groups[_same_claim_key(tie)].append(tie)
+    return groups
+
+
+def _same_claim(graph: Graph, tie: Tie) -> list[Tie]:
+    """The ties that make the same claim as `tie` (itself included)."""
+    if not graph.lazy:
+        return _claims(graph).get(_same_claim_key(tie), [tie])
+    if tie.source == tie.target:
+        return [tie]
+    sql = "SELECT id FROM ties WHERE source = ?1 AND type = ?3 AND target = ?2"
+    if not tie.directed:
+        sql += " UNION SELECT id FROM ties WHERE source = ?2 AND type = ?3 AND target = ?1"
+    ids = [r[0] for r in graph.data.backend.query(sql, (tie.source, tie.target, tie.type))]
+    return list(graph.ties.get_many(ids).values()) or [tie]
+
+
+# -- a SQLite store: the few ties a rule can concern, found by queries ---------------
+
+_UNDIRECTED_TYPES = frozenset(t for t, spec in TIE_TYPES.items() if not spec.directed)
+_AFFIRMING_SQL = "('reported', 'alleged', 'claimed')"
+_COOPERATIVE_SQL = "(" + ", ".join(f"'{t}'" for t in sorted(COOPERATIVE_TYPES)) + ")"
+# Ties of claims given two statuses, their ids joined by a unit separator per claim.
+_CONTESTED_CLAIMS_SQL = (
+    "SELECT group_concat(id, char(31)) FROM (SELECT id, status, type,"
+    " CASE WHEN type IN ({undirected}) THEN min(source, target) ELSE source END AS a,"
+    " CASE WHEN type IN ({undirected}) THEN max(source, target) ELSE target END AS b"
+    " FROM ties WHERE source != target) GROUP BY type, a, b HAVING count(DISTINCT status) > 1"
+)
+# Cooperative and hostile ties between the same two actors (either way round).
+_COOPERATION_VS_HOSTILITY_SQL = (
+    f"SELECT group_concat(id, char(31)) FROM ties WHERE source != target AND status IN {_AFFIRMING_SQL}"
+    f" AND (type = 'hostile_to' OR type IN {_COOPERATIVE_SQL}) GROUP BY min(source, target), max(source, target)"
+    " HAVING max(type = 'hostile_to') = 1 AND min(type = 'hostile_to') = 0"
+)
+# `leads` ties of the groups two actors are said to lead.
+_RIVAL_LEADS_SQL = (
+    f"SELECT group_concat(id, char(31)) FROM ties WHERE type = 'leads' AND source != target"
+    f" AND status IN {_AFFIRMING_SQL} GROUP BY target HAVING count(DISTINCT source) > 1"
+)
+
+
+def _scan(graph: Graph, sql: str, params: list[str] = ()) -> list[tuple]:
+    """A query that reads much of a SQLite store (seconds at millions of ties), on
+    a read-only connection of its own: the app's shared one stays free for what
+    the screen asks meanwhile."""
+    import sqlite3
+
+    from .sqlstore import BUSY_TIMEOUT_MS
+
+    uri = graph.data.path.absolute().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return conn.execute(sql, tuple(params)).fetchall()
+    finally:
+        conn.close()
+
+
+def _sql_ties(graph: Graph, sql: str, undirected: list[str] | None = None) -> list[Tie]:
+    """The ties whose ids `sql` returns (joined by char(31) within a row)."""
+    if undirected is not None:
+        sql = sql.format(undirected=", ".join(f"?{i}" for i in range(1, len(undirected) + 1)))
+    ids = dict.fromkeys(i for (joined,) in _scan(graph, sql, undirected or []) for i in joined.split("\x1f"))
+    return list(graph.ties.get_many(ids).values())
+
+
+def _sql_year_span(graph: Graph) -> tuple[int, int] | None:
+    dated = "GLOB '[0-9][0-9][0-9][0-9]*'"
+    parts = [
+        f"SELECT min(substr({c}, 1, 4)), max(substr({c}, 1, 4)) FROM ties WHERE {c} {dated}"
+        for c in ("start_date", "end_date")
+    ]
+    for field_name in ("born", "founded", "died", "ended"):
+        value = f"json_extract(body, '$.{field_name}')"
+        parts.append(f"SELECT min(substr({value}, 1, 4)), max(substr({value}, 1, 4)) FROM actors WHERE {value} {dated}")
+    years = [int(y) for row in _scan(graph, " UNION ALL ".join(parts)) for y in row if y]
+    return (min(years), max(years)) if years else None
 
 
 def corroboration(graph: Graph, tie: Tie) -> list[str]:
@@ -372,7 +459,7 @@ def corroboration(graph: Graph, tie: Tie) -> list[str]:
     dispute, do not (those are contested claims).
     """
     agreeing = set(_documents(tie))
-    for doc, stance in _stances(_claims(graph).get(_same_claim_key(tie), [tie])).items():
+    for doc, stance in _stances(_same_claim(graph, tie)).items():
         if _status_contest(stance, tie.status) is None:
             agreeing.add(doc)
     return sorted(agreeing)
@@ -508,7 +595,8 @@ def _clash(first: list[Tie], second: list[Tie], overlap) -> tuple[list[Tie], lis
 def _cooperation_vs_hostility(graph: Graph) -> list[Finding]:
     cooperative: dict[tuple[str, str], list[Tie]] = defaultdict(list)
     hostile: dict[tuple[str, str], list[Tie]] = defaultdict(list)
-    for tie in graph.ties.values():
+    ties = _sql_ties(graph, _COOPERATION_VS_HOSTILITY_SQL) if graph.lazy else graph.ties.values()
+    for tie in ties:
         if tie.source == tie.target or tie.status not in AFFIRMING:
             continue
         pair = tuple(sorted((tie.source, tie.target)))
@@ -571,18 +659,30 @@ def _predecessors(graph: Graph, actor_id: str) -> set[str]:
     stack = [actor_id]
     while stack:
         current = stack.pop()
-        for tie in graph.ties_of(current):
-            if tie.type == "succeeded" and tie.source == current and tie.target not in seen:
-                seen.add(tie.target)
-                stack.append(tie.target)
+        if graph.lazy:
+            succeeded = [
+                r[0]
+                for r in graph.data.backend.query(
+                    "SELECT target FROM ties WHERE source = ? AND type = 'succeeded'", (current,)
+                )
+            ]
+        else:
+            succeeded = [t.target for t in graph.ties_of(current) if t.type == "succeeded" and t.source == current]
+        for target in succeeded:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
     seen.discard(actor_id)
     return seen
 
 
 def _rival_leaders(graph: Graph) -> list[Finding]:
     by_group: dict[str, dict[str, list[Tie]]] = defaultdict(lambda: defaultdict(list))
-    for tie_id in graph.by_type.get("leads", ()):
-        tie = graph.ties[tie_id]
+    if graph.lazy:
+        leads = _sql_ties(graph, _RIVAL_LEADS_SQL)
+    else:
+        leads = [graph.ties[tie_id] for tie_id in graph.by_type.get("leads", ())]
+    for tie in leads:
         if tie.source == tie.target or tie.status not in AFFIRMING or (tie.role and _DEPUTY_ROLE.search(tie.role)):
             continue
         by_group[tie.target][tie.source].append(tie)

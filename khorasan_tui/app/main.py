@@ -230,8 +230,9 @@ class KhorasanApp(App[int]):
             with gc_paused():
                 data = load_store(self.store_path)
                 graph = Graph(data)
-                # The contested rules walk every tie: seconds on a big store, so here.
-                findings = contested(graph)
+                # The contested rules walk every tie: seconds on a big store, so here
+                # (a SQLite store's queries run after the first paint, see _store_ready).
+                findings = None if graph.lazy else contested(graph)
         except StoreError as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
@@ -251,7 +252,10 @@ class KhorasanApp(App[int]):
         self.graph = graph or Graph(data)
         if self._loading_timer is not None:
             self._loading_timer.stop()
-        self._set_findings(findings if findings is not None else contested(self.graph))
+        if findings is None and self.graph.lazy:
+            self._findings_in_thread()  # the ⚡ marks follow when the queries are done
+        else:
+            self._set_findings(findings if findings is not None else contested(self.graph))
         self._show_file(data)
         self._start_editor(data)
         self._update_subtitle()
@@ -341,9 +345,20 @@ class KhorasanApp(App[int]):
         """Every STORE_POLL seconds: a stat of the store (no read) against what we
         last read or wrote; a difference reloads it in a worker."""
         data = self.graph.data if self.graph is not None else None
-        if data is None or data.path is None or data.fingerprint is None or self.editor is None:
+        if data is None or self.editor is None or self.saving:
             return
-        if self.saving or any(w.group == "reload" and not w.is_finished for w in self.workers):
+        backend = getattr(data, "backend", None)
+        if backend is not None:
+            # SQLite: PRAGMA data_version moves when another connection commits.
+            # Nothing is reloaded; what was read is forgotten and the panes redrawn.
+            if backend.changed_by_others():
+                backend.mark_seen()
+                data.forget()
+                self.editor.reload(data)
+            return
+        if data.path is None or data.fingerprint is None:
+            return
+        if any(w.group == "reload" and not w.is_finished for w in self.workers):
             return
         try:
             stat = data.path.stat()
@@ -715,12 +730,29 @@ class KhorasanApp(App[int]):
         if self.graph is None:
             return
         if self._year_span is None:
+            if self.graph.lazy:
+                self._year_span_in_thread(step)  # a scan of every date column: not on this thread
+                return
             self._year_span = year_span(self.graph)  # walks every tie: once per store version
         value = step_as_of(self.as_of, step, self._year_span)
         if value == self.as_of:
             self.bell()
             return
         self.set_as_of(value)
+
+    @work(thread=True, exclusive=True, group="years")
+    def _year_span_in_thread(self, step: int) -> None:
+        from ..analysis import year_span
+
+        span = year_span(self.graph)
+        self.call_from_thread(self._year_span_ready, span, step)
+
+    def _year_span_ready(self, span: tuple[int, int] | None, step: int) -> None:
+        self._year_span = span
+        if span is None:
+            self.bell()  # nothing is dated
+        else:
+            self.action_as_of_step(step)
 
     def action_as_of_input(self) -> None:
         from .timeline_screen import AsOfDialog
