@@ -152,14 +152,19 @@ def timeline(
     as_of: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    limit: int | None = None,
 ) -> list[TimelineEntry]:
     """Events and dated ties in date order; each event once, its ties under it.
 
     With `actor_id`: that actor's dated ties and the events it is tied to (or
     the event itself). With `as_of`: see `as_of_entries`. With `date_from`
-    and/or `date_to`: see `entries_between`.
+    and/or `date_to`: see `entries_between`. With `limit` the first entries
+    only: on a SQLite store the whole store's timeline is then read by date
+    from its indexes (about `limit` ties of the span), not built whole.
     """
-    if actor_id is None:
+    if actor_id is None and graph.lazy:
+        event_ids, ties = _sql_timeline_records(graph, date_from, date_to, limit)
+    elif actor_id is None:
         event_ids = [a.id for a in graph.actors.values() if a.kind == "event"]
         ties = list(graph.ties.values())
     else:
@@ -176,7 +181,68 @@ def timeline(
     ties = [t for t in ties if t.source not in listed and t.target not in listed]
     entries.extend(e for e in (_tie_entry(graph, tie) for tie in ties) if e is not None)
     entries.sort(key=timeline_sort_key)
-    return entries_between(as_of_entries(entries, as_of), date_from, date_to)
+    return entries_between(as_of_entries(entries, as_of), date_from, date_to)[:limit]
+
+
+def _sql_timeline_records(
+    graph: Graph, date_from: str | None, date_to: str | None, limit: int | None
+) -> tuple[list[str], list[Tie]]:
+    """The events and ties a SQLite store's timeline of a span may list: ties
+    begun or ended in the span's years (the first `limit` of each, by date),
+    the events at their ends and those dated in the span themselves.
+    `timeline` then keeps exactly what the span holds."""
+    db = graph.data.backend
+    low = date_from[:4] if date_from else None
+    high = str(int(date_to[:4]) + 1) if date_to else None
+    tail = " LIMIT ?" if limit else ""
+
+    def window(column: str, extra: str = "", extra_params: tuple = ()) -> tuple[str, list]:
+        where, params = [f"{column} IS NOT NULL"], []
+        if low:
+            where.append(f"{column} >= ?")
+            params.append(low)
+        if high:
+            where.append(f"{column} < ?")
+            params.append(high)
+        if extra:
+            where.append(extra)
+            params.extend(extra_params)
+        return " AND ".join(where), params + ([limit] if limit else [])
+
+    tie_ids: dict[str, None] = {}
+    ends: dict[str, None] = {}
+    # Begun in the span; then ended in it, begun before it or undated.
+    begun_before = ("(start_date IS NULL OR start_date < ?)", (low,)) if low else ("start_date IS NULL", ())
+    for column, extra in (("start_date", ("", ())), ("end_date", begun_before)):
+        where, params = window(column, *extra)
+        for tie_id, source, target in db.query(
+            f"SELECT id, source, target FROM ties WHERE {where} ORDER BY {column}{tail}",  # noqa: S608
+            params,
+        ):
+            tie_ids[tie_id] = None
+            ends.update(dict.fromkeys((source, target)))
+    dated = "coalesce(json_extract(body, '$.founded'), json_extract(body, '$.born'))"
+    where, params = window(dated)
+    event_ids = dict.fromkeys(
+        r[0]
+        for r in db.query(
+            f"SELECT id FROM actors WHERE kind = 'event' AND {where} ORDER BY {dated}{tail}",  # noqa: S608
+            params,
+        )
+    )
+    ids = list(ends)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        event_ids.update(
+            dict.fromkeys(
+                r[0]
+                for r in db.query(
+                    f"SELECT id FROM actors WHERE kind = 'event' AND id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                    chunk,
+                )
+            )
+        )
+    return list(event_ids), list(graph.ties.get_many(tie_ids).values())
 
 
 def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[TimelineEntry]:

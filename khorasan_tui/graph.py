@@ -10,6 +10,7 @@ import dataclasses
 import heapq
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -846,7 +847,9 @@ class SqlGraph(Graph):
                 offer(aid, 85.0 - min(len(norm) - len(key), 20) * 0.1, name)
         folded = text.casefold().strip()
         if len(folded) >= 3 and self._db.has_fts:
-            words = [w for w in folded.replace('"', " ").split() if w]
+            # The full-text index splits words at punctuation ("state-khorasan" is two), and with
+            # detail='none' a quoted run of several would be a phrase query, which it cannot answer.
+            words = re.findall(r"\w+", folded)
             if words:
                 match = " ".join('"' + w + '"' for w in words[:-1]) + (' "' + words[-1] + '"*')
                 for aid, body_kind, summary in db.query(
