@@ -144,6 +144,8 @@ class ExplorerScreen(Screen):
         # Hubs' counts and documents worked out in a worker (lazy stores), until the store changes.
         self._tallies: dict[str, Tallies] = {}
         self._store_version = 0
+        self._reader: Graph | None = None  # see _worker_graph
+        self._reader_of = None
 
     @property
     def khorasan(self) -> KhorasanApp:
@@ -186,6 +188,9 @@ class ExplorerScreen(Screen):
         """After the store changed: same query, same highlighted actor if it is still there."""
         self._tallies.clear()
         self._store_version += 1
+        if self._reader is not None:
+            self._reader.data.forget()
+            self._reader.reindex()
         self.rerun_search(keep=self.query_one("#actor-list", RowList).cursor_key)
         self.show_current()
 
@@ -213,15 +218,29 @@ class ExplorerScreen(Screen):
         pending = tallies is None and graph.lazy and graph.degree(actor.id) > THREADED_TIES
         detail.update(actor_detail(graph, actor, tallies, pending=pending))
         if pending:
-            self._tallies_in_thread(actor.id, self._store_version)
+            self._tallies_in_thread(self._worker_graph(), actor.id, self._store_version)
         self.query_one("#detail-pane").scroll_home(animate=False)
         self._fill_ties(actor.id)
         self._update_breadcrumb()
 
     @work(thread=True, exclusive=True, group="tallies")
-    def _tallies_in_thread(self, actor_id: str, version: int) -> None:
-        tallies = actor_tallies(self.khorasan.graph, actor_id)
+    def _tallies_in_thread(self, graph: Graph, actor_id: str, version: int) -> None:
+        tallies = actor_tallies(graph, actor_id)
         self.app.call_from_thread(self._tallies_ready, actor_id, version, tallies)
+
+    def _worker_graph(self) -> Graph:
+        """The graph a worker reads a hub from: on a lazy store, one over a
+        connection of its own, so that its long queries never hold the
+        connection the screen paints from; the app's graph otherwise."""
+        graph = self.khorasan.graph
+        if not graph.lazy:
+            return graph
+        if self._reader is None or self._reader_of is not graph.data:
+            from ..sqlstore import open_sqlite
+
+            self._reader = Graph(open_sqlite(graph.data.path))
+            self._reader_of = graph.data
+        return self._reader
 
     def _tallies_ready(self, actor_id: str, version: int, tallies: Tallies) -> None:
         if version != self._store_version:
@@ -246,15 +265,14 @@ class ExplorerScreen(Screen):
             tie_list.set_rows([], lambda i, w: Text(""))
             self.query_one("#ties-status", Static).update(Text(f"ordering {degree} ties…", style="dim"), layout=False)
             self.query_one("#tie-quote", Static).update(Text(""))
-            self._order_ties_in_thread(actor_id, app.tie_filter, keep)
+            self._order_ties_in_thread(self._worker_graph(), actor_id, app.tie_filter, keep)
             return
-        self._show_ties(actor_id, self._order_ties(actor_id, app.tie_filter), keep)
+        self._show_ties(actor_id, self._order_ties(app.graph, actor_id, app.tie_filter), keep)
 
     def _order_ties(
-        self, actor_id: str, tie_filter: TieFilter
+        self, graph: Graph, actor_id: str, tie_filter: TieFilter
     ) -> tuple[list[str | None], list[tuple[str, str]], dict[str, int]]:
         """Row keys (None for a type header), rows and counts per type, grouped by type."""
-        graph = self.khorasan.graph
         if graph.lazy and tie_filter.document is None:
             # A hub's ties by their columns and the other ends' names, no quote
             # parsed: the rows read their ties' bodies as they are shown.
@@ -282,8 +300,8 @@ class ExplorerScreen(Screen):
         return keys, rows, counts
 
     @work(thread=True, exclusive=True, group="ties")
-    def _order_ties_in_thread(self, actor_id: str, tie_filter: TieFilter, keep: str | None) -> None:
-        ordered = self._order_ties(actor_id, tie_filter)
+    def _order_ties_in_thread(self, graph: Graph, actor_id: str, tie_filter: TieFilter, keep: str | None) -> None:
+        ordered = self._order_ties(graph, actor_id, tie_filter)
         self.app.call_from_thread(self._ties_ordered, actor_id, tie_filter, ordered, keep)
 
     def _ties_ordered(self, actor_id: str, tie_filter: TieFilter, ordered, keep: str | None) -> None:

@@ -253,7 +253,8 @@ class KhorasanApp(App[int]):
         if self._loading_timer is not None:
             self._loading_timer.stop()
         if findings is None and self.graph.lazy:
-            self._findings_in_thread()  # the ⚡ marks follow when the queries are done
+            # After the first frame with data; the ⚡ marks follow when the queries are done.
+            self.call_after_refresh(self._findings_in_thread)
         else:
             self._set_findings(findings if findings is not None else contested(self.graph))
         self._show_file(data)
