@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .graph import Graph, TieFilter, active_at
@@ -419,12 +420,7 @@ _claims_cache: dict[str, tuple[object, dict[tuple[str, str, str], list[Tie]]]] =
 
 
 def _claims(graph: Graph) -> dict[tuple[str, str, str], list[Tie]]:
-    """Ties grouped by claim (type and ends, direction-aware), once per store version.
-
-    On a SQLite store, only the claims given two statuses (what the status
-    rules look at), found by one grouped query."""
-    if graph.lazy:
-        return _group_claims(_sql_ties(graph, _CONTESTED_CLAIMS_SQL, sorted(_UNDIRECTED_TYPES)))
+    """Ties grouped by claim (type and ends, direction-aware), once per store version."""
     cached = _claims_cache.get("last")
     if cached is not None and cached[0] is graph.adjacency:
         return cached[1]
@@ -495,12 +491,17 @@ def _scan(graph: Graph, sql: str, params: list[str] = ()) -> list[tuple]:
         conn.close()
 
 
-def _sql_ties(graph: Graph, sql: str, undirected: list[str] | None = None) -> list[Tie]:
-    """The ties whose ids `sql` returns (joined by char(31) within a row)."""
+def _sql_batches(graph: Graph, sql: str, undirected: list[str] | None = None, groups: int = 500) -> Iterator[list[Tie]]:
+    """The ties whose ids `sql` returns, a row per group (a claim, a pair, a
+    group's leaders; ids joined by char(31)), read `groups` rows at a time: a
+    rule sees every tie of a group at once, and never every candidate of a
+    store of millions of ties."""
     if undirected is not None:
         sql = sql.format(undirected=", ".join(f"?{i}" for i in range(1, len(undirected) + 1)))
-    ids = dict.fromkeys(i for (joined,) in _scan(graph, sql, undirected or []) for i in joined.split("\x1f"))
-    return list(graph.ties.get_many(ids).values())
+    rows = _scan(graph, sql, undirected or [])
+    for start in range(0, len(rows), groups):
+        ids = dict.fromkeys(i for (joined,) in rows[start : start + groups] for i in joined.split("\x1f"))
+        yield list(graph.ties.get_many(ids).values())
 
 
 def _sql_year_span(graph: Graph) -> tuple[int, int] | None:
@@ -658,10 +659,14 @@ def _clash(first: list[Tie], second: list[Tie], overlap) -> tuple[list[Tie], lis
     return list(ties_1.values()), sorted(docs_1), list(ties_2.values()), sorted(docs_2)
 
 
-def _cooperation_vs_hostility(graph: Graph) -> list[Finding]:
+def _cooperation_vs_hostility(graph: Graph, ties: Iterable[Tie] | None = None) -> list[Finding]:
+    if ties is None:
+        if graph.lazy:
+            batches = _sql_batches(graph, _COOPERATION_VS_HOSTILITY_SQL)
+            return [f for batch in batches for f in _cooperation_vs_hostility(graph, batch)]
+        ties = graph.ties.values()
     cooperative: dict[tuple[str, str], list[Tie]] = defaultdict(list)
     hostile: dict[tuple[str, str], list[Tie]] = defaultdict(list)
-    ties = _sql_ties(graph, _COOPERATION_VS_HOSTILITY_SQL) if graph.lazy else graph.ties.values()
     for tie in ties:
         if tie.source == tie.target or tie.status not in AFFIRMING:
             continue
@@ -742,12 +747,12 @@ def _predecessors(graph: Graph, actor_id: str) -> set[str]:
     return seen
 
 
-def _rival_leaders(graph: Graph) -> list[Finding]:
+def _rival_leaders(graph: Graph, leads: Iterable[Tie] | None = None) -> list[Finding]:
+    if leads is None:
+        if graph.lazy:
+            return [f for batch in _sql_batches(graph, _RIVAL_LEADS_SQL) for f in _rival_leaders(graph, batch)]
+        leads = (graph.ties[tie_id] for tie_id in graph.by_type.get("leads", ()))
     by_group: dict[str, dict[str, list[Tie]]] = defaultdict(lambda: defaultdict(list))
-    if graph.lazy:
-        leads = _sql_ties(graph, _RIVAL_LEADS_SQL)
-    else:
-        leads = [graph.ties[tie_id] for tie_id in graph.by_type.get("leads", ())]
     for tie in leads:
         if tie.source == tie.target or tie.status not in AFFIRMING or (tie.role and _DEPUTY_ROLE.search(tie.role)):
             continue
@@ -791,9 +796,15 @@ def _rival_leaders(graph: Graph) -> list[Finding]:
     return findings
 
 
-def _status_contests(graph: Graph) -> list[Finding]:
+def _status_contests(graph: Graph, claims: dict[tuple[str, str, str], list[Tie]] | None = None) -> list[Finding]:
+    if claims is None:
+        if graph.lazy:
+            # Only the claims given two statuses, what these rules look at.
+            batches = _sql_batches(graph, _CONTESTED_CLAIMS_SQL, sorted(_UNDIRECTED_TYPES))
+            return [f for batch in batches for f in _status_contests(graph, _group_claims(batch))]
+        claims = _claims(graph)
     findings = []
-    for (tie_type, a, b), ties in _claims(graph).items():
+    for (tie_type, a, b), ties in claims.items():
         if len(ties) < 2 or len({t.status for t in ties}) < 2:
             continue
         stances = _stances(ties)
