@@ -218,7 +218,8 @@ class ExplorerScreen(Screen):
         pending = tallies is None and graph.lazy and graph.degree(actor.id) > THREADED_TIES
         detail.update(actor_detail(graph, actor, tallies, pending=pending))
         if pending:
-            self._tallies_in_thread(self._worker_graph(), actor.id, self._store_version)
+            # After this frame: the worker's Python would compete with painting it.
+            self.call_after_refresh(self._tallies_in_thread, self._worker_graph(), actor.id, self._store_version)
         self.query_one("#detail-pane").scroll_home(animate=False)
         self._fill_ties(actor.id)
         self._update_breadcrumb()
@@ -265,7 +266,7 @@ class ExplorerScreen(Screen):
             tie_list.set_rows([], lambda i, w: Text(""))
             self.query_one("#ties-status", Static).update(Text(f"ordering {degree} ties…", style="dim"), layout=False)
             self.query_one("#tie-quote", Static).update(Text(""))
-            self._order_ties_in_thread(self._worker_graph(), actor_id, app.tie_filter, keep)
+            self.call_after_refresh(self._order_ties_in_thread, self._worker_graph(), actor_id, app.tie_filter, keep)
             return
         self._show_ties(actor_id, self._order_ties(app.graph, actor_id, app.tie_filter), keep)
 
