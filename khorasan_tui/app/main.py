@@ -401,11 +401,21 @@ class KhorasanApp(App[int]):
 
     @work(thread=True, exclusive=True, group="contested")
     def _findings_in_thread(self) -> None:
+        graph = self.graph
+        if graph.lazy:
+            # A SQLite store: a connection and record caches of this worker's own, so the
+            # screen's reads never share them, and what it read goes when it is done.
+            from ..sqlstore import open_sqlite
+
+            graph = Graph(open_sqlite(graph.data.path))
         try:
-            findings = contested(self.graph)
+            findings = contested(graph)
         except RuntimeError:
             # another edit changed the indexes mid-walk; that edit schedules a fresh run
             return
+        finally:
+            if graph is not self.graph:
+                graph.data.backend.close()
         self.call_from_thread(self._findings_ready, findings)
 
     def _findings_ready(self, findings: list) -> None:
