@@ -60,6 +60,9 @@ async def test_first_frame_lists_actors_a_page_at_a_time(sqlite_store):
         expected = [a for a, _ in app.graph.most_connected(5)]
         assert [actors.keys[i] for i in range(5)] == expected
         assert "Islamic State-Khorasan" in screen_text(app)
+        # The header's counts come from a worker (a count of millions of ties reads a whole index).
+        await until(pilot, lambda: "counting" not in app.sub_title)
+        assert app.sub_title.startswith(f"{len(app.graph.actors)} actors · {len(app.graph.ties)} ties")
         # Moving down the list opens the next actor, as on a JSON store.
         await pilot.press("j")
         await until(pilot, lambda: app.current == actors.keys[1])

@@ -133,6 +133,9 @@ class KhorasanApp(App[int]):
         self.load_error: str | None = None
         self.editor = None  # an edit.Editor once the store has loaded
         self._year_span: tuple[int, int] | None = None
+        # (actors, ties, documents) for the header; a SQLite store's are counted by a worker.
+        self._sizes: tuple[int, int, int] | None = None
+        self._sizes_version = 0
         self.read_only_reason = "opened with --read-only" if read_only else ""
         self._pending_changes: list = []
         self._saved_theme: str | None = None
@@ -317,6 +320,7 @@ class KhorasanApp(App[int]):
     def _repaint_after_changes(self) -> None:
         changes, self._pending_changes = self._pending_changes, []
         self._year_span = None
+        self._sizes, self._sizes_version = None, self._sizes_version + 1
         self._recompute_findings()
         self._update_subtitle()
         for gone in {entry for entry in self.history.entries if entry not in self.graph.actors}:
@@ -393,8 +397,31 @@ class KhorasanApp(App[int]):
         self.contested_findings = findings
         self.contested_ids = {tie_id for finding in findings for tie_id in finding.tie_ids}
 
+    def _tie_count(self) -> int:
+        """How many ties; on a SQLite store as last counted (unknown counts as many)."""
+        if self.graph.lazy:
+            return self._sizes[1] if self._sizes else THREADED_SAVE + 1
+        return len(self.graph.ties)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count_in_thread(self, version: int) -> None:
+        # A count of millions of ties reads a whole index (~100 ms): on a connection of its own.
+        from ..sqlstore import open_sqlite
+
+        data = open_sqlite(self.graph.data.path)
+        try:
+            sizes = (len(data.actors), len(data.ties), len(data.sources))
+        finally:
+            data.backend.close()
+        self.call_from_thread(self._counted, version, sizes)
+
+    def _counted(self, version: int, sizes: tuple[int, int, int]) -> None:
+        if version == self._sizes_version:
+            self._sizes = sizes
+            self._update_subtitle()
+
     def _recompute_findings(self) -> None:
-        if len(self.graph.ties) <= THREADED_FINDINGS:
+        if self._tie_count() <= THREADED_FINDINGS:
             self._set_findings(contested(self.graph))
         else:
             self._findings_in_thread()
@@ -426,11 +453,15 @@ class KhorasanApp(App[int]):
         if self.graph is None:
             return
         data = self.graph.data
-        parts = [
-            plural(len(data.actors), "actor"),
-            plural(len(data.ties), "tie"),
-            plural(len(data.sources), "document"),
-        ]
+        if not self.graph.lazy:
+            self._sizes = (len(data.actors), len(data.ties), len(data.sources))
+        elif self._sizes is None:
+            self._count_in_thread(self._sizes_version)
+        if self._sizes is None:
+            parts = ["counting…"]
+        else:
+            actors, ties, documents = self._sizes
+            parts = [plural(actors, "actor"), plural(ties, "tie"), plural(documents, "document")]
         if self.read_only:
             parts.insert(0, "read-only")  # first: a narrow header cuts from the end
         if self.saving:
@@ -682,7 +713,7 @@ class KhorasanApp(App[int]):
         if self.saving:
             self.bell()
             return False
-        if len(self.graph.ties) > THREADED_SAVE:
+        if self._tie_count() > THREADED_SAVE:
             self.saving = True
             self._edit_in_thread(operation, done)
             return True
