@@ -277,7 +277,7 @@ class ExplorerScreen(Screen):
         if graph.lazy and tie_filter.document is None:
             # A hub's ties by their columns and the other ends' names, no quote
             # parsed: the rows read their ties' bodies as they are shown.
-            named = [(t, name) for t, name in graph.tie_rows(actor_id) if tie_filter.accepts(t)]
+            named = [(t, name or "") for t, name, _ in graph.tie_rows(actor_id) if tie_filter.accepts(t)]
             named.sort(key=lambda tn: (tn[0].type, tn[0].wording_from(actor_id), tn[1], tn[0].id))
             ties = [t for t, _ in named]
         else:
