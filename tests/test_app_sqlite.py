@@ -234,3 +234,20 @@ async def test_another_programs_commit_shows_without_a_reload(sqlite_store, monk
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ActorFormScreen))
         assert "Second Connection Test" in app.screen.query_one("#input-aliases", Input).value
+
+
+async def test_as_of_steps_through_the_years_the_store_dates(sqlite_store):
+    from khorasan_tui.analysis import year_span
+
+    first, last = year_span(Graph(load_store(BUNDLED)))
+    app = make_app(sqlite_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        # The years come from a scan of the date columns, in a worker; the step follows.
+        await pilot.press("less_than_sign")
+        await until(pilot, lambda: app.as_of == str(last))
+        await pilot.press("less_than_sign")
+        await until(pilot, lambda: app.as_of == str(last - 1))
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await until(pilot, lambda: app.as_of is None)
+        assert first < last
