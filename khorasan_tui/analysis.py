@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .graph import Graph, TieFilter, active_at
@@ -152,14 +153,19 @@ def timeline(
     as_of: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    limit: int | None = None,
 ) -> list[TimelineEntry]:
     """Events and dated ties in date order; each event once, its ties under it.
 
     With `actor_id`: that actor's dated ties and the events it is tied to (or
     the event itself). With `as_of`: see `as_of_entries`. With `date_from`
-    and/or `date_to`: see `entries_between`.
+    and/or `date_to`: see `entries_between`. With `limit` the first entries
+    only: on a SQLite store the whole store's timeline is then read by date
+    from its indexes (about `limit` ties of the span), not built whole.
     """
-    if actor_id is None:
+    if actor_id is None and graph.lazy:
+        event_ids, ties = _sql_timeline_records(graph, date_from, date_to, limit)
+    elif actor_id is None:
         event_ids = [a.id for a in graph.actors.values() if a.kind == "event"]
         ties = list(graph.ties.values())
     else:
@@ -176,7 +182,68 @@ def timeline(
     ties = [t for t in ties if t.source not in listed and t.target not in listed]
     entries.extend(e for e in (_tie_entry(graph, tie) for tie in ties) if e is not None)
     entries.sort(key=timeline_sort_key)
-    return entries_between(as_of_entries(entries, as_of), date_from, date_to)
+    return entries_between(as_of_entries(entries, as_of), date_from, date_to)[:limit]
+
+
+def _sql_timeline_records(
+    graph: Graph, date_from: str | None, date_to: str | None, limit: int | None
+) -> tuple[list[str], list[Tie]]:
+    """The events and ties a SQLite store's timeline of a span may list: ties
+    begun or ended in the span's years (the first `limit` of each, by date),
+    the events at their ends and those dated in the span themselves.
+    `timeline` then keeps exactly what the span holds."""
+    db = graph.data.backend
+    low = date_from[:4] if date_from else None
+    high = str(int(date_to[:4]) + 1) if date_to else None
+    tail = " LIMIT ?" if limit else ""
+
+    def window(column: str, extra: str = "", extra_params: tuple = ()) -> tuple[str, list]:
+        where, params = [f"{column} IS NOT NULL"], []
+        if low:
+            where.append(f"{column} >= ?")
+            params.append(low)
+        if high:
+            where.append(f"{column} < ?")
+            params.append(high)
+        if extra:
+            where.append(extra)
+            params.extend(extra_params)
+        return " AND ".join(where), params + ([limit] if limit else [])
+
+    tie_ids: dict[str, None] = {}
+    ends: dict[str, None] = {}
+    # Begun in the span; then ended in it, begun before it or undated.
+    begun_before = ("(start_date IS NULL OR start_date < ?)", (low,)) if low else ("start_date IS NULL", ())
+    for column, extra in (("start_date", ("", ())), ("end_date", begun_before)):
+        where, params = window(column, *extra)
+        for tie_id, source, target in db.query(
+            f"SELECT id, source, target FROM ties WHERE {where} ORDER BY {column}{tail}",  # noqa: S608
+            params,
+        ):
+            tie_ids[tie_id] = None
+            ends.update(dict.fromkeys((source, target)))
+    dated = "coalesce(json_extract(body, '$.founded'), json_extract(body, '$.born'))"
+    where, params = window(dated)
+    event_ids = dict.fromkeys(
+        r[0]
+        for r in db.query(
+            f"SELECT id FROM actors WHERE kind = 'event' AND {where} ORDER BY {dated}{tail}",  # noqa: S608
+            params,
+        )
+    )
+    ids = list(ends)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        event_ids.update(
+            dict.fromkeys(
+                r[0]
+                for r in db.query(
+                    f"SELECT id FROM actors WHERE kind = 'event' AND id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                    chunk,
+                )
+            )
+        )
+    return list(event_ids), list(graph.ties.get_many(tie_ids).values())
 
 
 def as_of_entries(entries: list[TimelineEntry], as_of: str | None) -> list[TimelineEntry]:
@@ -224,6 +291,8 @@ def entries_between(entries: list[TimelineEntry], date_from: str | None, date_to
 
 def year_span(graph: Graph) -> tuple[int, int] | None:
     """The first and last year any tie or actor in the store is dated."""
+    if graph.lazy:
+        return _sql_year_span(graph)
     years = []
     for tie in graph.ties.values():
         years.extend(int(d[:4]) for d in (tie.start, tie.end) if d and is_partial_date(d))
@@ -355,12 +424,97 @@ def _claims(graph: Graph) -> dict[tuple[str, str, str], list[Tie]]:
     cached = _claims_cache.get("last")
     if cached is not None and cached[0] is graph.adjacency:
         return cached[1]
-    groups: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
-    for tie in graph.ties.values():
-        if tie.source != tie.target:
-            groups[_same_claim_key(tie)].append(tie)
+    groups = _group_claims(graph.ties.values())
     _claims_cache["last"] = (graph.adjacency, groups)
     return groups
+
+
+def _group_claims(ties) -> dict[tuple[str, str, str], list[Tie]]:
+    groups: dict[tuple[str, str, str], list[Tie]] = defaultdict(list)
+    for tie in ties:
+        if tie.source != tie.target:
+            groups[_same_claim_key(tie)].append(tie)
+    return groups
+
+
+def _same_claim(graph: Graph, tie: Tie) -> list[Tie]:
+    """The ties that make the same claim as `tie` (itself included)."""
+    if not graph.lazy:
+        return _claims(graph).get(_same_claim_key(tie), [tie])
+    if tie.source == tie.target:
+        return [tie]
+    sql = "SELECT id FROM ties WHERE source = ?1 AND type = ?3 AND target = ?2"
+    if not tie.directed:
+        sql += " UNION SELECT id FROM ties WHERE source = ?2 AND type = ?3 AND target = ?1"
+    ids = [r[0] for r in graph.data.backend.query(sql, (tie.source, tie.target, tie.type))]
+    return list(graph.ties.get_many(ids).values()) or [tie]
+
+
+# -- a SQLite store: the few ties a rule can concern, found by queries ---------------
+
+_UNDIRECTED_TYPES = frozenset(t for t, spec in TIE_TYPES.items() if not spec.directed)
+_AFFIRMING_SQL = "('reported', 'alleged', 'claimed')"
+_COOPERATIVE_SQL = "(" + ", ".join(f"'{t}'" for t in sorted(COOPERATIVE_TYPES)) + ")"
+# Ties of claims given two statuses, their ids joined by a unit separator per claim.
+_CONTESTED_CLAIMS_SQL = (
+    "SELECT group_concat(id, char(31)) FROM (SELECT id, status, type,"
+    " CASE WHEN type IN ({undirected}) THEN min(source, target) ELSE source END AS a,"
+    " CASE WHEN type IN ({undirected}) THEN max(source, target) ELSE target END AS b"
+    " FROM ties WHERE source != target) GROUP BY type, a, b HAVING count(DISTINCT status) > 1"
+)
+# Cooperative and hostile ties between the same two actors (either way round).
+_COOPERATION_VS_HOSTILITY_SQL = (
+    f"SELECT group_concat(id, char(31)) FROM ties WHERE source != target AND status IN {_AFFIRMING_SQL}"
+    f" AND (type = 'hostile_to' OR type IN {_COOPERATIVE_SQL}) GROUP BY min(source, target), max(source, target)"
+    " HAVING max(type = 'hostile_to') = 1 AND min(type = 'hostile_to') = 0"
+)
+# `leads` ties of the groups two actors are said to lead.
+_RIVAL_LEADS_SQL = (
+    f"SELECT group_concat(id, char(31)) FROM ties WHERE type = 'leads' AND source != target"
+    f" AND status IN {_AFFIRMING_SQL} GROUP BY target HAVING count(DISTINCT source) > 1"
+)
+
+
+def _scan(graph: Graph, sql: str, params: list[str] = ()) -> list[tuple]:
+    """A query that reads much of a SQLite store (seconds at millions of ties), on
+    a read-only connection of its own: the app's shared one stays free for what
+    the screen asks meanwhile."""
+    import sqlite3
+
+    from .sqlstore import BUSY_TIMEOUT_MS
+
+    uri = graph.data.path.absolute().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return conn.execute(sql, tuple(params)).fetchall()
+    finally:
+        conn.close()
+
+
+def _sql_batches(graph: Graph, sql: str, undirected: list[str] | None = None, groups: int = 500) -> Iterator[list[Tie]]:
+    """The ties whose ids `sql` returns, a row per group (a claim, a pair, a
+    group's leaders; ids joined by char(31)), read `groups` rows at a time: a
+    rule sees every tie of a group at once, and never every candidate of a
+    store of millions of ties."""
+    if undirected is not None:
+        sql = sql.format(undirected=", ".join(f"?{i}" for i in range(1, len(undirected) + 1)))
+    rows = _scan(graph, sql, undirected or [])
+    for start in range(0, len(rows), groups):
+        ids = dict.fromkeys(i for (joined,) in rows[start : start + groups] for i in joined.split("\x1f"))
+        yield list(graph.ties.get_many(ids).values())
+
+
+def _sql_year_span(graph: Graph) -> tuple[int, int] | None:
+    dated = "GLOB '[0-9][0-9][0-9][0-9]*'"
+    parts = [
+        f"SELECT min(substr({c}, 1, 4)), max(substr({c}, 1, 4)) FROM ties WHERE {c} {dated}"
+        for c in ("start_date", "end_date")
+    ]
+    for field_name in ("born", "founded", "died", "ended"):
+        value = f"json_extract(body, '$.{field_name}')"
+        parts.append(f"SELECT min(substr({value}, 1, 4)), max(substr({value}, 1, 4)) FROM actors WHERE {value} {dated}")
+    years = [int(y) for row in _scan(graph, " UNION ALL ".join(parts)) for y in row if y]
+    return (min(years), max(years)) if years else None
 
 
 def corroboration(graph: Graph, tie: Tie) -> list[str]:
@@ -372,7 +526,7 @@ def corroboration(graph: Graph, tie: Tie) -> list[str]:
     dispute, do not (those are contested claims).
     """
     agreeing = set(_documents(tie))
-    for doc, stance in _stances(_claims(graph).get(_same_claim_key(tie), [tie])).items():
+    for doc, stance in _stances(_same_claim(graph, tie)).items():
         if _status_contest(stance, tie.status) is None:
             agreeing.add(doc)
     return sorted(agreeing)
@@ -505,10 +659,15 @@ def _clash(first: list[Tie], second: list[Tie], overlap) -> tuple[list[Tie], lis
     return list(ties_1.values()), sorted(docs_1), list(ties_2.values()), sorted(docs_2)
 
 
-def _cooperation_vs_hostility(graph: Graph) -> list[Finding]:
+def _cooperation_vs_hostility(graph: Graph, ties: Iterable[Tie] | None = None) -> list[Finding]:
+    if ties is None:
+        if graph.lazy:
+            batches = _sql_batches(graph, _COOPERATION_VS_HOSTILITY_SQL)
+            return [f for batch in batches for f in _cooperation_vs_hostility(graph, batch)]
+        ties = graph.ties.values()
     cooperative: dict[tuple[str, str], list[Tie]] = defaultdict(list)
     hostile: dict[tuple[str, str], list[Tie]] = defaultdict(list)
-    for tie in graph.ties.values():
+    for tie in ties:
         if tie.source == tie.target or tie.status not in AFFIRMING:
             continue
         pair = tuple(sorted((tie.source, tie.target)))
@@ -571,18 +730,30 @@ def _predecessors(graph: Graph, actor_id: str) -> set[str]:
     stack = [actor_id]
     while stack:
         current = stack.pop()
-        for tie in graph.ties_of(current):
-            if tie.type == "succeeded" and tie.source == current and tie.target not in seen:
-                seen.add(tie.target)
-                stack.append(tie.target)
+        if graph.lazy:
+            succeeded = [
+                r[0]
+                for r in graph.data.backend.query(
+                    "SELECT target FROM ties WHERE source = ? AND type = 'succeeded'", (current,)
+                )
+            ]
+        else:
+            succeeded = [t.target for t in graph.ties_of(current) if t.type == "succeeded" and t.source == current]
+        for target in succeeded:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
     seen.discard(actor_id)
     return seen
 
 
-def _rival_leaders(graph: Graph) -> list[Finding]:
+def _rival_leaders(graph: Graph, leads: Iterable[Tie] | None = None) -> list[Finding]:
+    if leads is None:
+        if graph.lazy:
+            return [f for batch in _sql_batches(graph, _RIVAL_LEADS_SQL) for f in _rival_leaders(graph, batch)]
+        leads = (graph.ties[tie_id] for tie_id in graph.by_type.get("leads", ()))
     by_group: dict[str, dict[str, list[Tie]]] = defaultdict(lambda: defaultdict(list))
-    for tie_id in graph.by_type.get("leads", ()):
-        tie = graph.ties[tie_id]
+    for tie in leads:
         if tie.source == tie.target or tie.status not in AFFIRMING or (tie.role and _DEPUTY_ROLE.search(tie.role)):
             continue
         by_group[tie.target][tie.source].append(tie)
@@ -625,9 +796,15 @@ def _rival_leaders(graph: Graph) -> list[Finding]:
     return findings
 
 
-def _status_contests(graph: Graph) -> list[Finding]:
+def _status_contests(graph: Graph, claims: dict[tuple[str, str, str], list[Tie]] | None = None) -> list[Finding]:
+    if claims is None:
+        if graph.lazy:
+            # Only the claims given two statuses, what these rules look at.
+            batches = _sql_batches(graph, _CONTESTED_CLAIMS_SQL, sorted(_UNDIRECTED_TYPES))
+            return [f for batch in batches for f in _status_contests(graph, _group_claims(batch))]
+        claims = _claims(graph)
     findings = []
-    for (tie_type, a, b), ties in _claims(graph).items():
+    for (tie_type, a, b), ties in claims.items():
         if len(ties) < 2 or len({t.status for t in ties}) < 2:
             continue
         stances = _stances(ties)

@@ -167,9 +167,10 @@ def neighbour_groups(
 ) -> list[Group]:
     """The centre's neighbours grouped by tie type and direction, biggest group first."""
     by_group: dict[tuple[str, str], dict[str, list[Tie]]] = defaultdict(lambda: defaultdict(list))
-    for tie in graph.ties_of(centre, tie_filter):
+    ties, ends = _neighbour_ties(graph, centre, tie_filter)
+    for tie in ties:
         other = tie.other(centre)
-        if other == centre or other not in graph.actors:
+        if other == centre or other not in ends:
             continue
         by_group[(tie.type, tie.wording_from(centre))][other].append(tie)
     groups = []
@@ -180,7 +181,7 @@ def neighbour_groups(
             direction = "both"
         else:
             direction = "out" if first.source == centre else "in"
-        ordered = sorted(members, key=lambda a: (-graph.degree(a), graph.actors[a].name.casefold(), a))
+        ordered = sorted(members, key=lambda a: (-ends[a][0], ends[a][1], a))
         key = f"{tie_type}:{wording}"
         shown = len(ordered) if key in expanded or len(ordered) <= cap + 1 else cap
         built = []
@@ -194,16 +195,30 @@ def neighbour_groups(
     return groups
 
 
+def _neighbour_ties(graph: Graph, actor_id: str, tie_filter: TieFilter) -> tuple[list[Tie], dict[str, tuple[int, str]]]:
+    """An actor's ties the filter takes, and (degree, folded name) of each other end
+    that exists: what the groups are sorted by. On a SQLite store one indexed query
+    (no quote parsed, no actor read one by one: a hub has thousands)."""
+    if graph.lazy and tie_filter.document is None:
+        rows = graph.tie_rows(actor_id)
+        ties = [t for t, _, _ in rows if tie_filter.accepts(t)]
+        return ties, {t.other(actor_id): (degree, name) for t, name, degree in rows if name is not None}
+    ties = graph.ties_of(actor_id, tie_filter)
+    others = {t.other(actor_id) for t in ties}
+    return ties, {a: (graph.degree(a), graph.actors[a].name.casefold()) for a in others if a in graph.actors}
+
+
 def _second_ring(
     graph: Graph, actor_id: str, centre: str, tie_filter: TieFilter, cap: int
 ) -> tuple[list[SecondRing], int]:
     seen: dict[str, str] = {}
-    for tie in graph.ties_of(actor_id, tie_filter):
+    ties, ends = _neighbour_ties(graph, actor_id, tie_filter)
+    for tie in ties:
         other = tie.other(actor_id)
-        if other in (actor_id, centre) or other not in graph.actors:
+        if other in (actor_id, centre) or other not in ends:
             continue
         seen.setdefault(other, tie.type)
-    ordered = sorted(seen, key=lambda a: (-graph.degree(a), graph.actors[a].name.casefold(), a))
+    ordered = sorted(seen, key=lambda a: (-ends[a][0], ends[a][1], a))
     return [SecondRing(a, seen[a]) for a in ordered[:cap]], len(ordered)
 
 

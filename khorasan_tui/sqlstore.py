@@ -104,6 +104,8 @@ CREATE INDEX IF NOT EXISTS ties_source ON ties (source, type);
 CREATE INDEX IF NOT EXISTS ties_target ON ties (target, type);
 CREATE INDEX IF NOT EXISTS ties_type ON ties (type);
 CREATE INDEX IF NOT EXISTS ties_claimant ON ties (claimant) WHERE claimant IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ties_start ON ties (start_date) WHERE start_date IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ties_end ON ties (end_date) WHERE end_date IS NOT NULL;
 CREATE INDEX IF NOT EXISTS actors_dup ON actors (dup_of) WHERE dup_of IS NOT NULL;
 CREATE INDEX IF NOT EXISTS names_key ON names (key);
 CREATE INDEX IF NOT EXISTS names_actor ON names (actor_id);

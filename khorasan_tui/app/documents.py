@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import orjson
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -55,19 +56,32 @@ class Passage:
 def passages(graph: Graph, source_id: str, text: str) -> list[Passage]:
     """Every quote from this document that can be found in `text`, in text order."""
     found: list[Passage] = []
-    for tie_id in graph.by_document.get(source_id, ()):
-        for citation in graph.ties[tie_id].citations:
+    tie_ids = graph.by_document.get(source_id, ())
+    ties = graph.ties.get_many(tie_ids).values() if graph.lazy else (graph.ties[t] for t in tie_ids)
+    for tie in ties:
+        for citation in tie.citations:
             if citation.source == source_id:
                 span = find_quote(text, citation.quote)
                 if span:
-                    found.append(Passage(span[0], span[1], citation, tie_id))
-    for actor in graph.actors.values():
+                    found.append(Passage(span[0], span[1], citation, tie.id))
+    for actor in _actors_citing(graph, source_id):
         for citation in actor.citations:
             if citation.source == source_id:
                 span = find_quote(text, citation.quote)
                 if span:
                     found.append(Passage(span[0], span[1], citation, None, actor.id))
     return sorted(found, key=lambda p: (p.start, p.end))
+
+
+def _actors_citing(graph: Graph, source_id: str):
+    """The actors that may cite a document themselves: all of them in memory; in
+    a SQLite store, those whose record names it (one pass over the actors'
+    records in SQLite, none parsed in Python)."""
+    if not graph.lazy:
+        return graph.actors.values()
+    pattern = '%"source":' + orjson.dumps(source_id).decode().replace("%", "\\%").replace("_", "\\_") + "%"
+    ids = [r[0] for r in graph.data.backend.query("SELECT id FROM actors WHERE body LIKE ? ESCAPE '\\'", (pattern,))]
+    return graph.actors.get_many(ids).values()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ move between actors, so history lives in one place.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,10 +18,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from ..graph import SearchHit, TieFilter
+from ..graph import Graph, SearchHit, TieFilter
 from ..model import KINDS, STATUS_GLYPHS, plural
 from .messages import ActorOpened, AsOfChanged, FiltersChanged
-from .render import actor_detail, actor_row, crop_left, safe, tie_copy, tie_detail, tie_row, type_header
+from .render import (
+    Tallies,
+    actor_detail,
+    actor_row,
+    actor_tallies,
+    crop_left,
+    safe,
+    tie_copy,
+    tie_detail,
+    tie_row,
+    type_header,
+)
 from .rowlist import RowList
 
 if TYPE_CHECKING:
@@ -28,6 +41,65 @@ if TYPE_CHECKING:
 
 # Above this many ties an actor's list is filtered and ordered in a worker thread.
 THREADED_TIES = 2_000
+
+
+class RankedActors(Sequence[str]):
+    """Every actor of a lazy (SQLite) store, or every one of a kind, most
+    connected first: the actor list's keys, read a page at a time as the list
+    shows them, so a million actors cost one count and a page or two."""
+
+    PAGE = 200
+    PAGES_KEPT = 64
+
+    def __init__(self, graph: Graph, kind: str | None) -> None:
+        self.graph = graph
+        self.kind = kind
+        self._len = graph.ranked_count(kind)
+        self._pages: OrderedDict[int, list[str]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        number, offset = divmod(index, self.PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.graph.ranked_page(number * self.PAGE, self.PAGE, self.kind)
+            self._pages[number] = page
+            if len(self._pages) > self.PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        if offset >= len(page):
+            raise IndexError(index)  # fewer actors now: a refill is on its way
+        return page[offset]
+
+    def index(self, key: str, start: int = 0, stop: int | None = None) -> int:
+        position = self.graph.ranked_position(key, self.kind)
+        if position is None or not start <= position < (self._len if stop is None else stop):
+            raise ValueError(key)
+        return position
+
+
+class RankedHits(Sequence[SearchHit]):
+    """`RankedActors` as the search hits of an empty query."""
+
+    def __init__(self, keys: RankedActors) -> None:
+        self.keys = keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return SearchHit(self.keys[index], 0.0, "")
 
 
 class SearchBox(Input):
@@ -68,7 +140,12 @@ class ExplorerScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__(id="explorer")
-        self._hits: list[SearchHit] = []
+        self._hits: Sequence[SearchHit] = []
+        # Hubs' counts and documents worked out in a worker (lazy stores), until the store changes.
+        self._tallies: dict[str, Tallies] = {}
+        self._store_version = 0
+        self._reader: Graph | None = None  # see _worker_graph
+        self._reader_of = None
 
     @property
     def khorasan(self) -> KhorasanApp:
@@ -109,6 +186,11 @@ class ExplorerScreen(Screen):
 
     def refresh_all(self) -> None:
         """After the store changed: same query, same highlighted actor if it is still there."""
+        self._tallies.clear()
+        self._store_version += 1
+        if self._reader is not None:
+            self._reader.data.forget()
+            self._reader.reindex()
         self.rerun_search(keep=self.query_one("#actor-list", RowList).cursor_key)
         self.show_current()
 
@@ -130,10 +212,47 @@ class ExplorerScreen(Screen):
             self.query_one("#tie-list", RowList).set_rows([], lambda i, w: Text(""))
             self._update_breadcrumb()
             return
-        detail.update(actor_detail(app.graph, actor))
+        graph = app.graph
+        tallies = self._tallies.get(actor.id)
+        # A hub of a lazy store: its counts and documents are ~100 ms of queries, so a worker's.
+        pending = tallies is None and graph.lazy and graph.degree(actor.id) > THREADED_TIES
+        detail.update(actor_detail(graph, actor, tallies, pending=pending))
+        if pending:
+            # After this frame: the worker's Python would compete with painting it.
+            self.call_after_refresh(self._tallies_in_thread, self._worker_graph(), actor.id, self._store_version)
         self.query_one("#detail-pane").scroll_home(animate=False)
         self._fill_ties(actor.id)
         self._update_breadcrumb()
+
+    @work(thread=True, exclusive=True, group="tallies")
+    def _tallies_in_thread(self, graph: Graph, actor_id: str, version: int) -> None:
+        tallies = actor_tallies(graph, actor_id)
+        self.app.call_from_thread(self._tallies_ready, actor_id, version, tallies)
+
+    def _worker_graph(self) -> Graph:
+        """The graph a worker reads a hub from: on a lazy store, one over a
+        connection of its own, so that its long queries never hold the
+        connection the screen paints from; the app's graph otherwise."""
+        graph = self.khorasan.graph
+        if not graph.lazy:
+            return graph
+        if self._reader is None or self._reader_of is not graph.data:
+            from ..sqlstore import open_sqlite
+
+            self._reader = Graph(open_sqlite(graph.data.path))
+            self._reader_of = graph.data
+        return self._reader
+
+    def _tallies_ready(self, actor_id: str, version: int, tallies: Tallies) -> None:
+        if version != self._store_version:
+            return  # counted before the store changed; the refill counts again
+        if len(self._tallies) > 32:
+            self._tallies.clear()
+        self._tallies[actor_id] = tallies
+        app = self.khorasan
+        actor = app.current_actor
+        if actor is not None and actor.id == actor_id:
+            self.query_one("#detail", Static).update(actor_detail(app.graph, actor, tallies))
 
     def _fill_ties(self, actor_id: str) -> None:
         app = self.khorasan
@@ -147,19 +266,25 @@ class ExplorerScreen(Screen):
             tie_list.set_rows([], lambda i, w: Text(""))
             self.query_one("#ties-status", Static).update(Text(f"ordering {degree} ties…", style="dim"), layout=False)
             self.query_one("#tie-quote", Static).update(Text(""))
-            self._order_ties_in_thread(actor_id, app.tie_filter, keep)
+            self.call_after_refresh(self._order_ties_in_thread, self._worker_graph(), actor_id, app.tie_filter, keep)
             return
-        self._show_ties(actor_id, self._order_ties(actor_id, app.tie_filter), keep)
+        self._show_ties(actor_id, self._order_ties(app.graph, actor_id, app.tie_filter), keep)
 
     def _order_ties(
-        self, actor_id: str, tie_filter: TieFilter
+        self, graph: Graph, actor_id: str, tie_filter: TieFilter
     ) -> tuple[list[str | None], list[tuple[str, str]], dict[str, int]]:
         """Row keys (None for a type header), rows and counts per type, grouped by type."""
-        graph = self.khorasan.graph
-        ties = graph.ties_of(actor_id, tie_filter)
-        ties.sort(
-            key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id)
-        )
+        if graph.lazy and tie_filter.document is None:
+            # A hub's ties by their columns and the other ends' names, no quote
+            # parsed: the rows read their ties' bodies as they are shown.
+            named = [(t, name or "") for t, name, _ in graph.tie_rows(actor_id) if tie_filter.accepts(t)]
+            named.sort(key=lambda tn: (tn[0].type, tn[0].wording_from(actor_id), tn[1], tn[0].id))
+            ties = [t for t, _ in named]
+        else:
+            ties = graph.ties_of(actor_id, tie_filter)
+            ties.sort(
+                key=lambda t: (t.type, t.wording_from(actor_id), graph.actors[t.other(actor_id)].name.casefold(), t.id)
+            )
         keys: list[str | None] = []
         rows: list[tuple[str, str]] = []
         current_type = None
@@ -176,8 +301,8 @@ class ExplorerScreen(Screen):
         return keys, rows, counts
 
     @work(thread=True, exclusive=True, group="ties")
-    def _order_ties_in_thread(self, actor_id: str, tie_filter: TieFilter, keep: str | None) -> None:
-        ordered = self._order_ties(actor_id, tie_filter)
+    def _order_ties_in_thread(self, graph: Graph, actor_id: str, tie_filter: TieFilter, keep: str | None) -> None:
+        ordered = self._order_ties(graph, actor_id, tie_filter)
         self.app.call_from_thread(self._ties_ordered, actor_id, tie_filter, ordered, keep)
 
     def _ties_ordered(self, actor_id: str, tie_filter: TieFilter, ordered, keep: str | None) -> None:
@@ -282,7 +407,11 @@ class ExplorerScreen(Screen):
         app = self.khorasan
         if app.graph is None:
             return
-        if len(app.graph.actors) > 20_000:
+        if app.graph.lazy and not text.strip():
+            # Every actor, ranked: a count and the page on screen, on this thread.
+            keys = RankedActors(app.graph, app.kind_filter)
+            self._show_hits(text, RankedHits(keys), keys, keep)
+        elif len(app.graph.actors) > 20_000:
             self._search_in_thread(text, app.kind_filter, keep)
         else:
             self._show_hits(text, self._find(text, app.kind_filter, limit=len(app.graph.actors)), None, keep)
@@ -304,7 +433,11 @@ class ExplorerScreen(Screen):
         self.app.call_from_thread(self._show_hits, text, hits, keys, keep)
 
     def _show_hits(
-        self, text: str, hits: list[SearchHit], keys: list[str] | None = None, keep: str | None = None
+        self,
+        text: str,
+        hits: Sequence[SearchHit],
+        keys: Sequence[str] | None = None,
+        keep: str | None = None,
     ) -> None:
         app = self.khorasan
         self._hits = hits

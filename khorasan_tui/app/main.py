@@ -135,6 +135,9 @@ class KhorasanApp(App[int]):
         self.load_error: str | None = None
         self.editor = None  # an edit.Editor once the store has loaded
         self._year_span: tuple[int, int] | None = None
+        # (actors, ties, documents) for the header; a SQLite store's are counted by a worker.
+        self._sizes: tuple[int, int, int] | None = None
+        self._sizes_version = 0
         self.read_only_reason = "opened with --read-only" if read_only else ""
         self._pending_changes: list = []
         self._saved_theme: str | None = None
@@ -252,9 +255,9 @@ class KhorasanApp(App[int]):
         if self._loading_timer is not None:
             self._loading_timer.stop()
         # The contested rules walk every tie: milliseconds on a small store, so
-        # its first paint has the ⚡ marks; seconds on a big one, so they follow
-        # that paint from a worker.
-        threaded = len(self.graph.ties) > THREADED_FINDINGS
+        # its first paint has the ⚡ marks; seconds on a big one (and queries on a
+        # SQLite store), so they follow that paint from a worker.
+        threaded = self.graph.lazy or len(self.graph.ties) > THREADED_FINDINGS
         if not threaded:
             self._set_findings(contested(self.graph))
         self._show_file(data)
@@ -320,6 +323,7 @@ class KhorasanApp(App[int]):
     def _repaint_after_changes(self) -> None:
         changes, self._pending_changes = self._pending_changes, []
         self._year_span = None
+        self._sizes, self._sizes_version = None, self._sizes_version + 1
         self._recompute_findings()
         self._update_subtitle()
         for gone in {entry for entry in self.history.entries if entry not in self.graph.actors}:
@@ -349,9 +353,20 @@ class KhorasanApp(App[int]):
         """Every STORE_POLL seconds: a stat of the store (no read) against what we
         last read or wrote; a difference reloads it in a worker."""
         data = self.graph.data if self.graph is not None else None
-        if data is None or data.path is None or data.fingerprint is None or self.editor is None:
+        if data is None or self.editor is None or self.saving:
             return
-        if self.saving or any(w.group == "reload" and not w.is_finished for w in self.workers):
+        backend = getattr(data, "backend", None)
+        if backend is not None:
+            # SQLite: PRAGMA data_version moves when another connection commits.
+            # Nothing is reloaded; what was read is forgotten and the panes redrawn.
+            if backend.changed_by_others():
+                backend.mark_seen()
+                data.forget()
+                self.editor.reload(data)
+            return
+        if data.path is None or data.fingerprint is None:
+            return
+        if any(w.group == "reload" and not w.is_finished for w in self.workers):
             return
         try:
             stat = data.path.stat()
@@ -385,8 +400,31 @@ class KhorasanApp(App[int]):
         self.contested_findings = findings
         self.contested_ids = {tie_id for finding in findings for tie_id in finding.tie_ids}
 
+    def _tie_count(self) -> int:
+        """How many ties; on a SQLite store as last counted (unknown counts as many)."""
+        if self.graph.lazy:
+            return self._sizes[1] if self._sizes else THREADED_SAVE + 1
+        return len(self.graph.ties)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count_in_thread(self, version: int) -> None:
+        # A count of millions of ties reads a whole index (~100 ms): on a connection of its own.
+        from ..sqlstore import open_sqlite
+
+        data = open_sqlite(self.graph.data.path)
+        try:
+            sizes = (len(data.actors), len(data.ties), len(data.sources))
+        finally:
+            data.backend.close()
+        self.call_from_thread(self._counted, version, sizes)
+
+    def _counted(self, version: int, sizes: tuple[int, int, int]) -> None:
+        if version == self._sizes_version:
+            self._sizes = sizes
+            self._update_subtitle()
+
     def _recompute_findings(self) -> None:
-        if len(self.graph.ties) <= THREADED_FINDINGS:
+        if self._tie_count() <= THREADED_FINDINGS:
             self._set_findings(contested(self.graph))
         else:
             self.findings_pending = True
@@ -394,11 +432,21 @@ class KhorasanApp(App[int]):
 
     @work(thread=True, exclusive=True, group="contested")
     def _findings_in_thread(self) -> None:
+        graph = self.graph
+        if graph.lazy:
+            # A SQLite store: a connection and record caches of this worker's own, so the
+            # screen's reads never share them, and what it read goes when it is done.
+            from ..sqlstore import open_sqlite
+
+            graph = Graph(open_sqlite(graph.data.path))
         try:
-            findings = contested(self.graph)
+            findings = contested(graph)
         except RuntimeError:
             # another edit changed the indexes mid-walk; that edit schedules a fresh run
             return
+        finally:
+            if graph is not self.graph:
+                graph.data.backend.close()
         self.call_from_thread(self._findings_ready, findings)
         try:
             # What the graph left for first use: here rather than at the first search or documents view.
@@ -419,11 +467,15 @@ class KhorasanApp(App[int]):
         if self.graph is None:
             return
         data = self.graph.data
-        parts = [
-            plural(len(data.actors), "actor"),
-            plural(len(data.ties), "tie"),
-            plural(len(data.sources), "document"),
-        ]
+        if not self.graph.lazy:
+            self._sizes = (len(data.actors), len(data.ties), len(data.sources))
+        elif self._sizes is None:
+            self._count_in_thread(self._sizes_version)
+        if self._sizes is None:
+            parts = ["counting…"]
+        else:
+            actors, ties, documents = self._sizes
+            parts = [plural(actors, "actor"), plural(ties, "tie"), plural(documents, "document")]
         if self.read_only:
             parts.insert(0, "read-only")  # first: a narrow header cuts from the end
         if self.saving:
@@ -433,6 +485,22 @@ class KhorasanApp(App[int]):
         self.sub_title = " · ".join(parts)
 
     # -- untrusted text ------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        # A SQLite store is read as it is used: a record another program wrote
+        # that no rule lets in is refused when a pane first reads it. That is
+        # bad input, not a bug: leave cleanly, naming the record, as the CLI does
+        # (exit 2), rather than with a traceback. (Textual's hook for unhandled
+        # errors; textual is pinned exactly, so its name is stable.)
+        # A worker's error arrives wrapped (WorkerFailed.error).
+        cause = error if isinstance(error, StoreError) else getattr(error, "error", None)
+        if isinstance(cause, StoreError):
+            from rich.text import Text
+
+            self._return_code = 2
+            self.exit(return_code=2, message=Text(f"cannot use store: {safe(str(cause))}"))
+            return
+        super()._handle_exception(error)
+
     def notify(
         self,
         message: str,
@@ -675,7 +743,7 @@ class KhorasanApp(App[int]):
         if self.saving:
             self.bell()
             return False
-        if len(self.graph.ties) > THREADED_SAVE:
+        if self._tie_count() > THREADED_SAVE:
             self.saving = True
             self._edit_in_thread(operation, done)
             return True
@@ -734,12 +802,29 @@ class KhorasanApp(App[int]):
         if self.graph is None:
             return
         if self._year_span is None:
+            if self.graph.lazy:
+                self._year_span_in_thread(step)  # a scan of every date column: not on this thread
+                return
             self._year_span = year_span(self.graph)  # walks every tie: once per store version
         value = step_as_of(self.as_of, step, self._year_span)
         if value == self.as_of:
             self.bell()
             return
         self.set_as_of(value)
+
+    @work(thread=True, exclusive=True, group="years")
+    def _year_span_in_thread(self, step: int) -> None:
+        from ..analysis import year_span
+
+        span = year_span(self.graph)
+        self.call_from_thread(self._year_span_ready, span, step)
+
+    def _year_span_ready(self, span: tuple[int, int] | None, step: int) -> None:
+        self._year_span = span
+        if span is None:
+            self.bell()  # nothing is dated
+        else:
+            self.action_as_of_step(step)
 
     def action_as_of_input(self) -> None:
         from .timeline_screen import AsOfDialog

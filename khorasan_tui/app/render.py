@@ -153,8 +153,18 @@ def type_header(tie_type: str, count: int) -> Text:
     return Text(f"── {tie_type} {arrow} ({count}) ", style="bold", no_wrap=True, end="")
 
 
-def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
-    """The centre pane: who or what this is, and where the documents say so."""
+Tallies = tuple[dict[str, int], list[str]]  # an actor's tie counts by type and its documents
+
+
+def actor_tallies(graph: Graph, actor_id: str) -> Tallies:
+    return graph.type_counts(actor_id), graph.documents_of(actor_id)
+
+
+def actor_detail(graph: Graph, actor: Actor, tallies: Tallies | None = None, pending: bool = False) -> RenderableType:
+    """The centre pane: who or what this is, and where the documents say so.
+
+    `tallies` are the counts and documents when already worked out (a hub's, in
+    a worker); `pending` says they are still being counted."""
     parts: list[RenderableType] = []
     parts.append(Text(safe(actor.name), style="bold"))
     parts.append(
@@ -172,13 +182,17 @@ def actor_detail(graph: Graph, actor: Actor) -> RenderableType:
     if actor.summary:
         parts.append(Text(""))
         parts.append(Text(safe_block(actor.summary)))
-    counts = graph.type_counts(actor.id)
+    if pending:
+        parts.append(Text(""))
+        parts.append(Text("counting its ties and documents…", style="dim"))
+        counts, documents = {}, []
+    else:
+        counts, documents = tallies or actor_tallies(graph, actor.id)
     if counts:
         parts.append(Text(""))
         parts.append(Text("Ties by type", style="bold underline"))
         for tie_type, n in counts.items():
             parts.append(Text(f"  {n:>3}  {tie_type}"))
-    documents = graph.documents_of(actor.id)
     if documents:
         parts.append(Text(""))
         parts.append(Text(f"Documents ({len(documents)})", style="bold underline"))

@@ -92,16 +92,21 @@ class RowList(ScrollView, can_focus=True):
     def set_rows(
         self, keys: Sequence[str | None], render: RowRenderer, keep_key: str | None = None, announce: bool = True
     ) -> None:
-        """Replace every row; O(1) apart from finding `keep_key`'s new place."""
+        """Replace every row; O(1) apart from finding `keep_key`'s new place.
+
+        `keys` is a list, or a lazy sequence (a SQLite store's ranked actors)
+        that reads its keys as they are shown and answers `index` itself."""
         self._keys = keys
         self._render_row = render
         self._cache.clear()
         self.virtual_size = Size(self.size.width, max(len(keys), 1))
         target = -1
-        if keep_key is not None:
+        # A list's index scans in place (copying 100k keys first cost ~10 ms per refill);
+        # past 200k keys it is not worth it. A lazy sequence asks its store instead.
+        cheap = not isinstance(keys, (list, tuple)) or len(keys) < 200_000
+        if keep_key is not None and cheap:
             try:
-                # Sequence.index scans in place; copying 100k keys first cost ~10 ms per refill.
-                target = keys.index(keep_key) if len(keys) < 200_000 else -1
+                target = keys.index(keep_key)
             except ValueError:
                 target = -1
         if target < 0:

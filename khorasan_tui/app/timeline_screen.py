@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from .main import KhorasanApp
 
 
+# A SQLite store's whole timeline shows this many entries of a span at a time.
+TIMELINE_WINDOW = 2_000
+
+
 class AsOfDialog(ModalScreen[None]):
     """`@`: type an "as of" date; an empty date clears it."""
 
@@ -116,7 +120,8 @@ class TimelineScreen(AnalysisScreen):
         self.actor_id = actor_id
         self.entries: list[TimelineEntry] = []
         self.span: tuple[str | None, str | None] = (None, None)
-        self._built: dict[str | None, list[TimelineEntry]] = {}  # per scope, before the as-of filter
+        # per scope (an actor, everything, or a SQLite store's span), before the as-of filter
+        self._built: dict[object, list[TimelineEntry]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,11 +150,22 @@ class TimelineScreen(AnalysisScreen):
         row_list = self.query_one("#timeline-list", RowList)
         current = self.current_entry()
         keep_id = current.id if current is not None else None
-        if self.actor_id not in self._built:
-            # Building a timeline reads every tie in scope (seconds on a big
-            # store); stepping the date only re-filters what was built.
-            self._built[self.actor_id] = timeline(graph, self.actor_id)
-        self.entries = entries_between(as_of_entries(self._built[self.actor_id], app.as_of), *self.span)
+        windowed = graph.lazy and self.actor_id is None
+        if windowed:
+            # A SQLite store's whole timeline is never built: the span's first
+            # entries are read by date from its indexes, again for each span.
+            scope_key = ("span", *self.span)
+            if scope_key not in self._built:
+                self._built[scope_key] = timeline(
+                    graph, None, date_from=self.span[0], date_to=self.span[1], limit=TIMELINE_WINDOW
+                )
+            self.entries = as_of_entries(self._built[scope_key], app.as_of)
+        else:
+            if self.actor_id not in self._built:
+                # Building a timeline reads every tie in scope (seconds on a big
+                # store); stepping the date only re-filters what was built.
+                self._built[self.actor_id] = timeline(graph, self.actor_id)
+            self.entries = entries_between(as_of_entries(self._built[self.actor_id], app.as_of), *self.span)
         # A year header, each entry, and an event's ties under it (keys "entry:tie").
         keys: list[str | None] = []
         rows: list[tuple[str, object]] = []
@@ -190,6 +206,8 @@ class TimelineScreen(AnalysisScreen):
         if span:
             status.append(f" {span}", style="bold reverse")
         status.append(f" · {plural(len(self.entries), 'entry', 'entries')}", style="bold")
+        if windowed and len(self._built[scope_key]) >= TIMELINE_WINDOW:
+            status.append(" (the first of the span: / narrows it)", style="bold")
         scope_key = "everything)" if self.actor_id else "this actor only)"
         status.append(f"  (/ year or span · v: {scope_key}", style="dim")
         self.query_one("#timeline-status", Static).update(status)
