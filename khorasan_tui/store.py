@@ -218,6 +218,8 @@ def _too_deep(value: Any) -> bool:
         value, depth = stack.pop()
         if depth > MAX_NESTING:
             return True
+        if not isinstance(value, (dict, list)):
+            continue  # a scalar (a table another tool added may be a number or null)
         children = value.values() if isinstance(value, dict) else value
         stack.extend((v, depth + 1) for v in children if isinstance(v, (dict, list)))
     return False
