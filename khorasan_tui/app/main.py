@@ -23,6 +23,7 @@ from ..edit import EditError
 from ..graph import Graph, TieFilter
 from ..model import Actor, plural
 from ..store import StoreData, StoreError, gc_paused, load_store
+from ..storedata import freeze_for_good
 from .explorer import ExplorerScreen
 from .history import History
 from .messages import ActorOpened, AsOfChanged, FiltersChanged, StoreChanged
@@ -229,7 +230,6 @@ class KhorasanApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load")
     def _load_store(self) -> None:
-        import gc
 
         try:
             with gc_paused():
@@ -242,7 +242,7 @@ class KhorasanApp(App[int]):
             self.call_from_thread(self._load_failed, f"{self.store_path}: unexpected error: {exc!r}")
             return
         # Freezing what was built keeps later collections from walking the whole store.
-        gc.freeze()
+        freeze_for_good()
         self.call_from_thread(self._store_ready, data, graph)
 
     def _load_failed(self, message: str) -> None:
