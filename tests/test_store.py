@@ -432,10 +432,14 @@ def test_a_trusted_store_still_has_its_document_paths_checked(tmp_path, monkeypa
         load_store(path)
 
 
-def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen():
+def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen(monkeypatch):
     import gc
 
-    gc.unfreeze()  # an app test in this process may have frozen what it loaded
+    from khorasan_tui import storedata
+
+    # An app test in this process may have frozen what it loaded, for good.
+    monkeypatch.setattr(storedata, "_keep_frozen", False)
+    gc.unfreeze()
     assert gc.isenabled()
     load_store(BUNDLED)
     assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
