@@ -3,6 +3,10 @@
 
     python bench/ingest_bench.py            every bundled document
     python bench/ingest_bench.py --db PATH  another store (its sources/ folder)
+    python bench/ingest_bench.py --misses   also each removed tie not found whole: the
+                                            curated type, status and quote against what
+                                            was suggested for its two ends
+    python bench/ingest_bench.py --wrong    also each wrong suggestion with its sentence
 
 For each document: copy the store; remove the document, its citations, every
 tie only it supports and every actor only it supports (no other citation, no
@@ -25,7 +29,7 @@ import argparse
 import copy
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +54,8 @@ class DocumentScore:
     suggestions: int
     right: int
     wrong: int
+    misses: list[str] = field(default_factory=list)
+    wrongs: list[str] = field(default_factory=list)
 
     def percent(self, n: int) -> str:
         return f"{100 * n / self.removed:.0f}%" if self.removed else "-"
@@ -140,28 +146,47 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
     supported_pairs = {pair(t.source, t.target) for t in [*removed, *corroborated]}
     found: list[tuple[str, str, str, str]] = []
     right = wrong = 0
+    wrongs: list[str] = []
     for s in analysis.suggestions:
         a, b = _end_id(s.source, removed_actors), _end_id(s.target, removed_actors)
         if a is None or b is None or pair(a, b) not in supported_pairs:
             wrong += 1
+            wrongs.append(
+                f"{s.source.name} -{s.type}/{s.status}-> {s.target.name} [{s.cue or '-'} {s.confidence}]\n"
+                f"    {text[slice(*analysis.sentences[s.sentence])]!r}"
+            )
             continue
         right += 1
         found.append((a, b, s.type, s.status))
     ends = typed = with_status = 0
+    misses: list[str] = []
     for tie in removed:
         directed = TIE_TYPES[tie.type].directed
         matches = [f for f in found if pair(f[0], f[1]) == pair(tie.source, tie.target)]
-        if not matches:
-            continue
-        ends += 1
-        same_type = [
-            f for f in matches if f[2] == tie.type and (not directed or (f[0], f[1]) == (tie.source, tie.target))
-        ]
-        if same_type:
-            typed += 1
-            if any(f[3] == tie.status for f in same_type):
-                with_status += 1
-    return DocumentScore(doc, len(removed), ends, typed, with_status, len(analysis.suggestions), right, wrong)
+        hit = 0
+        if matches:
+            ends += 1
+            hit = 1
+            same_type = [
+                f for f in matches if f[2] == tie.type and (not directed or (f[0], f[1]) == (tie.source, tie.target))
+            ]
+            if same_type:
+                typed += 1
+                hit = 2
+                if any(f[3] == tie.status for f in same_type):
+                    with_status += 1
+                    continue
+        label = ("no ends", "wrong type", "wrong status")[hit]
+        got = "; ".join(f"{f[0]} -{f[2]}/{f[3]}-> {f[1]}" for f in matches) or "nothing"
+        quotes = " | ".join(c.quote for c in tie.citations if c.source == doc)
+        claimant = f" by {tie.claimant}" if tie.claimant else ""
+        misses.append(
+            f"{label}: {tie.source} -{tie.type}/{tie.status}{claimant}-> {tie.target}\n"
+            f"    suggested: {got}\n    quote: {quotes!r}"
+        )
+    return DocumentScore(
+        doc, len(removed), ends, typed, with_status, len(analysis.suggestions), right, wrong, misses, wrongs
+    )
 
 
 def run(db: Path) -> list[DocumentScore]:
@@ -213,8 +238,16 @@ def table(scores: list[DocumentScore]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "khorasan.json")
+    parser.add_argument("--misses", action="store_true", help="list every removed tie not found whole")
+    parser.add_argument("--wrong", action="store_true", help="list every wrong suggestion")
     args = parser.parse_args(argv)
-    print(table(run(args.db)))
+    scores = run(args.db)
+    for score in scores:
+        details = (score.misses if args.misses else []) + (score.wrongs if args.wrong else [])
+        if details:
+            print(f"== {score.document}")
+            print("\n".join(details))
+    print(table(scores))
     return 0
 
 
