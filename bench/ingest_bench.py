@@ -180,8 +180,10 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
         got = "; ".join(f"{f[0]} -{f[2]}/{f[3]}-> {f[1]}" for f in matches) or "nothing"
         quotes = " | ".join(c.quote for c in tie.citations if c.source == doc)
         claimant = f" by {tie.claimant}" if tie.claimant else ""
+        # "*": an end removed with the document, to be found as a new name
+        source, target = (f"{end}*" if end in removed_actors else end for end in (tie.source, tie.target))
         misses.append(
-            f"{label}: {tie.source} -{tie.type}/{tie.status}{claimant}-> {tie.target}\n"
+            f"{label}: {source} -{tie.type}/{tie.status}{claimant}-> {target}\n"
             f"    suggested: {got}\n    quote: {quotes!r}"
         )
     return DocumentScore(

@@ -130,12 +130,18 @@ def load_cues() -> Cues:
     return Cues.from_dict(json.loads(text))
 
 
+# An adverb may sit inside a phrase: "provided precisely by", "led jointly by", "is widely said to".
+_ADVERB = r"[^\W\d_]+ly"
+_INNER_GAP = rf"\s+(?:{_ADVERB}\s+)?"
+
+
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
-    """One alternation of whole-word phrases, longest first; 'x*' matches any ending."""
+    """One alternation of whole-word phrases, longest first; 'x*' matches any ending.
+    Between the words of a phrase one adverb may stand."""
     parts = []
     for phrase in sorted(set(phrases), key=len, reverse=True):
         stem = phrase.endswith("*")
-        body = re.escape(phrase.rstrip("*")).replace(r"\ ", r"\s+")
+        body = re.escape(phrase.rstrip("*")).replace(r"\ ", _INNER_GAP)
         parts.append(body + (r"[\w-]*" if stem else ""))
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
@@ -512,8 +518,10 @@ def _find_names(
             surface = text[seq_start:seq_end]
             sentence_initial = not text[lo:seq_start].strip(" “\"‘'(-")
             key = normalize_key(surface)
-            # "Pakistani", "Afghan": adjectives, not near spellings of Pakistan or Afghanistan.
-            ids = [] if len(words) == 1 and words[0] in cues.not_alone else index.near(surface)
+            # "Pakistani", "Afghan": adjectives, not near spellings of Pakistan or Afghanistan;
+            # "These" is a word, not a near spelling of "the US".
+            alone = len(words) == 1 and (words[0] in cues.not_alone or words[0] in cues.not_names)
+            ids = [] if alone else index.near(surface)
             if ids and len(key) <= ACRONYM_LENGTH and sentence_initial:
                 ids = []  # "Let", "Is" opening a sentence are words, not LeT or IS
             if len(ids) == 1:
@@ -855,6 +863,11 @@ def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
     for match in patterns["relations"].finditer(text, lo, hi):
         phrase = re.sub(r"\s+", " ", match.group().casefold())
         cue = patterns["by_phrase"].get(phrase)
+        if cue is None:  # "provided precisely by": the phrase without the adverb inside it
+            words = phrase.split(" ")
+            bare = " ".join([words[0], *(w for w in words[1:-1] if not re.fullmatch(_ADVERB, w)), words[-1]])
+            phrase = bare if len(words) > 1 else phrase
+            cue = patterns["by_phrase"].get(phrase)
         if cue is None:
             cue = next((c for stem, c in patterns["stems"] if phrase.startswith(stem)), None)
         if cue is not None:
@@ -931,6 +944,50 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
                     stance.content = (who.start, hi)  # "X claimed responsibility for Y" relates X too
                 return stance
     return stance
+
+
+_QUOTE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
+
+
+def _quotations(text: str, mentions: list[Mention]) -> list[tuple[int, int, Mention]]:
+    """Direct speech and who speaks it: '“...,” says X', '“...”, X explains', 'X: “...”',
+    and a long quotation after 'X emphasizes that ...' in the same paragraph."""
+    patterns = _patterns()
+
+    def saying(position: int) -> re.Match[str] | None:
+        """A verb of saying or claiming at `position`, after any spaces."""
+        position += len(text[position:]) - len(text[position:].lstrip())
+        return patterns["speech_verbs"].match(text, position) or patterns["claim_verbs"].match(text, position)
+
+    found: list[tuple[int, int, Mention]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        lo, hi = line.span()
+        here = [m for m in mentions if lo <= m.start < hi and m.kind != "place"]
+        speakers = [m for m in here if saying(m.end)]  # "X says", "X emphasizes"
+        for quote in _QUOTE.finditer(text, lo, hi):
+            start, end = quote.span()
+            speaker = None
+            for m in here:
+                if m.end <= start and _SPEAKER_BEFORE.fullmatch(text[m.end : start]):
+                    speaker = m  # 'X: “...”'
+                elif end <= m.start <= end + 30:
+                    verb = saying(end + len(re.match(r"[\s,.]*", text[end:]).group()))
+                    if (verb is not None and not text[verb.end() : m.start].strip()) or (
+                        not text[end : m.start].strip(" ,.") and saying(m.end)
+                    ):
+                        speaker = m  # '“...,” says X', '“...”, X explains'
+                        break
+            # A quotation of its own (not a phrase in quotes inside a sentence) with no verb
+            # beside it goes on the speech of whoever spoke last in the paragraph.
+            stands_alone = not text[lo:start].rstrip().endswith((",", ":")) and end - start > 40
+            if speaker is None and stands_alone:
+                speaker = next((m for m in reversed(speakers) if m.end <= start), None)
+            if speaker is not None:
+                found.append((start, end, speaker))
+    return found
+
+
+_SPEAKER_BEFORE = re.compile(r"\s*(?:\([^()]*\))?\s*:\s*")
 
 
 def _claims_responsibility(text: str, start: int, hi: int, mentions: list[Mention]) -> bool:
@@ -1152,6 +1209,7 @@ def _suggest(
     person: Mention | None = None
     groups: list[Mention] = []
     cursor = 0
+    quotations = _quotations(text, mentions)
     for number, (lo, hi) in enumerate(sentences):
         inside: list[Mention] = []
         while cursor < len(mentions) and mentions[cursor].start < hi:
@@ -1216,6 +1274,9 @@ def _suggest(
                 tie_type = "member_of"  # "head of Daesh intelligence" leads a body within Daesh, not Daesh
             status = stance.status(text, *sorted((a, b), key=lambda m: m.start))
             claimant = stance.claimant if status == "claimed" else None
+            quoted = next((q for q in quotations if all(q[0] <= m.start and m.end <= q[1] for m in (a, b))), None)
+            if status == "reported" and quoted is not None:
+                status, claimant = "claimed", quoted[2]  # direct speech is its speaker's claim
             if tie_type == "carried_out" and cue is not None and cue.phrase in load_cues().responsibility_claims:
                 status, claimant = "claimed", source  # "X claimed the attack": X's own claim
             existing = _existing(graph, tie_type, source, target)
@@ -1255,6 +1316,7 @@ _APPOSITION_BEFORE = re.compile(
     r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their|which|who)\s+)?(?:[\w’'-]+\s+)?"
 )
 _PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|into)$")
+_COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
 
@@ -1272,6 +1334,7 @@ def _pairs(
     per pair and sentence: the best-typed.
     """
     best: dict[frozenset[str], tuple[Mention, Mention, Cue | None, float]] = {}
+    seconds: dict[frozenset[str], tuple[Mention, Mention, Cue | None, float]] = {}
 
     def fitting(candidates: list[_Cue], a: Mention, b: Mention) -> Cue | None:
         return next((c.cue for c in candidates if _typed(c.cue, a, b) is not None), None)
@@ -1332,9 +1395,26 @@ def _pairs(
         run = inside + list(itertools.takewhile(_LIST_GAP.fullmatch, gaps[last - first :]))
         return any(re.search(r"\b(?:and|or)\b", g) for g in run)
 
+    def coordinated(chosen: _Cue, candidates: list[_Cue], a: Mention, b: Mention) -> Cue | None:
+        """A second cue joined to the chosen one by "and", "or", "as well as", "then", with
+        no name between: "a member and later the head of Y", "X's ally and sponsor" give
+        the pair two ties."""
+        kind = _typed(chosen.cue, a, b)
+        for other in candidates:
+            typed = _typed(other.cue, a, b)
+            if other is chosen or typed is None or kind is None or typed[0] == kind[0]:
+                continue
+            lo, hi = min(chosen.end, other.end), max(chosen.start, other.start)
+            if lo > hi or any(lo <= m.start < hi for m in actors):
+                continue
+            if _COORDINATION.search(text[lo:hi]):
+                return other.cue
+        return None
+
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
+        second: Cue | None = None
         if (a.start, a.end) == (b.start, b.end) and any(m.start >= b.end for m in actors):
             return  # "They are enemies of X": what "they" stand for are not each other's enemies
         if a.start > b.start:
@@ -1378,6 +1458,8 @@ def _pairs(
                 return  # "X, backed by A, fought B": A is in an aside, not what fought B
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
+            chosen = next(c for c in between if c.cue is cue)
+            second = coordinated(chosen, between, a, b)
         else:
             before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12 and own_cue(c, a, b)][::-1]
             # "A and B are sworn enemies", but not "A's emissary to C": a cue ending in a
@@ -1391,11 +1473,22 @@ def _pairs(
                 and not any(b.end <= m.start < c.start for m in actors)
                 and not _PREPOSITION_END.search(c.cue.phrase)
             ]
+            if (a.start, a.end) == (b.start, b.end):
+                # "These groups ... there is often pragmatic cooperation": what "they" stand
+                # for are related to each other by any mutual word later in the clause.
+                after = [c for c in cues if b.end <= c.start and not TIE_TYPES[c.cue.type].directed]
             cue = fitting(before, a, b) or fitting(after, a, b)
             weight = 0.5 if cue is not None else 0.35
+            chosen = next((c for c in before + after if c.cue is cue), None)
+            second = coordinated(chosen, before + after, a, b) if chosen is not None else None
         pair = frozenset((a.key, b.key))
         if pair not in best or best[pair][3] < weight:
             best[pair] = (a, b, cue, weight)
+            if second is not None:
+                # the second of two coordinated roles, a little less sure than the first
+                seconds[pair] = (a, b, second, weight - 0.1)
+            else:
+                seconds.pop(pair, None)
 
     places = [m.kind in PLACE_KINDS for m in actors]
     for i, a in enumerate(actors):
@@ -1436,7 +1529,7 @@ def _pairs(
                 continue
             if a is subject or b is subject or b.start - a.end <= PAIR_REACH:
                 consider(a, b)
-    return list(best.values())
+    return list(best.values()) + [seconds[p] for p in best if p in seconds]
 
 
 # -- storing what was accepted -----------------------------------------------------------

@@ -1,0 +1,74 @@
+"""The ingest engine's rules for wording, status, lists and reference, each on sentences
+written for these tests (none from the bundled documents)."""
+
+from __future__ import annotations
+
+from khorasan_tui.graph import Graph
+from khorasan_tui.ingest import analyse
+from khorasan_tui.model import Actor
+from tests.test_ingest import only, small_graph
+
+
+def types_between(analysis, a: str, b: str) -> set[str]:
+    return {
+        s.type
+        for s in analysis.suggestions
+        if {s.source.actor_id or s.source.name, s.target.actor_id or s.target.name} == {a, b}
+    }
+
+
+# -- wording -----------------------------------------------------------------------------------
+
+
+def test_an_adverb_inside_a_cue_phrase_keeps_the_phrase():
+    suggestion = only(
+        analyse("The TTP was funded secretly by Lashkar-e-Taiba.", small_graph()),
+        "lashkar-e-taiba",
+        "ttp",
+    )
+    assert (suggestion.type, suggestion.source.actor_id) == ("supports", "lashkar-e-taiba")
+    led = analyse("The TTP was led jointly by Sirajuddin Haqqani.", small_graph())
+    assert only(led, "sirajuddin-haqqani", "ttp").type == "leads"
+
+
+def test_two_coordinated_roles_give_a_pair_two_ties():
+    analysis = analyse("Sirajuddin Haqqani was a member and later the head of the TTP.", small_graph())
+    assert types_between(analysis, "sirajuddin-haqqani", "ttp") == {"member_of", "leads"}
+    single = analyse("Sirajuddin Haqqani became the head of the TTP.", small_graph())
+    assert types_between(single, "sirajuddin-haqqani", "ttp") == {"leads"}
+
+
+# -- names and reference -----------------------------------------------------------------------
+
+
+def test_a_function_word_is_never_a_near_spelling_of_a_name():
+    data = small_graph().data
+    data.actors["united-states"] = Actor("united-states", "the US", "state")
+    analysis = analyse("These militants crossed into Kabul.", Graph(data))
+    assert "united-states" not in {m.actor_id for m in analysis.mentions}
+
+
+def test_what_a_plural_reference_stands_for_is_related_by_a_later_mutual_word():
+    text = "ISKP and the TTP grew in Kabul. Both often act alone, yet there is occasional cooperation."
+    analysis = analyse(text, small_graph())
+    later = [s for s in analysis.suggestions if s.quote.startswith("Both")]
+    assert [(s.type, {s.source.actor_id, s.target.actor_id}) for s in later] == [("cooperates_with", {"iskp", "ttp"})]
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def test_direct_speech_is_its_speakers_claim():
+    after = analyse("“ISKP and the TTP are sworn enemies,” says Aslam Farooqi.", small_graph())
+    claim = only(after, "iskp", "ttp")
+    assert claim.status == "claimed" and claim.claimant.actor_id == "aslam-farooqi"
+    before = analyse("Aslam Farooqi: “ISKP and the TTP are sworn enemies.”", small_graph())
+    assert only(before, "iskp", "ttp").claimant.actor_id == "aslam-farooqi"
+    # A quotation opening a sentence after someone's "explains that" in the same paragraph is theirs.
+    carried = analyse(
+        "Aslam Farooqi explains that the region is tense. “ISKP and the TTP are sworn enemies of each other.”",
+        small_graph(),
+    )
+    assert only(carried, "iskp", "ttp").claimant.actor_id == "aslam-farooqi"
+    plain = analyse("ISKP and the TTP are sworn enemies.", small_graph())
+    assert only(plain, "iskp", "ttp").status == "reported"
