@@ -669,7 +669,12 @@ def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues
         j, steps = i - 1, 0
         while j >= 0 and steps < 4:
             previous = words[j]
-            if not re.fullmatch(r"[ \-]", text[previous.end() : start] or "x"):
+            gap = text[previous.end() : start] or "x"
+            # "a U.S. drone strike": the dot of an abbreviated name is no break
+            if not (
+                re.fullmatch(r"[ \-]", gap)
+                or (gap == ". " and len(previous.group()) == 1 and name_at(previous.start()))
+            ):
                 break
             token = previous.group()
             inside = name_at(previous.start())
@@ -1316,6 +1321,9 @@ _APPOSITION_BEFORE = re.compile(
     r"(?:\s*\((?:aka\s+)?[^()]*\))?,\s*(?:(?:the|a|an|its|their|which|who)\s+)?(?:[\w’'-]+\s+)?"
 )
 _PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|into)$")
+# "collaboration between A and B", "a struggle going on between A and that of B".
+_BETWEEN = re.compile(r"\s+(?:(?:going\s+)?on\s+)?(?:between|among|amongst)\s+", re.IGNORECASE)
+_BETWEEN_GAP = re.compile(r"\s*,?\s+(?:and|or)\s+(?:that\s+of\s+|those\s+of\s+)?(?:[a-z][\w’'-]*\s+){0,2}")
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1368,7 +1376,31 @@ def _pairs(
             return {frozenset((after.key, role[0].key))}
         return None
 
-    owners = {id(c): apposed(c) for c in cues}
+    def framed(c: _Cue) -> set[frozenset[str]] | None:
+        """The pairs a cue followed by "between" relates: "close collaboration between A, B
+        and C", "a struggle going on between A and that of B" relate A, B and C to each
+        other and to no one else."""
+        opening = _BETWEEN.match(text, c.end)
+        if opening is None:
+            return None
+        following = [m for m in actors if m.start >= opening.end()]
+        if not following or not re.fullmatch(r"\s*(?:the\s+)?", text[opening.end() : following[0].start]):
+            return None
+        items = [following[0]]
+        for m in following[1:]:
+            if re.fullmatch(r"(?:’s|'s)\s+", text[items[-1].end : m.start]):
+                items[-1] = m  # "the Taliban's Haqqani network" is the network
+                continue
+            if not (
+                _LIST_GAP.fullmatch(text[items[-1].end : m.start])
+                or _BETWEEN_GAP.fullmatch(text[items[-1].end : m.start])
+            ):
+                break
+            items.append(m)
+        return {frozenset((x.key, y.key)) for x, y in itertools.combinations(items, 2) if x.key != y.key} or None
+
+    frames = {id(c): framed(c) for c in cues}
+    owners = {id(c): frames[id(c)] or apposed(c) for c in cues}
 
     def own_cue(c: _Cue, a: Mention, b: Mention) -> bool:
         """A cue inside an event's name ("attack on X") relates that event's parties only;
@@ -1411,10 +1443,31 @@ def _pairs(
                 return other.cue
         return None
 
+    def nested(m: Mention) -> Mention | None:
+        return next((e for e in events if e is not m and e.start <= m.start and m.end <= e.end), None)
+
     def consider(a: Mention, b: Mention) -> None:
         if a.key == b.key:
             return
+        # "Mansour was killed in a U.S. drone strike": a state or place inside an event's
+        # name is the event's, not where whoever else the sentence names is.
+        if any(
+            m.kind in PLACE_KINDS and (e := nested(m)) is not None and e is not other and nested(other) is not e
+            for m, other in ((a, b), (b, a))
+        ):
+            return
         second: Cue | None = None
+        pair = frozenset((a.key, b.key))
+        if nested(a) is b or nested(b) is a:
+            # "the ISKP attack on ...", "a U.S. drone strike": the event's own name says
+            # who carried it out or was its target, whatever words stand around it.
+            best.setdefault(pair, (a, b, None, 0.5))
+            return
+        frame = next((c for c in cues if pair in (frames[id(c)] or ()) and _typed(c.cue, a, b) is not None), None)
+        if frame is not None:
+            if pair not in best or best[pair][3] < 0.55:
+                best[pair] = (a, b, frame.cue, 0.55)
+            return
         if (a.start, a.end) == (b.start, b.end) and any(m.start >= b.end for m in actors):
             return  # "They are enemies of X": what "they" stand for are not each other's enemies
         if a.start > b.start:
@@ -1461,7 +1514,21 @@ def _pairs(
             chosen = next(c for c in between if c.cue is cue)
             second = coordinated(chosen, between, a, b)
         else:
-            before = [c for c in cues if c.end <= a.start and a.start - c.end <= 12 and own_cue(c, a, b)][::-1]
+            # "the founder Jalaluddin and the network", but not "S targeted A and B": a verb
+            # after the subject relates the subject to its objects, not them to each other.
+            before = [
+                c
+                for c in cues
+                if c.end <= a.start
+                and a.start - c.end <= 12
+                and own_cue(c, a, b)
+                and (
+                    owners[id(c)] is not None  # "the founder of A, B": the role is B's
+                    or subject is None
+                    or subject is a
+                    or subject.end > c.start
+                )
+            ][::-1]
             # "A and B are sworn enemies", but not "A's emissary to C": a cue ending in a
             # preposition relates what follows it.
             after = [

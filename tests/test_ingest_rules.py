@@ -72,3 +72,35 @@ def test_direct_speech_is_its_speakers_claim():
     assert only(carried, "iskp", "ttp").claimant.actor_id == "aslam-farooqi"
     plain = analyse("ISKP and the TTP are sworn enemies.", small_graph())
     assert only(plain, "iskp", "ttp").status == "reported"
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+def test_a_cue_before_between_relates_the_items_of_its_list_only():
+    text = "Pakistan watched the rivalry between ISKP, the Taliban’s Haqqani Network and al Qaeda."
+    analysis = analyse(text, small_graph())
+    for pair in (("iskp", "haqqani-network"), ("iskp", "al-qaeda"), ("haqqani-network", "al-qaeda")):
+        assert only(analysis, *pair).type == "hostile_to"
+    # The possessive names whose network it is: the Taliban is no item of the list.
+    assert "hostile_to" not in types_between(analysis, "iskp", "taliban")
+    assert "hostile_to" not in types_between(analysis, "pakistan", "iskp")
+
+
+def test_a_verb_after_the_subject_relates_it_to_each_object_not_the_objects_to_each_other():
+    text = "Lashkar-e-Taiba attacked ISKP and later the TTP."
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "lashkar-e-taiba", "ttp").type == "hostile_to"
+    assert "hostile_to" not in types_between(analysis, "iskp", "ttp")
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def test_a_state_abbreviated_before_an_event_carried_it_out_and_is_no_place_of_others():
+    data = small_graph().data
+    data.actors["united-states"] = Actor("united-states", "United States", "state", aliases=["U.S."])
+    analysis = analyse("Aslam Farooqi died in a U.S. drone strike in 2019.", Graph(data))
+    strike = only(analysis, "united-states", "U.S. drone strike")
+    assert (strike.type, strike.source.actor_id) == ("carried_out", "united-states")
+    assert not types_between(analysis, "aslam-farooqi", "united-states")
