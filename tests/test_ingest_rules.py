@@ -104,3 +104,25 @@ def test_a_state_abbreviated_before_an_event_carried_it_out_and_is_no_place_of_o
     strike = only(analysis, "united-states", "U.S. drone strike")
     assert (strike.type, strike.source.actor_id) == ("carried_out", "united-states")
     assert not types_between(analysis, "aslam-farooqi", "united-states")
+
+
+# -- unnamed ends ------------------------------------------------------------------------------
+
+
+def test_a_qualified_plural_names_an_unnamed_collective_actor():
+    analysis = analyse("ISKP has attacked Hazara shopkeepers and rural clerics near Kabul.", small_graph())
+    assert "rural clerics" in {m.name for m in analysis.new_names}
+    attacked = only(analysis, "iskp", "rural clerics")
+    assert (attacked.type, attacked.target.kind) == ("hostile_to", "group")
+    groups = analyse("The TTP trains many fighters and terrorist groups, sheltering fighters.", small_graph())
+    assert not [m.name for m in groups.new_names if m.name.endswith(("fighters", "groups"))]
+
+
+def test_far_apart_names_with_nothing_relating_them_are_not_paired():
+    far = (
+        "ISKP, which first appeared in the eastern provinces of the country a decade ago and grew quickly "
+        "over the following years despite heavy losses, now meets Umar Khalid."
+    )
+    assert not analyse(far, small_graph()).suggestions
+    near = analyse("ISKP and Umar Khalid met.", small_graph())
+    assert {s.target.name for s in near.suggestions} | {s.source.name for s in near.suggestions} >= {"Umar Khalid"}
