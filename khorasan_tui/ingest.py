@@ -725,6 +725,7 @@ def _collective_spans(
     that say which ("religious minorities", "local groups", "Salafist madrasas"); not the
     generic "terrorist groups" or "many fighters", which name no one in particular."""
     words = list(_WORD.finditer(text, lo, hi))
+    verbs = set(cues.speech_verbs) | set(cues.claim_verbs) | {c.phrase for c in cues.relations if " " not in c.phrase}
     spans: list[tuple[int, int, str]] = []
     for i, word in enumerate(words):
         kind = cues.collective_nouns.get(word.group().casefold())
@@ -739,7 +740,9 @@ def _collective_spans(
                 or token.casefold() in cues.determiners
                 or token.casefold() in cues.event_stop
                 or not token.isalpha()
-                or token.endswith("ing")  # "authorizing madrassas", "sheltering fighters": a verb and its object
+                # "authorizing madrassas", "said relief charities", "attacked clerics": a verb and its object
+                or token.casefold().endswith(("ing", "ed"))
+                or token.casefold() in verbs
                 or any(s < previous.end() and previous.start() < e for s, e in names)
             ):
                 break
@@ -1155,7 +1158,7 @@ def _typed(cue: Cue, a: Mention, b: Mention) -> tuple[str, Mention, Mention] | N
             source, target = target, source
         if target.kind not in PLACE_KINDS:
             return None
-        tie_type = "operates_in" if source.kind in ("group", "agency", "organization") else "located_in"
+        tie_type = "operates_in" if source.kind == "group" else "located_in"  # as model.TIE_TYPES has it
     if tie_type in ("cooperates_with", "allied_with") and "event" in kinds and a.kind != b.kind:
         tie_type = "carried_out"  # "planned with X": X took part in the attack
     if tie_type == "carried_out":
@@ -1373,6 +1376,8 @@ _PREPOSITION_END = re.compile(r"\s(?:to|with|of|by|from|in|at|on|against|for|int
 # "collaboration between A and B", "a struggle going on between A and that of B".
 _BETWEEN = re.compile(r"\s+(?:(?:going\s+)?on\s+)?(?:between|among|amongst)\s+", re.IGNORECASE)
 _BETWEEN_GAP = re.compile(r"\s*,?\s+(?:and|or)\s+(?:that\s+of\s+|those\s+of\s+)?(?:[a-z][\w’'-]*\s+){0,2}")
+# "B, which provided", "B (the ISI) agency, who also trained": B's relative clause.
+_RELATIVE = re.compile(r"(?:\s*\([^()]*\))?(?:\s+[a-z]+)?,\s+(?:which|who)\s+(?:also\s+|then\s+|later\s+)?")
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1562,6 +1567,21 @@ def _pairs(
             weight = 0.45 if others else 0.55
             chosen = next(c for c in between if c.cue is cue)
             second = coordinated(chosen, between, a, b)
+            relative = next(
+                (
+                    c
+                    for c in cues
+                    if c.start >= b.end
+                    and _RELATIVE.fullmatch(text[b.end : c.start])
+                    and not any(b.end <= m.start < c.end and m.key != b.key for m in actors)
+                ),
+                None,
+            )
+            if second is None and relative is not None and (typed := _typed(relative.cue, b, a)) is not None:
+                # "A has ties with B, which provided weapons": B's relative clause tells
+                # what B does for A, besides the tie the main clause names.
+                if typed[0] != (_typed(cue, a, b) or ("",))[0]:
+                    seconds[frozenset((a.key, b.key))] = (b, a, relative.cue, weight - 0.1)
         else:
             # "the founder Jalaluddin and the network", but not "S targeted A and B": a verb
             # after the subject relates the subject to its objects, not them to each other.
@@ -1597,13 +1617,14 @@ def _pairs(
             weight = 0.5 if cue is not None else 0.35
             chosen = next((c for c in before + after if c.cue is cue), None)
             second = coordinated(chosen, before + after, a, b) if chosen is not None else None
-        pair = frozenset((a.key, b.key))
+            if chosen is not None and cue.type == "faction_of" and not text[b.end : chosen.start].strip():
+                a, b = b, a  # "A, including the B faction": the noun right after B says what B is
         if pair not in best or best[pair][3] < weight:
             best[pair] = (a, b, cue, weight)
             if second is not None:
                 # the second of two coordinated roles, a little less sure than the first
                 seconds[pair] = (a, b, second, weight - 0.1)
-            else:
+            elif seconds.get(pair, (None,))[0] is not b:
                 seconds.pop(pair, None)
 
     places = [m.kind in PLACE_KINDS for m in actors]

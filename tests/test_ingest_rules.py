@@ -126,3 +126,28 @@ def test_far_apart_names_with_nothing_relating_them_are_not_paired():
     assert not analyse(far, small_graph()).suggestions
     near = analyse("ISKP and Umar Khalid met.", small_graph())
     assert {s.target.name for s in near.suggestions} | {s.source.name for s in near.suggestions} >= {"Umar Khalid"}
+
+
+# -- type and direction ------------------------------------------------------------------------
+
+
+def test_groups_operate_in_a_place_other_bodies_are_located_there():
+    analysis = analyse("Rural clerics and the TTP are active in Kabul.", small_graph())
+    assert only(analysis, "ttp", "kabul").type == "operates_in"
+    charity = analyse("Officials said relief charities are active in Kabul.", small_graph())
+    assert only(charity, "relief charities", "kabul").type == "located_in"
+
+
+def test_a_faction_noun_right_after_a_name_makes_it_the_faction():
+    analysis = analyse("Pakistan courted ISKP, including its Haqqani Network faction.", small_graph())
+    faction = only(analysis, "iskp", "haqqani-network")
+    assert (faction.type, faction.source.actor_id) == ("faction_of", "haqqani-network")
+
+
+def test_a_relative_clause_after_the_second_name_tells_what_it_does_for_the_first():
+    analysis = analyse("The TTP kept close ties with Pakistan, which financed its camps.", small_graph())
+    assert types_between(analysis, "ttp", "pakistan") == {"affiliated_with", "supports"}
+    backing = next(s for s in analysis.suggestions if s.type == "supports")
+    assert (backing.source.actor_id, backing.target.actor_id) == ("pakistan", "ttp")
+    plain = analyse("The TTP kept close ties with Pakistan.", small_graph())
+    assert types_between(plain, "ttp", "pakistan") == {"affiliated_with"}
