@@ -579,7 +579,7 @@ def _find_names(
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
     _bodies_of_states(text, mentions, new, cues)
-    _places_by_company(text, mentions, new)
+    _places_by_company(text, mentions, new, cues)
     mentions = _merge_adjacent(text, mentions)
     _same_entities(text, mentions, new, graph)
     return mentions, ambiguous, new
@@ -634,15 +634,16 @@ def _bodies_of_states(text: str, mentions: list[Mention], new: list[Mention], cu
         mentions.remove(previous)
 
 
-def _places_by_company(text: str, mentions: list[Mention], new: list[Mention]) -> None:
-    """A new name listed among places is a place: "in Peshawar, Yakatoot and Quetta"."""
+def _places_by_company(text: str, mentions: list[Mention], new: list[Mention], cues: Cues) -> None:
+    """A new name listed among places is a place: "in Peshawar, Yakatoot and Quetta"; not
+    one whose own noun says what it is ("religious minorities, U.S. forces")."""
     everything = sorted(mentions + new, key=lambda m: m.start)
     listed = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
     changed = True
     while changed:  # along the list, one name at a time
         changed = False
         for i, m in enumerate(everything):
-            if m.actor_id is not None or m.kind in ("place", "event"):
+            if m.actor_id is not None or m.kind in ("place", "event") or m.text.split()[-1] in cues.collective_nouns:
                 continue
             neighbours = []
             if i > 0 and listed.fullmatch(text[everything[i - 1].end : m.start]):
@@ -1378,6 +1379,9 @@ _BETWEEN = re.compile(r"\s+(?:(?:going\s+)?on\s+)?(?:between|among|amongst)\s+",
 _BETWEEN_GAP = re.compile(r"\s*,?\s+(?:and|or)\s+(?:that\s+of\s+|those\s+of\s+)?(?:[a-z][\w’'-]*\s+){0,2}")
 # "B, which provided", "B (the ISI) agency, who also trained": B's relative clause.
 _RELATIVE = re.compile(r"(?:\s*\([^()]*\))?(?:\s+[a-z]+)?,\s+(?:which|who)\s+(?:also\s+|then\s+|later\s+)?")
+# What may stand between two objects of one verb: "A, B", "A camps and the B", "A's leaders
+# and B"; not a relative clause ("A, which B ...") or a possessive alone ("A's B").
+_CO_OBJECTS = re.compile(r"(?=.*(?:,|\band\b|\bor\b))(?!.*\b(?:which|who|whom|whose|that)\b)[^.;:()]*", re.DOTALL)
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1615,6 +1619,14 @@ def _pairs(
                 after = [c for c in cues if b.end <= c.start and not TIE_TYPES[c.cue.type].directed]
             cue = fitting(before, a, b) or fitting(after, a, b)
             weight = 0.5 if cue is not None else 0.35
+            if (
+                cue is None
+                and subject is not None
+                and subject.end <= a.start
+                and _CO_OBJECTS.fullmatch(text[a.end : b.start])
+                and fitting([c for c in cues if subject.end <= c.start and c.end <= a.start], subject, a) is not None
+            ):
+                return  # "S targeted A, B and C's allies": A and B are what S targeted, nothing to each other
             chosen = next((c for c in before + after if c.cue is cue), None)
             second = coordinated(chosen, before + after, a, b) if chosen is not None else None
             if chosen is not None and cue.type == "faction_of" and not text[b.end : chosen.start].strip():

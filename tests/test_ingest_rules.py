@@ -151,3 +151,21 @@ def test_a_relative_clause_after_the_second_name_tells_what_it_does_for_the_firs
     assert (backing.source.actor_id, backing.target.actor_id) == ("pakistan", "ttp")
     plain = analyse("The TTP kept close ties with Pakistan.", small_graph())
     assert types_between(plain, "ttp", "pakistan") == {"affiliated_with"}
+
+
+def test_objects_of_one_verb_are_not_paired_with_each_other():
+    text = "ISKP has attacked al Qaeda camps, rural clerics and the TTP’s leaders and Lashkar-e-Taiba."
+    analysis = analyse(text, small_graph())
+    for target in ("al-qaeda", "rural clerics", "ttp", "lashkar-e-taiba"):
+        assert only(analysis, "iskp", target).type == "hostile_to"
+    assert not types_between(analysis, "al-qaeda", "rural clerics")
+    assert not types_between(analysis, "ttp", "lashkar-e-taiba")
+    # A possessive is no list: "Pakistan's Lashkar-e-Taiba" still ties the two.
+    owned = analyse("ISKP has attacked Pakistan’s Lashkar-e-Taiba.", small_graph())
+    assert types_between(owned, "pakistan", "lashkar-e-taiba")
+
+
+def test_a_collective_name_listed_with_a_state_keeps_its_kind():
+    analysis = analyse("ISKP has attacked religious minorities, Pakistan and the TTP.", small_graph())
+    assert {m.name: m.kind for m in analysis.new_names}["religious minorities"] == "group"
+    assert only(analysis, "iskp", "religious minorities").type == "hostile_to"
