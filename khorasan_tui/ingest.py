@@ -1026,7 +1026,8 @@ def _quotations(text: str, mentions: list[Mention]) -> list[tuple[int, int, Ment
                         break
             # A quotation of its own (not a phrase in quotes inside a sentence) with no verb
             # beside it goes on the speech of whoever spoke last in the paragraph.
-            stands_alone = not text[lo:start].rstrip().endswith((",", ":")) and end - start > 40
+            opening = text[lo:start].rstrip()
+            stands_alone = (not opening or opening.endswith((".", "!", "?", "”", '"'))) and end - start > 40
             if speaker is None and stands_alone:
                 speaker = next((m for m in reversed(speakers) if m.end <= start), None)
             if speaker is not None:
@@ -1270,8 +1271,14 @@ def _suggest(
         # "in Pakistan": a state named as a place is one here.
         actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
         stance = _stance(text, lo, hi, actors)
-        speaker = stance.speaker
-        subject = _subject(actors, speaker)
+        # 'X: “...”': who introduces a quotation speaks, like "X says".
+        speaker = stance.speaker or next((q[2] for q in quotations if lo <= q[2].start < hi <= q[1] + 1), None)
+        # "says X (Utrecht University)": the speaker's affiliation, like the speaker, is no
+        # party to what is said.
+        affiliation = next((m for m in actors if speaker is not None and m.start >= speaker.end), None)
+        if affiliation is None or not re.fullmatch(r"\s*\(", text[speaker.end : affiliation.start]):
+            affiliation = None
+        subject = _subject([m for m in actors if m is not affiliation], speaker)
         for m in actors:
             if m.kind == "person":
                 person = m
@@ -1296,7 +1303,9 @@ def _suggest(
         ]
         pairs = []
         for clause_lo, clause_hi in _clauses(text, lo, hi):
-            in_clause = [m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker]
+            in_clause = [
+                m for m in actors if clause_lo <= m.start < clause_hi and m is not speaker and m is not affiliation
+            ]
             if len({m.key for m in in_clause}) < 2:
                 continue
             clause_subject = subject if subject in in_clause else _subject(in_clause, None)
@@ -1307,9 +1316,8 @@ def _suggest(
             titled = next((m for m in reversed(actors) if m.end <= speaker.start), None)
             if titled is not None and re.fullmatch(r" [a-z]+(?: [a-z]+)? ", text[titled.end : speaker.start]):
                 pairs.append((titled, speaker, None, 0.5))
-            bracketed = next((m for m in actors if m.start >= speaker.end), None)
-            if bracketed is not None and re.fullmatch(r"\s*\(", text[speaker.end : bracketed.start]):
-                pairs.append((speaker, bracketed, None, 0.5))
+            if affiliation is not None:
+                pairs.append((speaker, affiliation, None, 0.5))
         for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
             if typed is None:

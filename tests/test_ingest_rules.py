@@ -169,3 +169,20 @@ def test_a_collective_name_listed_with_a_state_keeps_its_kind():
     analysis = analyse("ISKP has attacked religious minorities, Pakistan and the TTP.", small_graph())
     assert {m.name: m.kind for m in analysis.new_names}["religious minorities"] == "group"
     assert only(analysis, "iskp", "religious minorities").type == "hostile_to"
+
+
+def test_who_introduces_a_quotation_and_their_affiliation_are_no_parties_to_it():
+    colon = analyse("Aslam Farooqi: “Al Qaeda and the TTP differ on tactics.”", small_graph())
+    assert not types_between(colon, "aslam-farooqi", "al-qaeda")
+    assert not types_between(colon, "aslam-farooqi", "ttp")
+    text = "“Kabul is calm for now,” says Aslam Farooqi (Lashkar-e-Taiba). “Their struggle against al Qaeda goes on.”"
+    analysis = analyse(text, small_graph())
+    assert not types_between(analysis, "lashkar-e-taiba", "al-qaeda")
+    assert only(analysis, "aslam-farooqi", "lashkar-e-taiba").type == "member_of"
+
+
+def test_a_quotation_inside_a_sentence_is_not_the_last_speakers():
+    text = 'Aslam Farooqi says the region is tense. They added that "ISKP and the TTP are sworn enemies of each other."'
+    analysis = analyse(text, small_graph())
+    claim = only(analysis, "iskp", "ttp")
+    assert claim.claimant is None or claim.claimant.actor_id != "aslam-farooqi"
