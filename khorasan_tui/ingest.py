@@ -64,6 +64,7 @@ class Cues:
     claim_prefixes: tuple[str, ...]
     dispute_frames: tuple[str, ...]
     anaphors: tuple[str, ...]
+    plural_anaphors: frozenset[str]
     person_titles: frozenset[str]
     person_context: frozenset[str]
     kind_words: dict[str, frozenset[str]]
@@ -106,6 +107,7 @@ class Cues:
             claim_prefixes=tuple(p.casefold() for p in data["claim_prefixes"]),
             dispute_frames=tuple(f.casefold() for f in data["dispute_frames"]),
             anaphors=tuple(a.casefold() for a in data["anaphors"]),
+            plural_anaphors=frozenset(a.casefold() for a in data["plural_anaphors"]),
             person_titles=frozenset(data["person_titles"]),
             person_context=frozenset(w.casefold() for w in data["person_context"]),
             kind_words=kind_words,
@@ -165,7 +167,7 @@ def _patterns() -> dict[str, Any]:
         "speech_verbs": _phrase_pattern(list(cues.speech_verbs)),
         "claim_prefixes": _phrase_pattern(list(cues.claim_prefixes)),
         "disputes": _phrase_pattern(list(cues.dispute_frames)),
-        "anaphors": _phrase_pattern(list(cues.anaphors)),
+        "anaphors": _phrase_pattern([*cues.anaphors, *cues.plural_anaphors]),
     }
 
 
@@ -1231,7 +1233,8 @@ def _anaphor(
             continue
         if match.start() >= first and not (word.startswith("the ") and len(mentions) < 2):
             continue
-        referents = [person] if word in _PERSONAL else groups if word in _PLURAL else groups[:1]
+        plural = re.sub(r"\s+", " ", word) in load_cues().plural_anaphors
+        referents = [person] if word in _PERSONAL else groups if plural else groups[:1]
         if not referents or referents[0] is None:
             continue
         return [
@@ -1242,7 +1245,6 @@ def _anaphor(
 
 
 _PERSONAL = frozenset({"he", "she", "his", "her"})
-_PLURAL = frozenset({"they", "their", "both", "these groups", "the two groups"})
 _ACTING_KINDS = ("person", "group", "agency", "organization")
 # Two actors further apart than this in one sentence are paired only through its subject.
 PAIR_REACH = 200
@@ -1456,6 +1458,9 @@ def _pairs(
         for m in following[1:]:
             if re.fullmatch(r"(?:’s|'s)\s+", text[items[-1].end : m.start]):
                 items[-1] = m  # "the Taliban's Haqqani network" is the network
+                continue
+            if (m.start, m.end) == (items[-1].start, items[-1].end):
+                items.append(m)  # "between the two groups": all that "the two groups" stand for
                 continue
             if not (
                 _LIST_GAP.fullmatch(text[items[-1].end : m.start])

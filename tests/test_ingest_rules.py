@@ -186,3 +186,11 @@ def test_a_quotation_inside_a_sentence_is_not_the_last_speakers():
     analysis = analyse(text, small_graph())
     claim = only(analysis, "iskp", "ttp")
     assert claim.claimant is None or claim.claimant.actor_id != "aslam-farooqi"
+
+
+def test_a_frame_with_a_plural_reference_relates_what_it_stands_for():
+    text = "ISKP and the TTP met in Kabul. A bitter rivalry going on between the two groups worsened."
+    later = [s for s in analyse(text, small_graph()).suggestions if s.quote.startswith("A bitter")]
+    assert [(s.type, {s.source.actor_id, s.target.actor_id}) for s in later] == [("hostile_to", {"iskp", "ttp"})]
+    both = analyse("ISKP and the TTP met in Kabul. Both groups are sworn enemies of al Qaeda.", small_graph())
+    assert only(both, "ttp", "al-qaeda").type == "hostile_to"
