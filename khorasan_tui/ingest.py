@@ -582,6 +582,7 @@ def _find_names(
             add_new(start, end, kind)
     _bodies_of_states(text, mentions, new, cues)
     _places_by_company(text, mentions, new, cues)
+    _people_by_company(text, mentions, new, cues)
     mentions = _merge_adjacent(text, mentions)
     _same_entities(text, mentions, new, graph)
     return mentions, ambiguous, new
@@ -655,6 +656,23 @@ def _places_by_company(text: str, mentions: list[Mention], new: list[Mention], c
             if any(n.kind in PLACE_KINDS for n in neighbours):
                 m.kind = "place"
                 changed = True
+
+
+def _people_by_company(text: str, mentions: list[Mention], new: list[Mention], cues: Cues) -> None:
+    """A new name joined by "and" to a person is a person: "Sirajuddin and Badaruddin"; not
+    one whose own words say what it is ("Sirajuddin and the Quetta Shura")."""
+    everything = sorted(mentions + new, key=lambda m: m.start)
+    for previous, m in itertools.pairwise(everything):
+        for person, other in ((previous, m), (m, previous)):
+            named = any(w in vocabulary for vocabulary in cues.kind_words.values() for w in other.text.split())
+            if (
+                person.kind == "person"
+                and other.actor_id is None
+                and other.kind == "group"
+                and not named
+                and re.fullmatch(r"\s+and\s+", text[previous.end : m.start])
+            ):
+                other.kind = "person"
 
 
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
@@ -1392,6 +1410,7 @@ _RELATIVE = re.compile(r"(?:\s*\([^()]*\))?(?:\s+[a-z]+)?,\s+(?:which|who)\s+(?:
 # What may stand between two objects of one verb: "A, B", "A camps and the B", "A's leaders
 # and B"; not a relative clause ("A, which B ...") or a possessive alone ("A's B").
 _CO_OBJECTS = re.compile(r"(?=.*(?:,|\band\b|\bor\b))(?!.*\b(?:which|who|whom|whose|that)\b)[^.;:()]*", re.DOTALL)
+_ASIDE = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)
 
@@ -1473,12 +1492,23 @@ def _pairs(
     frames = {id(c): framed(c) for c in cues}
     owners = {id(c): frames[id(c)] or apposed(c) for c in cues}
 
+    reach = [*actors, *cues]
+    asides = [
+        match.span()
+        for match in _ASIDE.finditer(text, max(0, min(x.start for x in reach) - 200), max(x.end for x in reach) + 200)
+    ]
+
     def own_cue(c: _Cue, a: Mention, b: Mention) -> bool:
         """A cue inside an event's name ("attack on X") relates that event's parties only;
-        a role in an apposition, its bearer and the ones it is a role in."""
+        a role in an apposition, its bearer and the ones it is a role in; a cue outside
+        brackets, no name inside them ("X (the sons of Y) and head of Z": Y heads nothing)."""
         owner = owners[id(c)]
         if owner is not None and frozenset((a.key, b.key)) not in owner:
             return False
+        for lo, hi in asides:
+            inside = [lo < m.start and m.end <= hi for m in (a, b)]
+            if any(inside) and not all(inside) and not (lo < c.start and c.end <= hi):
+                return False
         named = [e for e in events if e.start <= c.start and c.end <= e.end]
         return not named or any(all(e.start <= m.start and m.end <= e.end for m in (a, b)) for e in named)
 
@@ -1610,6 +1640,7 @@ def _pairs(
                 and own_cue(c, a, b)
                 and (
                     owners[id(c)] is not None  # "the founder of A, B": the role is B's
+                    or c.cue.phrase.startswith("the ")  # "the founder Jalaluddin": a title, not a verb
                     or subject is None
                     or subject is a
                     or subject.end > c.start

@@ -194,3 +194,23 @@ def test_a_frame_with_a_plural_reference_relates_what_it_stands_for():
     assert [(s.type, {s.source.actor_id, s.target.actor_id}) for s in later] == [("hostile_to", {"iskp", "ttp"})]
     both = analyse("ISKP and the TTP met in Kabul. Both groups are sworn enemies of al Qaeda.", small_graph())
     assert only(both, "ttp", "al-qaeda").type == "hostile_to"
+
+
+def test_a_cue_outside_brackets_does_not_reach_a_name_inside_them():
+    text = "Aslam Farooqi, a cousin of Ziaurahman (a son of Sirajuddin Haqqani) and now head of the TTP, spoke."
+    analysis = analyse(text, small_graph())
+    assert "leads" not in types_between(analysis, "sirajuddin-haqqani", "ttp")
+    assert only(analysis, "ziaurahman", "sirajuddin-haqqani").type == "family"
+
+
+def test_a_new_name_joined_to_a_person_is_a_person():
+    analysis = analyse("Sirajuddin Haqqani and Badruzzaman were seen in Kabul.", small_graph())
+    assert {m.name: m.kind for m in analysis.new_names}["Badruzzaman"] == "person"
+    group = analyse("Sirajuddin Haqqani and the Badr Brigade were seen in Kabul.", small_graph())
+    assert {m.name: m.kind for m in group.new_names}["Badr Brigade"] == "group"
+
+
+def test_a_title_before_a_name_relates_it_even_after_the_subject():
+    text = "ISKP praised the founder Sirajuddin Haqqani for building the Haqqani Network."
+    analysis = analyse(text, small_graph())
+    assert "founded" in types_between(analysis, "sirajuddin-haqqani", "haqqani-network")
