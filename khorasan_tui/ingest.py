@@ -585,7 +585,22 @@ def _find_names(
     _people_by_company(text, mentions, new, cues)
     mentions = _merge_adjacent(text, mentions)
     _same_entities(text, mentions, new, graph)
+    _one_kind_per_name(new)
     return mentions, ambiguous, new
+
+
+def _one_kind_per_name(new: list[Mention]) -> None:
+    """A new name keeps one kind through a document: "Moscow" after "in" is a place, and
+    so it is in "the Moscow attack", where nothing around it says so ("group" is only the
+    guess when nothing does)."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for m in new:
+        if m.kind != "event":
+            kinds[normalize_key(m.name)].add(m.kind)
+    for m in new:
+        told = kinds.get(normalize_key(m.name), set()) - {"group"}
+        if m.kind == "group" and len(told) == 1:
+            m.kind = next(iter(told))
 
 
 def _same_entities(text: str, mentions: list[Mention], new: list[Mention], graph: Graph) -> None:
@@ -955,13 +970,17 @@ class _Stance:
     # "X, who fight Y and according to Z are run from W": a claim in mid-sentence covers
     # the ties it ends in (X-W), not the ones stated before it (X-Y).
     claims_back: bool = False
+    # "General X, head of Y, declared that ...": a tie wholly before this point (the verb of
+    # saying) is no part of the claim.
+    said: int = 0
 
     def status(self, text: str, a: Mention, b: Mention) -> str:
         """The status of a tie between two actors of the sentence, in their order."""
         if self.disputed:
             return "disputed"
         lo, hi = self.content
-        if self.claimant is not None and (lo <= a.start or self.claims_back) and lo <= b.start and b.end <= hi:
+        claimed = (lo <= a.start or self.claims_back) and lo <= b.start and b.end <= hi and b.start >= self.said
+        if self.claimant is not None and claimed:
             return "claimed"
         # A hedge covers what follows it in its clause, not an aside: "In all
         # likelihood he was chosen by X, uncle of Y (son of Z)" hedges he-X, not X-Y or Y-Z.
@@ -1008,7 +1027,18 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
                 # "X said that ...": what follows; "..., says X": what comes before.
                 stance.content = (verb.end(), hi) if who.start < verb.start() else (lo, verb.start())
                 if who.start < verb.start() and kind == "claim_verbs":
-                    stance.content = (who.start, hi)  # "X claimed responsibility for Y" relates X too
+                    stance.content = (who.start, hi)  # "X accused Y of ..." relates X too
+                    stance.said = verb.end()
+                # "X let it be known through their Y that ...": what the claim says follows "that".
+                that = re.search(r"\bthat\b", text[verb.end() : hi])
+                if (
+                    kind == "claim_verbs"
+                    and who.start < verb.start()
+                    and that is not None
+                    and any(verb.end() <= m.start < verb.end() + that.start() for m in mentions)
+                ):
+                    stance.content = (verb.end() + that.end(), hi)
+                    stance.said = stance.content[0]
                 return stance
     return stance
 

@@ -214,3 +214,21 @@ def test_a_title_before_a_name_relates_it_even_after_the_subject():
     text = "ISKP praised the founder Sirajuddin Haqqani for building the Haqqani Network."
     analysis = analyse(text, small_graph())
     assert "founded" in types_between(analysis, "sirajuddin-haqqani", "haqqani-network")
+
+
+def test_what_precedes_a_claim_verb_is_not_claimed():
+    text = "Aslam Farooqi, head of the TTP, declared that ISKP works with al Qaeda."
+    analysis = analyse(text, small_graph())
+    assert only(analysis, "aslam-farooqi", "ttp").status == "reported"
+    claim = only(analysis, "iskp", "al-qaeda")
+    assert claim.status == "claimed" and claim.claimant.actor_id == "aslam-farooqi"
+    through = analyse("The TTP let it be known through its ally ISKP that al Qaeda was weak.", small_graph())
+    assert only(through, "ttp", "iskp").status == "reported"
+
+
+def test_a_new_name_keeps_one_kind_through_a_document():
+    text = "ISKP struck in Qandaria last year. The Qandaria attack killed many."
+    analysis = analyse(text, small_graph())
+    kinds = {m.text: m.kind for m in analysis.mentions + analysis.new_names}
+    assert kinds["Qandaria"] == "place"
+    assert not [s for s in analysis.suggestions if s.type == "carried_out" and s.source.name == "Qandaria"]
