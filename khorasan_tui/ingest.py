@@ -1438,8 +1438,8 @@ _BETWEEN_GAP = re.compile(r"\s*,?\s+(?:and|or)\s+(?:that\s+of\s+|those\s+of\s+)?
 # "B, which provided", "B (the ISI) agency, who also trained": B's relative clause.
 _RELATIVE = re.compile(r"(?:\s*\([^()]*\))?(?:\s+[a-z]+)?,\s+(?:which|who)\s+(?:also\s+|then\s+|later\s+)?")
 # What may stand between two objects of one verb: "A, B", "A camps and the B", "A's leaders
-# and B"; not a relative clause ("A, which B ...") or a possessive alone ("A's B").
-_CO_OBJECTS = re.compile(r"(?=.*(?:,|\band\b|\bor\b))(?!.*\b(?:which|who|whom|whose|that)\b)[^.;:()]*", re.DOTALL)
+# and B", "A, U.S. and B"; not a relative clause ("A, which B ...") or a possessive alone ("A's B").
+_CO_OBJECTS = re.compile(r"(?=.*(?:,|\band\b|\bor\b))(?!.*\b(?:which|who|whom|whose|that)\b)[^;:()]*", re.DOTALL)
 _ASIDE = re.compile(r"\([^()]*\)")
 _COORDINATION = re.compile(r"^[\s,]*(?:and|or|as well as|and then|then|and later|but also|and also)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?(?:the\s+)?|\s+(?:and|or)\s+(?:the\s+)?)", re.IGNORECASE)

@@ -160,6 +160,8 @@ def test_objects_of_one_verb_are_not_paired_with_each_other():
         assert only(analysis, "iskp", target).type == "hostile_to"
     assert not types_between(analysis, "al-qaeda", "rural clerics")
     assert not types_between(analysis, "ttp", "lashkar-e-taiba")
+    dotted = analyse("ISKP has attacked al Qaeda camps at 5 a.m. and Lashkar-e-Taiba.", small_graph())
+    assert not types_between(dotted, "al-qaeda", "lashkar-e-taiba")
     # A possessive is no list: "Pakistan's Lashkar-e-Taiba" still ties the two.
     owned = analyse("ISKP has attacked Pakistan’s Lashkar-e-Taiba.", small_graph())
     assert types_between(owned, "pakistan", "lashkar-e-taiba")
