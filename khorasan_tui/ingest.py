@@ -84,6 +84,7 @@ class Cues:
     months: dict[str, int]
     weekdays: frozenset[str]
     generic_name_words: frozenset[str]
+    demonyms: dict[str, str]  # "Pakistani" -> "Pakistan"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cues:
@@ -127,6 +128,7 @@ class Cues:
             months={k.casefold(): v for k, v in data["months"].items()},
             weekdays=frozenset(data["weekdays"]),
             generic_name_words=frozenset(data["generic_name_words"]),
+            demonyms=dict(data["demonyms"]),
         )
 
 
@@ -1311,6 +1313,7 @@ def _suggest(
     groups: list[Mention] = []
     cursor = 0
     quotations = _quotations(text, mentions)
+    states = {normalize_key(n): a.id for a in graph.actors.values() if a.kind == "state" for n in a.names}
     for number, (lo, hi) in enumerate(sentences):
         inside: list[Mention] = []
         while cursor < len(mentions) and mentions[cursor].start < hi:
@@ -1340,7 +1343,8 @@ def _suggest(
                 ):
                     break
                 groups.append(m)
-        if len({m.key for m in actors}) < 2:
+        national = _national(text, inside, states, graph)
+        if len({m.key for m in actors}) < 2 and not national:
             continue
         start, end = _dates(text, lo, hi, published)
         quote = text[lo:hi]
@@ -1368,6 +1372,11 @@ def _suggest(
                 pairs.append((titled, speaker, None, 0.5))
             if affiliation is not None:
                 pairs.append((speaker, affiliation, None, 0.5))
+        pairs += [
+            p
+            for p in national
+            if frozenset((p[0].key, p[1].key)) not in {frozenset((x.key, y.key)) for x, y, *_ in pairs}
+        ]
         for a, b, cue, weight in pairs:
             typed = _typed(cue, a, b) if cue is not None else None
             if typed is None:
@@ -1425,6 +1434,45 @@ def _suggest(
                 )
             )
     return suggestions
+
+
+_NATIONAL_GROUP = Cue("(nationality)", "operates_in", "forward")
+_NATIONAL_BODY = Cue("(nationality)", "affiliated_with", "forward")
+
+
+def _national(
+    text: str, mentions: list[Mention], states: dict[str, str], graph: Graph
+) -> list[tuple[Mention, Mention, Cue | None, float]]:
+    """A nationality word before a group or body ties it to its state: "the Pakistani
+    military", "Pakistani terrorist outfits A and B" (A and B are based in Pakistan), "the
+    Afghan Foreign Ministry" (a body of Afghanistan). The state must be a known actor."""
+    demonyms = load_cues().demonyms
+    found: list[tuple[Mention, Mention, Cue | None, float]] = []
+    carried: Mention | None = None  # the state of the list being read
+    previous: Mention | None = None
+    for m in mentions:
+        if m.kind not in ("group", "agency", "organization"):
+            carried = previous = None
+            continue
+        # "Pakistani terrorist outfits A", not "the Pakistani leader of A": the words between
+        # qualify the name itself.
+        lead = re.search(
+            r"\b([A-Z][a-z]+)\s+(?:(?!(?:of|in|for|to|by|with|at|from|on|against)\b)[a-z][\w-]*\s+){0,3}$",
+            text[max(0, m.start - 50) : m.start],
+        )
+        word = m.text.split()[0] if m.text.split()[0] in demonyms else lead.group(1) if lead else None
+        state = states.get(normalize_key(demonyms[word])) if word in demonyms else None
+        if state is not None:
+            position = text.find(word, max(0, m.start - 50))
+            carried = Mention(
+                position, position + len(word), word, state, graph.actors[state].name, "state", fuzzy=True
+            )
+        elif previous is None or not _LIST_GAP.fullmatch(text[previous.end : m.start]):
+            carried = None
+        if carried is not None and carried.actor_id != m.actor_id:
+            found.append((m, carried, _NATIONAL_GROUP if m.kind == "group" else _NATIONAL_BODY, 0.45))
+        previous = m
+    return found
 
 
 # "X, the head of", "X, the Pakistani leader of", "X, head of": a role given to X.

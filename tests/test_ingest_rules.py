@@ -234,3 +234,17 @@ def test_a_new_name_keeps_one_kind_through_a_document():
     kinds = {m.text: m.kind for m in analysis.mentions + analysis.new_names}
     assert kinds["Qandaria"] == "place"
     assert not [s for s in analysis.suggestions if s.type == "carried_out" and s.source.name == "Qandaria"]
+
+
+def test_a_nationality_word_ties_a_group_or_body_to_its_state():
+    data = small_graph().data
+    data.actors["afghanistan"] = Actor("afghanistan", "Afghanistan", "state")
+    graph = Graph(data)
+    listed = analyse("ISKP met the banned Pakistani militant outfits Lashkar-e-Taiba and the TTP.", graph)
+    for group in ("lashkar-e-taiba", "ttp"):
+        based = only(listed, group, "pakistan")
+        assert (based.type, based.source.actor_id) == ("operates_in", group)
+    body = analyse("The Afghan Interior Ministry denied it.", graph)
+    assert only(body, "Afghan Interior Ministry", "afghanistan").type == "affiliated_with"
+    role = analyse("Aslam Farooqi, the Pakistani leader of ISKP, spoke.", graph)
+    assert not types_between(role, "iskp", "pakistan")
