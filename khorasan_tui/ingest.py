@@ -954,9 +954,17 @@ def _cues_in(text: str, lo: int, hi: int) -> list[_Cue]:
             cue = patterns["by_phrase"].get(phrase)
         if cue is None:
             cue = next((c for stem, c in patterns["stems"] if phrase.startswith(stem)), None)
-        if cue is not None:
+        # "will never work together", "did not fund": a denied relation is no cue for it.
+        if cue is not None and not _NEGATED.search(text, max(lo, match.start() - 30), match.start()):
             found.append(_Cue(match.start(), match.end(), cue))
     return found
+
+
+# ... but "not only cooperated with A but also with B" affirms it.
+_NEGATED = re.compile(
+    r"(?:\b(?:not|never|no\s+longer|neither|nor)|n[’']t)\s+(?!(?:only|just|merely|simply)\b)(?:[a-z]+\s+)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -1270,12 +1278,19 @@ def _after_preposition(text: str, mention: Mention) -> bool:
 
 
 def _anaphor(
-    text: str, lo: int, hi: int, mentions: list[Mention], person: Mention | None, groups: list[Mention]
+    text: str,
+    lo: int,
+    hi: int,
+    mentions: list[Mention],
+    person: Mention | None,
+    groups: list[Mention],
+    named: list[Mention] | None = None,
 ) -> list[Mention]:
     """'He' early in a sentence is the last person named before it; 'it', 'the group'
     the last group (or agency, organisation) that was a sentence's subject; 'they',
     'both', 'these groups' all the groups that subject was listed with ("ISKP and the
-    Taliban ... They share common enemies")."""
+    Taliban ... They share common enemies"); 'the former' and 'the latter' the first and
+    the last of the groups the sentence before named (`named`)."""
     first = mentions[0].start if mentions else hi
     for match in _patterns()["anaphors"].finditer(text, lo, hi):
         word = match.group().casefold()
@@ -1285,6 +1300,8 @@ def _anaphor(
             continue
         plural = re.sub(r"\s+", " ", word) in load_cues().plural_anaphors
         referents = [person] if word in _PERSONAL else groups if plural else groups[:1]
+        if word in ("the former", "the latter") and named and len({m.key for m in named}) >= 2:
+            referents = named[:1] if word == "the former" else named[-1:]
         if not referents or referents[0] is None:
             continue
         return [
@@ -1311,6 +1328,7 @@ def _suggest(
     suggestions: list[Suggestion] = []
     person: Mention | None = None
     groups: list[Mention] = []
+    named: list[Mention] = []  # the groups the last sentence that named any named
     cursor = 0
     quotations = _quotations(text, mentions)
     states = {normalize_key(n): a.id for a in graph.actors.values() if a.kind == "state" for n in a.names}
@@ -1320,7 +1338,8 @@ def _suggest(
             if mentions[cursor].start >= lo:
                 inside.append(mentions[cursor])
             cursor += 1
-        actors = sorted([*inside, *_anaphor(text, lo, hi, inside, person, groups)], key=lambda m: m.start)
+        actors = sorted([*inside, *_anaphor(text, lo, hi, inside, person, groups, named)], key=lambda m: m.start)
+        named = [m for m in inside if m.kind in ("group", "agency", "organization")] or named
         # "in Pakistan": a state named as a place is one here.
         actors = [dataclasses.replace(m, kind="place") if _after_preposition(text, m) else m for m in actors]
         stance = _stance(text, lo, hi, actors)

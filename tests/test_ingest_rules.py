@@ -248,3 +248,22 @@ def test_a_nationality_word_ties_a_group_or_body_to_its_state():
     assert only(body, "Afghan Interior Ministry", "afghanistan").type == "affiliated_with"
     role = analyse("Aslam Farooqi, the Pakistani leader of ISKP, spoke.", graph)
     assert not types_between(role, "iskp", "pakistan")
+
+
+def test_the_former_and_the_latter_are_the_first_and_last_groups_named_before():
+    text = "Al Qaeda has a branch here besides the TTP. The latter is said to work with ISKP."
+    analysis = analyse(text, small_graph())
+    latter = [s for s in analysis.suggestions if s.quote.startswith("The latter")]
+    assert [({s.source.actor_id, s.target.actor_id}, s.status) for s in latter] == [({"ttp", "iskp"}, "alleged")]
+
+
+def test_a_denied_relation_is_no_cue_but_not_only_affirms():
+    never = analyse("ISKP will never work together with the TTP.", small_graph())
+    assert "cooperates_with" not in types_between(never, "iskp", "ttp")
+    affirmed = analyse("ISKP has not only cooperated with the TTP but also with al Qaeda.", small_graph())
+    assert only(affirmed, "iskp", "ttp").type == "cooperates_with"
+
+
+def test_moving_to_a_place_is_operating_there():
+    analysis = analyse("Hundreds of ISKP fighters have moved to Kabul.", small_graph())
+    assert only(analysis, "iskp", "kabul").type == "operates_in"
