@@ -267,3 +267,10 @@ def test_a_denied_relation_is_no_cue_but_not_only_affirms():
 def test_moving_to_a_place_is_operating_there():
     analysis = analyse("Hundreds of ISKP fighters have moved to Kabul.", small_graph())
     assert only(analysis, "iskp", "kabul").type == "operates_in"
+
+
+def test_a_bare_preposition_is_the_least_sure_cue():
+    strong = only(analyse("ISKP operates in Kabul.", small_graph()), "iskp", "kabul")
+    weak = only(analyse("ISKP recruits in Kabul.", small_graph()), "iskp", "kabul")
+    assert strong.type == weak.type == "operates_in"
+    assert strong.confidence > weak.confidence
