@@ -21,6 +21,9 @@ against what is left; then compare.
 * wrong: suggestions whose two ends no tie of the document relates (neither a
   removed tie nor one the document still corroborates);
 * right: the other suggestions.
+
+Below the table, how well the confidence ranks: the share of (right, wrong) pairs of
+suggestions where the right one has the higher confidence (ties count half; 50% is chance).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class DocumentScore:
     wrong: int
     misses: list[str] = field(default_factory=list)
     wrongs: list[str] = field(default_factory=list)
+    confidences: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right)
 
     def percent(self, n: int) -> str:
         return f"{100 * n / self.removed:.0f}%" if self.removed else "-"
@@ -147,8 +151,10 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
     found: list[tuple[str, str, str, str]] = []
     right = wrong = 0
     wrongs: list[str] = []
+    confidences: list[tuple[float, bool]] = []
     for s in analysis.suggestions:
         a, b = _end_id(s.source, removed_actors), _end_id(s.target, removed_actors)
+        confidences.append((s.confidence, a is not None and b is not None and pair(a, b) in supported_pairs))
         if a is None or b is None or pair(a, b) not in supported_pairs:
             wrong += 1
             wrongs.append(
@@ -187,8 +193,28 @@ def score_document(data: StoreData, doc: str) -> DocumentScore:
             f"    suggested: {got}\n    quote: {quotes!r}"
         )
     return DocumentScore(
-        doc, len(removed), ends, typed, with_status, len(analysis.suggestions), right, wrong, misses, wrongs
+        doc,
+        len(removed),
+        ends,
+        typed,
+        with_status,
+        len(analysis.suggestions),
+        right,
+        wrong,
+        misses,
+        wrongs,
+        confidences,
     )
+
+
+def ranking(scores: list[DocumentScore]) -> float:
+    """The share of (right, wrong) pairs of suggestions where the right one is the surer."""
+    right = [c for s in scores for c, ok in s.confidences if ok]
+    wrong = [c for s in scores for c, ok in s.confidences if not ok]
+    if not right or not wrong:
+        return 0.0
+    won = sum(1.0 if r > w else 0.5 if r == w else 0.0 for r in right for w in wrong)
+    return won / (len(right) * len(wrong))
 
 
 def run(db: Path) -> list[DocumentScore]:
@@ -250,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {score.document}")
             print("\n".join(details))
     print(table(scores))
+    print(f"confidence: a right suggestion ranks above a wrong one in {100 * ranking(scores):.0f}% of pairs")
     return 0
 
 
