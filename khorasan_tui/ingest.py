@@ -1039,7 +1039,11 @@ def _stance(text: str, lo: int, hi: int, mentions: list[Mention]) -> _Stance:
                 # "X said that ...": what follows; "..., says X": what comes before.
                 stance.content = (verb.end(), hi) if who.start < verb.start() else (lo, verb.start())
                 if who.start < verb.start() and kind == "claim_verbs":
-                    stance.content = (who.start, hi)  # "X accused Y of ..." relates X too
+                    # "X accused Y of ..." relates X too, up to the end of its clause: "X, in
+                    # addition to accusing Y of treason, talks of ..." claims X-Y only.
+                    reported_speech = re.match(r"\s*(?:that\b|:)", text[verb.end() : hi])  # "X declared that ..."
+                    end = hi if reported_speech else _clause_end(text, verb.end(), hi, mentions)
+                    stance.content = (who.start, end)
                     stance.said = verb.end()
                 # "X let it be known through their Y that ...": what the claim says follows "that".
                 that = re.search(r"\bthat\b", text[verb.end() : hi])
@@ -1098,6 +1102,21 @@ def _quotations(text: str, mentions: list[Mention]) -> list[tuple[int, int, Ment
 
 
 _SPEAKER_BEFORE = re.compile(r"\s*(?:\([^()]*\))?\s*:\s*")
+
+
+def _clause_end(text: str, start: int, hi: int, mentions: list[Mention]) -> int:
+    """Where the clause that runs from `start` ends: the first comma or semicolon after a
+    name, unless it only separates the names of a list."""
+    for mark in re.finditer(r"[,;]", text[start:hi]):
+        position = start + mark.start()
+        before = [m for m in mentions if start <= m.start and m.end <= position]
+        after = next((m for m in mentions if m.start > position), None)
+        if not before:
+            continue
+        if after is not None and mark.group() == "," and _LIST_GAP.fullmatch(text[before[-1].end : after.start]):
+            continue
+        return position
+    return hi
 
 
 def _claims_responsibility(text: str, start: int, hi: int, mentions: list[Mention]) -> bool:
@@ -1702,16 +1721,20 @@ def _pairs(
             weight = 0.5
         elif cue is not None:
             opening = text.rfind(",", 0, a.start)
+            closing = text.find(",", a.end, a.end + 40)
             if (
                 a is not subject
                 and b is not subject
                 and subject is not None
                 and nearest is not None
                 and subject.end <= opening
-                and re.fullmatch(r"\s*,\s*", text[a.end : nearest.start])
-                and not any(opening < m.start < a.start for m in actors)
+                and not text[subject.end : opening].strip()  # the aside opens right after the subject
+                and a.end <= closing <= nearest.start
+                and not any(opening < m.start < a.start or a.end <= m.start < closing for m in actors)
             ):
-                return  # "X, backed by A, fought B": A is in an aside, not what fought B
+                # "X, backed by A, fought B", "X, besides accusing A of treason, fights B": A is
+                # in an aside, not what fights B
+                return
             others = any(a.end <= m.start and m.end <= b.start for m in actors)
             weight = 0.45 if others else 0.55
             chosen = next(c for c in between if c.cue is cue)

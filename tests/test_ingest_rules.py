@@ -274,3 +274,16 @@ def test_a_bare_preposition_is_the_least_sure_cue():
     weak = only(analyse("ISKP recruits in Kabul.", small_graph()), "iskp", "kabul")
     assert strong.type == weak.type == "operates_in"
     assert strong.confidence > weak.confidence
+
+
+def test_an_accusation_is_the_accusers_claim_up_to_the_end_of_its_clause():
+    text = "ISKP, besides openly accusing the Taliban of treason, fights Lashkar-e-Taiba in Kabul."
+    analysis = analyse(text, small_graph())
+    accused = only(analysis, "iskp", "taliban")
+    assert (accused.type, accused.status, accused.claimant.actor_id) == ("hostile_to", "claimed", "iskp")
+    fights = only(analysis, "iskp", "lashkar-e-taiba")
+    assert (fights.type, fights.status) == ("hostile_to", "reported")
+    # The accused is in an aside: it does not fight Lashkar-e-Taiba.
+    assert not types_between(analysis, "taliban", "lashkar-e-taiba")
+    declared = analyse("The TTP declared that ISKP, a rival, fights Lashkar-e-Taiba.", small_graph())
+    assert only(declared, "iskp", "lashkar-e-taiba").status == "claimed"
