@@ -287,3 +287,23 @@ def test_an_accusation_is_the_accusers_claim_up_to_the_end_of_its_clause():
     assert not types_between(analysis, "taliban", "lashkar-e-taiba")
     declared = analyse("The TTP declared that ISKP, a rival, fights Lashkar-e-Taiba.", small_graph())
     assert only(declared, "iskp", "lashkar-e-taiba").status == "claimed"
+
+
+# -- the measurement ---------------------------------------------------------------------------
+
+
+def test_the_bench_lists_misses_and_wrong_suggestions(capsys):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "ingest_bench.py"
+    spec = importlib.util.spec_from_file_location("ingest_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["ingest_bench"] = bench  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    assert bench.main(["--misses", "--wrong"]) == 0
+    out = capsys.readouterr().out
+    assert "    suggested: " in out and "    quote: " in out  # a miss: the curated tie against the suggestions
+    assert any(line.startswith(("no ends: ", "wrong type: ", "wrong status: ")) for line in out.splitlines())
+    assert "\nall " in out and "confidence: a right suggestion ranks above a wrong one in" in out
