@@ -1428,8 +1428,8 @@ def _suggest(
                 # the store, mostly unrelated.
                 first, last = sorted((a, b), key=lambda m: m.start)
                 linked = a.actor_id and b.actor_id and graph.ties_between(a.actor_id, b.actor_id)
-                inside = first.start <= last.start and last.end <= first.end
-                if not linked and not inside and last.start - first.end > UNCUED_REACH:
+                within = last.end <= first.end  # "the ISKP attack": a name inside an event's
+                if not linked and not within and last.start - first.end > UNCUED_REACH:
                     continue
             if typed is None:
                 continue
@@ -1679,6 +1679,7 @@ def _pairs(
         ):
             return
         second: Cue | None = None
+        also: tuple[Mention, Mention, Cue | None, float] | None = None  # a second tie for the pair
         pair = frozenset((a.key, b.key))
         if nested(a) is b or nested(b) is a:
             # "the ISKP attack on ...", "a U.S. drone strike": the event's own name says
@@ -1749,11 +1750,11 @@ def _pairs(
                 ),
                 None,
             )
-            if second is None and relative is not None and (typed := _typed(relative.cue, b, a)) is not None:
+            clause = _typed(relative.cue, b, a) if relative is not None else None
+            if relative is not None and clause is not None and clause[0] != _typed(cue, a, b)[0]:
                 # "A has ties with B, which provided weapons": B's relative clause tells
                 # what B does for A, besides the tie the main clause names.
-                if typed[0] != (_typed(cue, a, b) or ("",))[0]:
-                    seconds[frozenset((a.key, b.key))] = (b, a, relative.cue, weight - 0.1)
+                also = (b, a, relative.cue, weight - 0.1)
         else:
             # "the founder Jalaluddin and the network", but not "S targeted A and B": a verb
             # after the subject relates the subject to its objects, not them to each other.
@@ -1800,12 +1801,13 @@ def _pairs(
             second = coordinated(chosen, before + after, a, b) if chosen is not None else None
             if chosen is not None and cue.type == "faction_of" and not text[b.end : chosen.start].strip():
                 a, b = b, a  # "A, including the B faction": the noun right after B says what B is
+        if second is not None:
+            also = (a, b, second, weight - 0.1)  # the second of two coordinated roles, a little less sure
         if pair not in best or best[pair][3] < weight:
             best[pair] = (a, b, cue, weight)
-            if second is not None:
-                # the second of two coordinated roles, a little less sure than the first
-                seconds[pair] = (a, b, second, weight - 0.1)
-            elif seconds.get(pair, (None,))[0] is not b:
+            if also is not None:
+                seconds[pair] = also
+            else:
                 seconds.pop(pair, None)
 
     places = [m.kind in PLACE_KINDS for m in actors]
