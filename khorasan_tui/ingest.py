@@ -85,6 +85,7 @@ class Cues:
     weekdays: frozenset[str]
     generic_name_words: frozenset[str]
     demonyms: dict[str, str]  # "Pakistani" -> "Pakistan"
+    followers: frozenset[str]
     weak_cues: frozenset[str]
 
     @classmethod
@@ -130,6 +131,7 @@ class Cues:
             weekdays=frozenset(data["weekdays"]),
             generic_name_words=frozenset(data["generic_name_words"]),
             demonyms=dict(data["demonyms"]),
+            followers=frozenset(data["followers"]),
             weak_cues=frozenset(data["weak_cues"]),
         )
 
@@ -589,8 +591,22 @@ def _find_names(
     _people_by_company(text, mentions, new, cues)
     mentions = _merge_adjacent(text, mentions)
     _same_entities(text, mentions, new, graph)
+    _followings(text, mentions, new, cues)
     _one_kind_per_name(new)
     return mentions, ambiguous, new
+
+
+def _followings(text: str, mentions: list[Mention], new: list[Mention], cues: Cues) -> None:
+    """A person's men are a group of their own: "Farooqi's men were run by X" says who runs
+    the men, not Farooqi; "Haqqani's fighters" operate where the fighters are."""
+    for m in [*mentions, *new]:
+        following = re.match(r"(?:’s|'s)\s+([a-z]+)\b", text[m.end : m.end + 30])
+        if m.kind != "person" or following is None or following.group(1) not in cues.followers:
+            continue
+        end = m.end + following.end()
+        (mentions if m.actor_id is not None else new).remove(m)
+        new.append(Mention(m.start, end, text[m.start : end], None, text[m.start : end], "group"))
+    new.sort(key=lambda m: m.start)
 
 
 def _one_kind_per_name(new: list[Mention]) -> None:

@@ -307,3 +307,12 @@ def test_the_bench_lists_misses_and_wrong_suggestions(capsys):
     assert "    suggested: " in out and "    quote: " in out  # a miss: the curated tie against the suggestions
     assert any(line.startswith(("no ends: ", "wrong type: ", "wrong status: ")) for line in out.splitlines())
     assert "\nall " in out and "confidence: a right suggestion ranks above a wrong one in" in out
+
+
+def test_a_persons_men_are_a_group_of_their_own():
+    analysis = analyse("Sirajuddin Haqqani's fighters were trained by Pakistan in Kabul.", small_graph())
+    trained = only(analysis, "pakistan", "Sirajuddin Haqqani's fighters")
+    assert (trained.type, trained.source.actor_id, trained.target.kind) == ("supports", "pakistan", "group")
+    assert not types_between(analysis, "pakistan", "sirajuddin-haqqani")
+    places = analyse("Pakistan's fighters were seen in Kabul.", small_graph())
+    assert "Pakistan's fighters" not in {m.name for m in places.new_names}
