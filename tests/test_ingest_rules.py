@@ -316,3 +316,9 @@ def test_a_persons_men_are_a_group_of_their_own():
     assert not types_between(analysis, "pakistan", "sirajuddin-haqqani")
     places = analyse("Pakistan's fighters were seen in Kabul.", small_graph())
     assert "Pakistan's fighters" not in {m.name for m in places.new_names}
+
+
+def test_cue_words_for_rivalry_and_joint_action():
+    assert only(analyse("ISKP and the TTP remain at odds.", small_graph()), "iskp", "ttp").type == "hostile_to"
+    joint = analyse("ISKP and the TTP staged joint operations near Kabul.", small_graph())
+    assert only(joint, "iskp", "ttp").type == "cooperates_with"
