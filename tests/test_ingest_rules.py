@@ -322,3 +322,8 @@ def test_cue_words_for_rivalry_and_joint_action():
     assert only(analyse("ISKP and the TTP remain at odds.", small_graph()), "iskp", "ttp").type == "hostile_to"
     joint = analyse("ISKP and the TTP staged joint operations near Kabul.", small_graph())
     assert only(joint, "iskp", "ttp").type == "cooperates_with"
+
+
+def test_an_adverb_inside_a_hedge_keeps_it_a_hedge():
+    hedged = only(analyse("ISKP is widely said to cooperate with the TTP.", small_graph()), "iskp", "ttp")
+    assert hedged.status == "alleged"
