@@ -77,6 +77,8 @@ class Cues:
     agency_nouns: frozenset[str]
     event_nouns: frozenset[str]
     event_links: frozenset[str]
+    event_verbs: dict[str, str]  # past participle -> the event noun: "arrested" -> "arrest"
+    passive_auxiliaries: frozenset[str]
     collective_nouns: dict[str, str]  # plural noun -> the kind of what it names
     collective_generic: frozenset[str]
     determiners: frozenset[str]
@@ -123,6 +125,8 @@ class Cues:
             agency_nouns=frozenset(data["agency_nouns"]),
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
+            event_verbs={k.casefold(): v for k, v in data["event_verbs"].items()},
+            passive_auxiliaries=frozenset(w.casefold() for w in data["passive_auxiliaries"]),
             collective_nouns={noun: kind for kind, nouns in data["collective_nouns"].items() for noun in nouns},
             collective_generic=frozenset(data["collective_generic"]),
             determiners=frozenset(data["determiners"]),
@@ -462,7 +466,7 @@ def analyse(
     """Mentions, new names and suggested ties for one document's text."""
     index = index or ActorIndex(graph)
     sentences = split_sentences(text)
-    mentions, ambiguous, new = _find_names(text, sentences, index)
+    mentions, ambiguous, new = _find_names(text, sentences, index, published)
     new_counts: dict[str, int] = defaultdict(int)
     first_new: dict[str, Mention] = {}
     for m in new:
@@ -484,7 +488,7 @@ def analyse(
 
 
 def _find_names(
-    text: str, sentences: list[tuple[int, int]], index: ActorIndex
+    text: str, sentences: list[tuple[int, int]], index: ActorIndex, published: str | None = None
 ) -> tuple[list[Mention], list[Ambiguity], list[Mention]]:
     cues = load_cues()
     graph = index.graph
@@ -586,6 +590,8 @@ def _find_names(
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
+        sentence_names = [m for m in mentions[before[0] :] + new[before[1] :] if m.kind != "event"]
+        new.extend(_passive_events(text, lo, hi, sentence_names, published, cues))
     _bodies_of_states(text, mentions, new, cues)
     _places_by_company(text, mentions, new, cues)
     _people_by_company(text, mentions, new, cues)
@@ -772,6 +778,57 @@ def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues
         if named or qualified:
             spans.append((start, end))
     return spans
+
+
+def _event_year(text: str, lo: int, hi: int, published: str | None) -> str | None:
+    """The year an event a sentence tells of happened: the sentence's date, else the document's."""
+    date = _dates(text, lo, hi, published)[0] or published
+    return date[:4] if date and _YEAR.fullmatch(date[:4]) else None
+
+
+def _passive_events(
+    text: str, lo: int, hi: int, names: list[Mention], published: str | None, cues: Cues
+) -> list[Mention]:
+    """The event a passive verb tells of: "Farooqi was arrested in Kandahar by the NDS" is
+    the arrest of Farooqi (its year from the sentence or the document), found where the
+    verb is; what it did to whom, where and by whom are the ties _default_type gives it."""
+    found: list[Mention] = []
+    top = [m for m in names if not any(o is not m and o.start <= m.start and m.end <= o.end for o in names)]
+    prepositions = cues.place_prepositions | cues.event_links
+    for verb in _WORD.finditer(text, lo, hi):
+        noun = cues.event_verbs.get(verb.group().casefold())
+        auxiliary = re.search(r"\b(\w+)\s+$", text[lo : verb.start()])
+        if noun is None or auxiliary is None or auxiliary.group(1).casefold() not in cues.passive_auxiliaries:
+            continue
+        if any(m.start <= verb.start() < m.end for m in names):
+            continue
+        subject = next(
+            (
+                m
+                for m in top
+                if m.end <= auxiliary.start() + lo
+                # the subject itself, or closing an apposition: not a modifier ("the TTP commander")
+                and (
+                    not text[m.end : auxiliary.start() + lo].strip()
+                    or text[m.end : auxiliary.start() + lo].rstrip()[-1] in ",)"
+                )
+                and not re.search(r"\b(?:" + "|".join(prepositions) + r")\s+(?:the\s+)?$", text[lo : m.start], re.I)
+            ),
+            None,
+        )
+        if subject is None:
+            continue  # "was attacked" with no one named names no event
+        name = f"{noun} {'on' if subject.kind in PLACE_KINDS else 'of'} {subject.name}"
+        year = _event_year(text, lo, hi, published)
+        found.append(
+            Mention(verb.start(), verb.end(), verb.group(), None, f"{name} ({year})" if year else name, "event")
+        )
+    return found
+
+
+def _passive(m: Mention) -> bool:
+    """Whether a mention is the event a passive verb tells of (_passive_events)."""
+    return m.kind == "event" and m.text != m.name and m.text.casefold() in load_cues().event_verbs
 
 
 def _collective_spans(
@@ -1229,6 +1286,13 @@ def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Ment
             if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start : other.start]):
                 return "targeted", event, other
             return "carried_out", other, event
+        if _passive(event) and other.kind != "event":
+            # A passive verb's event ("X was arrested ... by Y"): the subject's clause before
+            # the verb names whom it was done to, the agent after "by" who did it.
+            if other.end <= event.start:
+                return "targeted", event, other
+            if re.search(r"\bby\s+(?:the\s+)?(?:\w+(?:’s|'s)\s+)?$", text[event.end : other.start], re.IGNORECASE):
+                return "carried_out", other, event
         return None
     if "person" in kinds and kinds != ("person", "person"):
         person, other = (a, b) if a.kind == "person" else (b, a)
@@ -1445,7 +1509,14 @@ def _suggest(
                 first, last = sorted((a, b), key=lambda m: m.start)
                 linked = a.actor_id and b.actor_id and graph.ties_between(a.actor_id, b.actor_id)
                 within = last.end <= first.end  # "the ISKP attack": a name inside an event's
-                if not linked and not within and last.start - first.end > UNCUED_REACH:
+                # A passive verb's event reaches over its subject's apposition to the subject.
+                if (
+                    not linked
+                    and not within
+                    and not _passive(a)
+                    and not _passive(b)
+                    and last.start - first.end > UNCUED_REACH
+                ):
                     continue
             if typed is None:
                 continue
@@ -1863,7 +1934,7 @@ def _pairs(
                 if other is subject or other is nearest or b.start - a.end <= PLACE_REACH:
                     consider(a, b)
                 continue
-            if a is subject or b is subject or b.start - a.end <= PAIR_REACH:
+            if a is subject or b is subject or b.start - a.end <= PAIR_REACH or _passive(a) or _passive(b):
                 consider(a, b)
     return list(best.values()) + [seconds[p] for p in best if p in seconds]
 

@@ -106,6 +106,31 @@ def test_a_state_abbreviated_before_an_event_carried_it_out_and_is_no_place_of_o
     assert not types_between(analysis, "aslam-farooqi", "united-states")
 
 
+def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
+    text = "Sirajuddin Haqqani, the head of the Haqqani Network, was detained in Kabul by the Taliban in 2017."
+    analysis = analyse(text, small_graph(), published="2019-04")
+    event = "detention of Sirajuddin Haqqani (2017)"
+    assert {m.name: m.kind for m in analysis.new_names}[event] == "event"
+    target = only(analysis, event, "sirajuddin-haqqani")
+    assert (target.type, target.source.name) == ("targeted", event)
+    assert only(analysis, event, "kabul").type == "located_in"
+    agent = only(analysis, "taliban", event)
+    assert (agent.type, agent.source.actor_id) == ("carried_out", "taliban")
+    # The verb is the event's: the agent did it to the subject through it, no tie of their own.
+    assert not types_between(analysis, "sirajuddin-haqqani", "taliban") & {"hostile_to", "carried_out"}
+    # With no year in the sentence, the document's.
+    undated = analyse("Aslam Farooqi was kidnapped by ISKP.", small_graph(), published="2019-04")
+    assert "kidnapping of Aslam Farooqi (2019)" in {m.name for m in undated.new_names}
+
+
+def test_a_passive_event_needs_its_subject_and_an_auxiliary():
+    # "the TTP commander": the TTP only qualifies who was killed; an active verb is no passive event.
+    modifier = analyse("The TTP commander was killed near the border.", small_graph())
+    assert not [m for m in modifier.new_names if m.kind == "event"]
+    active = analyse("ISKP attacked the Taliban in Kabul.", small_graph())
+    assert not [m for m in active.new_names if m.kind == "event"]
+
+
 # -- unnamed ends ------------------------------------------------------------------------------
 
 
