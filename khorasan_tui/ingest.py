@@ -77,6 +77,7 @@ class Cues:
     agency_nouns: frozenset[str]
     event_nouns: frozenset[str]
     event_links: frozenset[str]
+    object_pronouns: frozenset[str]
     event_verbs: dict[str, str]  # past participle -> the event noun: "arrested" -> "arrest"
     passive_auxiliaries: frozenset[str]
     collective_nouns: dict[str, str]  # plural noun -> the kind of what it names
@@ -125,6 +126,7 @@ class Cues:
             agency_nouns=frozenset(data["agency_nouns"]),
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
+            object_pronouns=frozenset(w.casefold() for w in data["object_pronouns"]),
             event_verbs={k.casefold(): v for k, v in data["event_verbs"].items()},
             passive_auxiliaries=frozenset(w.casefold() for w in data["passive_auxiliaries"]),
             collective_nouns={noun: kind for kind, nouns in data["collective_nouns"].items() for noun in nouns},
@@ -585,8 +587,12 @@ def _find_names(
             ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
             if len(ids) == 1:
                 mentions.append(known(start, end, ids[0], fuzzy=True))
-            else:
-                add_new(start, end, "event")
+                continue
+            add_new(start, end, "event")
+            # An event is known by its year: "suicide attack in Jalalabad (2020)".
+            year = None if _YEAR.search(text, start, end) else _event_year(text, lo, hi, published)
+            if year:
+                new[-1].name = f"{new[-1].name} ({year})"
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
@@ -765,15 +771,36 @@ def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues
             start = previous.start()
             j -= 1
             steps += 1
-        if i + 2 < len(words) and text[end : words[i + 1].start()] == " ":
-            link = words[i + 1].group().casefold()
-            k = i + 2
-            if link in cues.event_links:
-                if words[k].group().casefold() == "the" and k + 1 < len(words):
-                    k += 1
-                target = name_at(words[k].start())
-                if target is not None:
-                    end, named = target[1], True
+        # What follows, link by link: "attacks against the Taliban in Nangarhar and Kunar",
+        # "attacks against them in Nangarhar" (a pronoun links on but names nothing).
+        k, reach = i + 1, end
+        while k + 1 < len(words) and text[reach : words[k].start()] == " ":
+            if words[k].group().casefold() not in cues.event_links:
+                break
+            k += 1
+            if words[k].group().casefold() == "the" and k + 1 < len(words):
+                k += 1
+            target = name_at(words[k].start())
+            if target is None:
+                if words[k].group().casefold() not in cues.object_pronouns:
+                    break
+                reach, k = words[k].end(), k + 1
+                continue
+            end = reach = target[1]
+            named = True
+            k = next((n for n in range(k, len(words)) if words[n].start() >= end), len(words))
+            # "in Nangarhar and Kunar", "in A, B and C": the names listed with it (a list ends
+            # in "and"; "after the attack on X, Pakistan closed ..." lists nothing)
+            last = end
+            while (gap := re.match(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?", text[last:hi])) is not None:
+                listed = name_at(last + gap.end())
+                if listed is None or listed[0] != last + gap.end():
+                    break
+                last = listed[1]
+                if "and" in gap.group():
+                    end = reach = last
+                    break
+            k = next((n for n in range(k, len(words)) if words[n].start() >= end), len(words))
         # "propaganda video", "coordinated assault": a qualified noun names an event too.
         if named or qualified:
             spans.append((start, end))
@@ -1285,6 +1312,10 @@ def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Ment
             # ... unless it is the event's object: "the attack on the Taliban" targeted them.
             if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start : other.start]):
                 return "targeted", event, other
+            # "attacks on the Taliban in Kabul and Pakistan": a state after "in" is where it was
+            links = re.findall(r"\b(on|against|of|at|in|near|into|by|with|from)\b", text[event.start : other.start])
+            if other.kind == "state" and links and links[-1] in load_cues().place_prepositions:
+                return "located_in", event, other
             return "carried_out", other, event
         if _passive(event) and other.kind != "event":
             # A passive verb's event ("X was arrested ... by Y"): the subject's clause before

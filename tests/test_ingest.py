@@ -167,7 +167,7 @@ def test_a_claim_in_mid_sentence_covers_what_follows_it():
 
 def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
     analysis = analyse("The attack on the Taliban in Kabul was claimed by ISKP.", small_graph())
-    attack = "attack on the Taliban"
+    attack = "attack on the Taliban in Kabul"
     claim = only(analysis, "iskp", attack)
     assert (claim.type, claim.status, claim.claimant.actor_id) == ("carried_out", "claimed", "iskp")
     assert only(analysis, attack, "kabul").status == "reported"

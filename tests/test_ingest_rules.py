@@ -101,9 +101,31 @@ def test_a_state_abbreviated_before_an_event_carried_it_out_and_is_no_place_of_o
     data = small_graph().data
     data.actors["united-states"] = Actor("united-states", "United States", "state", aliases=["U.S."])
     analysis = analyse("Aslam Farooqi died in a U.S. drone strike in 2019.", Graph(data))
-    strike = only(analysis, "united-states", "U.S. drone strike")
+    strike = only(analysis, "united-states", "U.S. drone strike (2019)")
     assert (strike.type, strike.source.actor_id) == ("carried_out", "united-states")
     assert not types_between(analysis, "aslam-farooqi", "united-states")
+
+
+def test_an_event_name_takes_the_places_listed_after_it_and_its_year():
+    text = "Lashkar-e-Taiba staged raids on the TTP in Kabul, Orakzai Agency and Pakistan last spring."
+    analysis = analyse(text, small_graph(), published="2018-06")
+    raids = "raids on the TTP in Kabul, Orakzai Agency and Pakistan (2018)"
+    assert {m.name: m.kind for m in analysis.new_names}[raids] == "event"
+    assert only(analysis, "lashkar-e-taiba", raids).type == "carried_out"
+    assert only(analysis, raids, "ttp").type == "targeted"
+    for place in ("kabul", "orakzai-agency", "pakistan"):
+        located = only(analysis, raids, place)
+        assert (located.type, located.source.name) == ("located_in", raids)
+    # A year the sentence gives wins over the document's; one inside the name is not repeated.
+    dated = analyse("In 2016 ISKP carried out bombings against them in Kabul.", small_graph(), published="2018-06")
+    assert "bombings against them in Kabul (2016)" in {m.name for m in dated.new_names}
+    assert "2015 bombing of Kabul" in {
+        m.name for m in analyse("ISKP claimed the 2015 bombing of Kabul.", small_graph(), published="2018-06").new_names
+    }
+    # A name after a comma, with no "and" to close a list, is the next clause's.
+    after = analyse("After the TTP attack on Kabul, Pakistan closed the border.", small_graph())
+    assert "TTP attack on Kabul" in {m.name for m in after.new_names}
+    assert not types_between(after, "pakistan", "TTP attack on Kabul")
 
 
 def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
