@@ -596,8 +596,11 @@ def _find_names(
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
-        sentence_names = [m for m in mentions[before[0] :] + new[before[1] :] if m.kind != "event"]
-        new.extend(_passive_events(text, lo, hi, sentence_names, published, cues))
+        in_sentence = mentions[before[0] :] + new[before[1] :]
+        for event in _passive_events(text, lo, hi, in_sentence, published, cues):
+            (new if event.actor_id is None else mentions).append(event)
+        mentions.sort(key=lambda m: m.start)
+        new.sort(key=lambda m: m.start)
     _bodies_of_states(text, mentions, new, cues)
     _places_by_company(text, mentions, new, cues)
     _people_by_company(text, mentions, new, cues)
@@ -820,6 +823,8 @@ def _passive_events(
     the arrest of Farooqi (its year from the sentence or the document), found where the
     verb is; what it did to whom, where and by whom are the ties _default_type gives it."""
     found: list[Mention] = []
+    events = [m for m in names if m.kind == "event"]
+    names = [m for m in names if m.kind != "event"]
     top = [m for m in names if not any(o is not m and o.start <= m.start and m.end <= o.end for o in names)]
     prepositions = cues.place_prepositions | cues.event_links
     for verb in _WORD.finditer(text, lo, hi):
@@ -845,6 +850,12 @@ def _passive_events(
         )
         if subject is None:
             continue  # "was attacked" with no one named names no event
+        # "Mansour was killed in a U.S. drone strike": the killing is the strike.
+        within = re.match(r"\s+(?:in|by|during)\s+(?:a|an|the)?\s*", text[verb.end() : hi])
+        named = next((e for e in events if within is not None and e.start == verb.end() + within.end()), None)
+        if named is not None:
+            found.append(Mention(verb.start(), verb.end(), verb.group(), named.actor_id, named.name, "event"))
+            continue
         name = f"{noun} {'on' if subject.kind in PLACE_KINDS else 'of'} {subject.name}"
         year = _event_year(text, lo, hi, published)
         found.append(
@@ -1796,13 +1807,21 @@ def _pairs(
             for m, other in ((a, b), (b, a))
         ):
             return
+        # ... and so is anyone in it, for the one the event was done to ("Farooqi was killed in a TTP ambush")
+        if any(
+            (e := nested(m)) is not None
+            and any(_passive(p) and p.key == e.key and other.end <= p.start for p in actors)
+            for m, other in ((a, b), (b, a))
+        ):
+            return
         second: Cue | None = None
         also: tuple[Mention, Mention, Cue | None, float] | None = None  # a second tie for the pair
         pair = frozenset((a.key, b.key))
         if nested(a) is b or nested(b) is a:
             # "the ISKP attack on ...", "a U.S. drone strike": the event's own name says
             # who carried it out or was its target, whatever words stand around it.
-            best.setdefault(pair, (a, b, None, 0.5))
+            if pair not in best or best[pair][3] < 0.5:  # over a passive verb's guess for the same event
+                best[pair] = (a, b, None, 0.5)
             return
         frame = next((c for c in cues if pair in (frames[id(c)] or ()) and _typed(c.cue, a, b) is not None), None)
         if frame is not None:

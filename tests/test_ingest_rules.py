@@ -145,6 +145,17 @@ def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
     assert "kidnapping of Aslam Farooqi (2019)" in {m.name for m in undated.new_names}
 
 
+def test_a_passive_event_verb_in_a_named_event_is_that_event():
+    analysis = analyse("Aslam Farooqi was killed in a TTP ambush on Kabul.", small_graph())
+    ambush = "TTP ambush on Kabul"
+    assert [m.name for m in analysis.new_names if m.kind == "event"] == [ambush]
+    target = only(analysis, ambush, "aslam-farooqi")
+    assert (target.type, target.source.name) == ("targeted", ambush)
+    assert only(analysis, "ttp", ambush).type == "carried_out"
+    # Whoever carried it out is related to its target through the event only.
+    assert not types_between(analysis, "aslam-farooqi", "ttp")
+
+
 def test_a_passive_event_needs_its_subject_and_an_auxiliary():
     # "the TTP commander": the TTP only qualifies who was killed; an active verb is no passive event.
     modifier = analyse("The TTP commander was killed near the border.", small_graph())
