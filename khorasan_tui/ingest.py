@@ -597,6 +597,7 @@ def _find_names(
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
         in_sentence = mentions[before[0] :] + new[before[1] :]
+        new.extend(_object_events(text, lo, hi, in_sentence, published, cues))
         for event in _passive_events(text, lo, hi, in_sentence, published, cues):
             (new if event.actor_id is None else mentions).append(event)
         mentions.sort(key=lambda m: m.start)
@@ -826,7 +827,6 @@ def _passive_events(
     events = [m for m in names if m.kind == "event"]
     names = [m for m in names if m.kind != "event"]
     top = [m for m in names if not any(o is not m and o.start <= m.start and m.end <= o.end for o in names)]
-    prepositions = cues.place_prepositions | cues.event_links
     for verb in _WORD.finditer(text, lo, hi):
         noun = cues.event_verbs.get(verb.group().casefold())
         auxiliary = re.search(r"\b(\w+)\s+$", text[lo : verb.start()])
@@ -834,20 +834,7 @@ def _passive_events(
             continue
         if any(m.start <= verb.start() < m.end for m in names):
             continue
-        subject = next(
-            (
-                m
-                for m in top
-                if m.end <= auxiliary.start() + lo
-                # the subject itself, or closing an apposition: not a modifier ("the TTP commander")
-                and (
-                    not text[m.end : auxiliary.start() + lo].strip()
-                    or text[m.end : auxiliary.start() + lo].rstrip()[-1] in ",)"
-                )
-                and not re.search(r"\b(?:" + "|".join(prepositions) + r")\s+(?:the\s+)?$", text[lo : m.start], re.I)
-            ),
-            None,
-        )
+        subject = _subject_before(text, lo, top, auxiliary.start() + lo, cues)
         if subject is None:
             continue  # "was attacked" with no one named names no event
         # "Mansour was killed in a U.S. drone strike": the killing is the strike.
@@ -860,6 +847,56 @@ def _passive_events(
         year = _event_year(text, lo, hi, published)
         found.append(
             Mention(verb.start(), verb.end(), verb.group(), None, f"{name} ({year})" if year else name, "event")
+        )
+    return found
+
+
+def _subject_before(text: str, lo: int, top: list[Mention], position: int, cues: Cues) -> Mention | None:
+    """The first name of a sentence before `position` that is its verb's subject: itself
+    right before it or closing an apposition ("X, the head of Y, was"), not a modifier
+    ("the TTP commander was") nor after a preposition ("In Kabul, X was")."""
+    prepositions = "|".join(sorted(cues.place_prepositions | cues.event_links))
+    for m in top:
+        gap = text[m.end : position].rstrip()
+        if (
+            m.end <= position
+            and (not gap.strip() or gap[-1] in ",)")
+            and not re.search(rf"\b(?:{prepositions})\s+(?:the\s+)?$", text[lo : m.start], re.IGNORECASE)
+        ):
+            return m
+    return None
+
+
+def _object_events(
+    text: str, lo: int, hi: int, names: list[Mention], published: str | None, cues: Cues
+) -> list[Mention]:
+    """A bare event noun its subject's verb introduces ("the Islamic State released a
+    statement", "X launched an offensive"): the subject's event, named after it and its
+    year ("Islamic State statement (2015)"). "the statement" refers to one told of before."""
+    verbs = "|".join(
+        re.escape(c.phrase).replace(r"\ ", r"\s+")
+        for c in cues.relations
+        if c.type == "carried_out" and c.order == "forward" and not c.phrase.endswith("*")
+    )
+    top = [m for m in names if not any(o is not m and o.start <= m.start and m.end <= o.end for o in names)]
+    found: list[Mention] = []
+    for noun in _WORD.finditer(text, lo, hi):
+        if noun.group().casefold() not in cues.event_nouns or any(m.start <= noun.start() < m.end for m in names):
+            continue
+        verb = re.search(rf"\b(?:{verbs})\s+(?:a|an)\s+$", text[lo : noun.start()], re.IGNORECASE)
+        subject = (
+            _subject_before(
+                text, lo, [m for m in top if m.kind not in ("event", *PLACE_KINDS)], lo + verb.start(), cues
+            )
+            if verb
+            else None
+        )
+        if subject is None:
+            continue
+        name = f"{subject.name} {noun.group()}"
+        year = _event_year(text, lo, hi, published)
+        found.append(
+            Mention(noun.start(), noun.end(), noun.group(), None, f"{name} ({year})" if year else name, "event")
         )
     return found
 

@@ -128,6 +128,19 @@ def test_an_event_name_takes_the_places_listed_after_it_and_its_year():
     assert not types_between(after, "pakistan", "TTP attack on Kabul")
 
 
+def test_a_bare_event_noun_its_subject_introduces_is_the_subjects_event():
+    text = "In March 2019 the TTP issued a statement, and Lashkar-e-Taiba launched an offensive near Kabul."
+    analysis = analyse(text, small_graph(), published="2020-01")
+    statement, offensive = "Tehrik-e-Taliban Pakistan statement (2019)", "Lashkar-e-Taiba offensive (2019)"
+    assert {m.name: m.kind for m in analysis.new_names if m.kind == "event"} == {statement: "event", offensive: "event"}
+    assert only(analysis, "ttp", statement).type == "carried_out"
+    made = only(analysis, "lashkar-e-taiba", offensive)
+    assert (made.type, made.source.actor_id) == ("carried_out", "lashkar-e-taiba")
+    # "the statement" is one told of before, no new event.
+    known = analyse("The TTP issued the statement.", small_graph(), published="2020-01")
+    assert not [m for m in known.new_names if m.kind == "event"]
+
+
 def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
     text = "Sirajuddin Haqqani, the head of the Haqqani Network, was detained in Kabul by the Taliban in 2017."
     analysis = analyse(text, small_graph(), published="2019-04")
