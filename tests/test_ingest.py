@@ -625,6 +625,22 @@ def test_the_stored_step_is_one_undo(store):
     assert before != store.read_bytes()
 
 
+def test_an_accepted_event_name_becomes_an_event_actor(store):
+    editor = Editor.open(store)
+    text = "Haqqani Network was raided by the Taliban in 2019, months after talks failed."
+    analysis = analyse(text, editor.graph, published="2020-02")
+    event = "raid of Haqqani Network (2019)"
+    accepted = [s for s in analysis.suggestions if event in (s.source.name, s.target.name)]
+    assert {s.type for s in accepted} >= {"targeted", "carried_out"}
+    document = NewDocument(title="Raid", text=text)
+    editor.commit(lambda: ingest_command(editor, accepted=accepted, document=document))
+    after = load_store(store)
+    (actor,) = [a for a in after.actors.values() if a.name == event]
+    assert actor.kind == "event"
+    kinds = {t.type for t in after.ties.values() if actor.id in (t.source, t.target)}
+    assert kinds >= {"targeted", "carried_out"}
+
+
 def test_every_suggestion_quotes_its_document_verbatim():
     graph = Graph(load_store(BUNDLED))
     for source in graph.data.sources.values():
