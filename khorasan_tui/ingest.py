@@ -78,6 +78,7 @@ class Cues:
     event_nouns: frozenset[str]
     event_links: frozenset[str]
     object_pronouns: frozenset[str]
+    agent_nouns: dict[str, str]  # "murderers" -> "murder"
     event_verbs: dict[str, str]  # past participle -> the event noun: "arrested" -> "arrest"
     passive_auxiliaries: frozenset[str]
     collective_nouns: dict[str, str]  # plural noun -> the kind of what it names
@@ -126,6 +127,7 @@ class Cues:
             agency_nouns=frozenset(data["agency_nouns"]),
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
+            agent_nouns={k.casefold(): v for k, v in data["agent_nouns"].items()},
             object_pronouns=frozenset(w.casefold() for w in data["object_pronouns"]),
             event_verbs={k.casefold(): v for k, v in data["event_verbs"].items()},
             passive_auxiliaries=frozenset(w.casefold() for w in data["passive_auxiliaries"]),
@@ -583,12 +585,13 @@ def _find_names(
                 lead = re.match(r"(?:(?:" + "|".join(map(re.escape, cues.not_names)) + r")\s+)+", text[start:stop])
                 add_new(start + (lead.end() if lead else 0), stop, kind)
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
-        for start, end in _event_spans(text, lo, hi, names, cues):
-            ids = [a for a in index.near(text[start:end]) if graph.actors[a].kind == "event"]
+        for start, end, told in _event_spans(text, lo, hi, names, cues):
+            ids = [a for a in index.near(told or text[start:end]) if graph.actors[a].kind == "event"]
             if len(ids) == 1:
                 mentions.append(known(start, end, ids[0], fuzzy=True))
                 continue
             add_new(start, end, "event")
+            new[-1].name = told or new[-1].name
             # An event is known by its year: "suicide attack in Jalalabad (2020)".
             year = None if _YEAR.search(text, start, end) else _event_year(text, lo, hi, published)
             if year:
@@ -729,17 +732,31 @@ def _people_by_company(text: str, mentions: list[Mention], new: list[Mention], c
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
-def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues: Cues) -> list[tuple[int, int]]:
+def _event_spans(
+    text: str, lo: int, hi: int, names: list[tuple[int, int]], cues: Cues
+) -> list[tuple[int, int, str | None]]:
     """Attacks, arrests, agreements named by their words: "the latest ISKP attack on
     Jalalabad prison", "a U.S. drone strike", "the 2008 Mumbai siege attacks".
     A phrase needs a name or a year in it; "the attack" alone names nothing new."""
     words = list(_WORD.finditer(text, lo, hi))
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str | None]] = []
 
     def name_at(position: int) -> tuple[int, int] | None:
         here = [(s, e) for s, e in names if s <= position < e]
         return max(here, key=lambda span: span[1] - span[0]) if here else None
 
+    for word in words:
+        # "the murderers of Daniel Pearl": the doers name the deed, the murder of Daniel Pearl
+        noun = cues.agent_nouns.get(word.group().casefold())
+        linked = re.match(r"\s+of\s+(?:the\s+)?", text[word.end() : hi]) if noun else None
+        # "of American journalist Daniel Pearl": a few words describe whom
+        target = (
+            next((n for n in sorted(names) if word.end() + linked.end() <= n[0] and n[0] - word.end() < 50), None)
+            if linked
+            else None
+        )
+        if target is not None and re.fullmatch(r"(?:[\w’'-]+\s+){0,3}", text[word.end() + linked.end() : target[0]]):
+            spans.append((word.start(), target[1], f"{noun} of {text[target[0] : target[1]]}"))
     for i, word in enumerate(words):
         if word.group().casefold() not in cues.event_nouns or name_at(word.start()):
             continue
@@ -807,7 +824,7 @@ def _event_spans(text: str, lo: int, hi: int, names: list[tuple[int, int]], cues
             k = next((n for n in range(k, len(words)) if words[n].start() >= end), len(words))
         # "propaganda video", "coordinated assault": a qualified noun names an event too.
         if named or qualified:
-            spans.append((start, end))
+            spans.append((start, end, None))
     return spans
 
 
@@ -899,6 +916,21 @@ def _object_events(
             Mention(noun.start(), noun.end(), noun.group(), None, f"{name} ({year})" if year else name, "event")
         )
     return found
+
+
+def _doer(text: str, other: Mention, event: Mention) -> bool:
+    """Whether `other` is who an agent noun's event names as its doer: "X, one of the
+    murderers of Y", "X was the killer of Y" (X carried out the murder of Y)."""
+    return (
+        other.kind != "event"
+        and event.kind == "event"
+        and event.text.split()[0].casefold() in load_cues().agent_nouns
+        and re.fullmatch(
+            r"(?:,\s*|\s+(?:is|was|are|were)\s+)(?:(?:one|two|some|any)\s+of\s+)?(?:the\s+)?",
+            text[other.end : event.start],
+        )
+        is not None
+    )
 
 
 def _passive(m: Mention) -> bool:
@@ -1360,10 +1392,14 @@ def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Ment
             # ... unless it is the event's object: "the attack on the Taliban" targeted them.
             if re.search(r"\b(?:on|against|of|at)\s+(?:the\s+)?$", text[event.start : other.start]):
                 return "targeted", event, other
+            if event.text.split()[0].casefold() in load_cues().agent_nouns:
+                return "targeted", event, other  # "the murderers of American journalist X" murdered X
             # "attacks on the Taliban in Kabul and Pakistan": a state after "in" is where it was
             links = re.findall(r"\b(on|against|of|at|in|near|into|by|with|from)\b", text[event.start : other.start])
             if other.kind == "state" and links and links[-1] in load_cues().place_prepositions:
                 return "located_in", event, other
+            return "carried_out", other, event
+        if _doer(text, other, event):
             return "carried_out", other, event
         if _passive(event) and other.kind != "event":
             # A passive verb's event ("X was arrested ... by Y"): the subject's clause before
@@ -1844,10 +1880,11 @@ def _pairs(
             for m, other in ((a, b), (b, a))
         ):
             return
-        # ... and so is anyone in it, for the one the event was done to ("Farooqi was killed in a TTP ambush")
+        # ... and so is anyone in it, for the one the event was done to ("Farooqi was killed in a TTP
+        # ambush") and for its doer ("X, one of the murderers of Y")
         if any(
             (e := nested(m)) is not None
-            and any(_passive(p) and p.key == e.key and other.end <= p.start for p in actors)
+            and (_doer(text, other, e) or any(_passive(p) and p.key == e.key and other.end <= p.start for p in actors))
             for m, other in ((a, b), (b, a))
         ):
             return
@@ -1968,6 +2005,7 @@ def _pairs(
                 and subject is not None
                 and subject.end <= a.start
                 and _CO_OBJECTS.fullmatch(text[a.end : b.start])
+                and not _doer(text, a, b)
                 and fitting([c for c in cues if subject.end <= c.start and c.end <= a.start], subject, a) is not None
             ):
                 return  # "S targeted A, B and C's allies": A and B are what S targeted, nothing to each other

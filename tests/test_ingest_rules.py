@@ -169,6 +169,19 @@ def test_a_passive_event_verb_in_a_named_event_is_that_event():
     assert not types_between(analysis, "aslam-farooqi", "ttp")
 
 
+def test_the_doers_of_a_deed_name_it_and_their_bearer_carried_it_out():
+    text = "The TTP sheltered Umar Khalid, one of the assassins of the cleric Aslam Farooqi."
+    analysis = analyse(text, small_graph(), published="2017-03")
+    deed = "assassination of Aslam Farooqi (2017)"
+    assert {m.name: m.kind for m in analysis.new_names}[deed] == "event"
+    doer = only(analysis, "Umar Khalid", deed)
+    assert (doer.type, doer.source.name) == ("carried_out", "Umar Khalid")
+    victim = only(analysis, deed, "aslam-farooqi")
+    assert (victim.type, victim.source.name) == ("targeted", deed)
+    # The doer and the victim are related through the deed only.
+    assert not types_between(analysis, "Umar Khalid", "aslam-farooqi")
+
+
 def test_a_passive_event_needs_its_subject_and_an_auxiliary():
     # "the TTP commander": the TTP only qualifies who was killed; an active verb is no passive event.
     modifier = analyse("The TTP commander was killed near the border.", small_graph())
