@@ -38,7 +38,8 @@ event's when, for one of the event's names:
     Jalalabad" but not "ISKP suicide attack in Kabul", "attacks against the Islamic
     Emirate" is not "ISKP attacks on the Taliban in Nangarhar and Kunar", and
   - their years, when both give one, agree.
-The best-named removed actor wins (the same name beats a near spelling beats shared
+(khorasan_tui.ingest.event_likeness; the engine uses it too, to know an event the
+store holds by its description.) The best-named removed actor wins (the same name beats a near spelling beats shared
 words). The bench prints how many removed events were found only by this rule.
 
 Below the table, how well the confidence ranks: the share of (right, wrong) pairs of
@@ -59,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from khorasan_tui.documents import read_document
 from khorasan_tui.graph import Graph
-from khorasan_tui.ingest import ActorIndex, Mention, analyse, load_cues
+from khorasan_tui.ingest import ActorIndex, Mention, analyse, event_likeness
 from khorasan_tui.model import TIE_TYPES, Actor, Tie, normalize_key
 from khorasan_tui.store import StoreData, load_store
 
@@ -148,57 +149,6 @@ def _name_score(name: str, actor: Actor) -> float:
     return best
 
 
-def _event_words(name: str, aliases: dict[str, str]) -> tuple[set[str], set[str], set[str]]:
-    """A name's event nouns (singular), content words and years, case-folded; the longest
-    runs of words that name an actor (`aliases`: folded name -> actor id) are that actor."""
-    cues = load_cues()
-    function_words = cues.determiners | cues.event_stop | cues.event_links | {w.casefold() for w in cues.not_names}
-    nouns: set[str] = set()
-    content: set[str] = set()
-    years: set[str] = set()
-    words = re.findall(r"[^\W_]+", name.casefold())
-    i = 0
-    while i < len(words):
-        word = words[i]
-        actor_id, n = next(
-            (
-                (aliases[normalize_key(" ".join(words[i : i + n]))], n)
-                for n in range(min(5, len(words) - i), 0, -1)
-                if normalize_key(" ".join(words[i : i + n])) in aliases
-            ),
-            (None, 1),
-        )
-        if actor_id is not None and word not in function_words:
-            content.add("@" + actor_id)
-        elif re.fullmatch(r"(?:19|20)[0-9]{2}", word):
-            years.add(word)
-        elif word in cues.event_nouns:
-            nouns.add(word[:-1] if word.endswith("s") and word[:-1] in cues.event_nouns else word)
-        elif word not in function_words and not word.isdigit() and len(word) > 1:
-            content.add(word)
-        i += n if actor_id is not None and word not in function_words else 1
-    return nouns, content, years
-
-
-def _event_score(name: str, actor: Actor, aliases: dict[str, str]) -> float:
-    """How well a new event name describes a removed event by shared words (the module's
-    docstring has the rule): below 1, so any name or near spelling beats it. 0: not it."""
-    nouns, content, years = _event_words(name, aliases)
-    best = 0.0
-    for other in actor.names:
-        other_nouns, other_content, other_years = _event_words(other, aliases)
-        shared = len(nouns & other_nouns) + len(content & other_content)
-        if (
-            nouns & other_nouns
-            and content
-            and content <= other_content
-            and shared >= 2
-            and (not years or not other_years or years & other_years)
-        ):
-            best = max(best, 0.5 * len(content) / len(other_content | content) + 0.1)
-    return best
-
-
 def _end_id(end: Mention, removed_actors: dict[str, Actor], aliases: dict[str, str], by_words: set[str]) -> str | None:
     """The actor a suggestion's end stands for: known, or the removed one it names best
     (a removed event found by shared words only goes into `by_words`)."""
@@ -210,7 +160,7 @@ def _end_id(end: Mention, removed_actors: dict[str, Actor], aliases: dict[str, s
         return actor_id
     if end.kind != "event":
         return None
-    events = [(_event_score(end.name, a, aliases), a.id) for a in removed_actors.values() if a.kind == "event"]
+    events = [(event_likeness(end.name, a.names, aliases), a.id) for a in removed_actors.values() if a.kind == "event"]
     score, actor_id = max(events, default=(0.0, None))
     if score <= 0:
         return None

@@ -385,6 +385,13 @@ class ActorIndex:
         if self.keys:
             self.automaton.make_automaton()
         self.words = dict(words)
+        # Every name of one actor other than an event, for reading an event's description.
+        self.aliases = {
+            key: next(iter(ids))
+            for key, ids in self.keys.items()
+            if len(ids) == 1 and graph.actors[next(iter(ids))].kind != "event"
+        }
+        self.events = [a for a in graph.actors.values() if a.kind == "event"]
         self.fuzzy_keys = [k for k in self.keys if len(k) >= FUZZY_MIN_LENGTH]
 
     def exact(self, text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -587,15 +594,22 @@ def _find_names(
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, told in _event_spans(text, lo, hi, names, cues):
             ids = [a for a in index.near(told or text[start:end]) if graph.actors[a].kind == "event"]
+            # An event is known by its year: "suicide attack in Jalalabad (2020)".
+            year = None if _YEAR.search(text, start, end) else _event_year(text, lo, hi, published)
+            name = f"{told or text[start:end]} ({year})" if year else told or text[start:end]
+            if not ids:
+                # ... and by what it tells: "the attacks on Kabul Airport" are the store's
+                # "Kabul airport attack (Aug 2021)" when no other event fits as well.
+                likeness = sorted(
+                    ((event_likeness(name, e.names, index.aliases), e.id) for e in index.events), reverse=True
+                )
+                if likeness and likeness[0][0] > 0 and (len(likeness) == 1 or likeness[1][0] < likeness[0][0]):
+                    ids = [likeness[0][1]]
             if len(ids) == 1:
                 mentions.append(known(start, end, ids[0], fuzzy=True))
                 continue
             add_new(start, end, "event")
-            new[-1].name = told or new[-1].name
-            # An event is known by its year: "suicide attack in Jalalabad (2020)".
-            year = None if _YEAR.search(text, start, end) else _event_year(text, lo, hi, published)
-            if year:
-                new[-1].name = f"{new[-1].name} ({year})"
+            new[-1].name = name
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
@@ -826,6 +840,60 @@ def _event_spans(
         if named or qualified:
             spans.append((start, end, None))
     return spans
+
+
+def event_words(name: str, aliases: dict[str, str]) -> tuple[set[str], set[str], set[str]]:
+    """A name's event nouns (singular), content words and years, case-folded; the longest
+    runs of words that name an actor (`aliases`: folded name -> actor id) are that actor."""
+    cues = load_cues()
+    function_words = cues.determiners | cues.event_stop | cues.event_links | {w.casefold() for w in cues.not_names}
+    nouns: set[str] = set()
+    content: set[str] = set()
+    years: set[str] = set()
+    words = re.findall(r"[^\W_]+", name.casefold())
+    i = 0
+    while i < len(words):
+        word = words[i]
+        actor_id, n = next(
+            (
+                (aliases[normalize_key(" ".join(words[i : i + n]))], n)
+                for n in range(min(5, len(words) - i), 0, -1)
+                if normalize_key(" ".join(words[i : i + n])) in aliases
+            ),
+            (None, 1),
+        )
+        if actor_id is not None and word not in function_words:
+            content.add("@" + actor_id)
+        elif _YEAR.fullmatch(word):
+            years.add(word)
+        elif word in cues.event_nouns:
+            nouns.add(word[:-1] if word.endswith("s") and word[:-1] in cues.event_nouns else word)
+        elif word not in function_words and not word.isdigit() and len(word) > 1:
+            content.add(word)
+        i += n if actor_id is not None and word not in function_words else 1
+    return nouns, content, years
+
+
+def event_likeness(name: str, names: list[str], aliases: dict[str, str]) -> float:
+    """How well an event's description ("suicide attacks in Jalalabad (2020)") fits an
+    event's names ("ISKP suicide attack in Jalalabad"): the same event noun, every content
+    word of the description among the name's (a name of an actor counts as that actor), two
+    shared words at least, the event noun counted, and no other year. 0: not that event;
+    at most 0.6, the more of the name's words the description gives the higher."""
+    nouns, content, years = event_words(name, aliases)
+    best = 0.0
+    for other in names:
+        other_nouns, other_content, other_years = event_words(other, aliases)
+        shared = len(nouns & other_nouns) + len(content & other_content)
+        if (
+            nouns & other_nouns
+            and content
+            and content <= other_content
+            and shared >= 2
+            and (not years or not other_years or years & other_years)
+        ):
+            best = max(best, 0.5 * len(content) / len(other_content | content) + 0.1)
+    return best
 
 
 def _event_year(text: str, lo: int, hi: int, published: str | None) -> str | None:

@@ -141,6 +141,22 @@ def test_a_bare_event_noun_its_subject_introduces_is_the_subjects_event():
     assert not [m for m in known.new_names if m.kind == "event"]
 
 
+def test_an_event_the_store_holds_is_known_by_what_its_description_tells():
+    data = small_graph().data
+    data.actors["kabul-raid"] = Actor("kabul-raid", "Orakzai Agency raid on Kabul (May 2019)", "event")
+    graph = Graph(data)
+    described = analyse("Lashkar-e-Taiba staged raids on Kabul in 2019.", graph)
+    assert only(described, "lashkar-e-taiba", "kabul-raid").type == "carried_out"
+    assert not [m for m in described.new_names if m.kind == "event"]
+    # Another year, another target or another deed is another event.
+    for other in (
+        "Lashkar-e-Taiba staged raids on Kabul in 2015.",
+        "Lashkar-e-Taiba staged raids on Pakistan in 2019.",
+        "Lashkar-e-Taiba staged bombings on Kabul in 2019.",
+    ):
+        assert [m for m in analyse(other, graph).new_names if m.kind == "event"], other
+
+
 def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
     text = "Sirajuddin Haqqani, the head of the Haqqani Network, was detained in Kabul by the Taliban in 2017."
     analysis = analyse(text, small_graph(), published="2019-04")
