@@ -78,6 +78,7 @@ class Cues:
     event_nouns: frozenset[str]
     event_links: frozenset[str]
     object_pronouns: frozenset[str]
+    time_words: frozenset[str]
     agent_nouns: dict[str, str]  # "murderers" -> "murder"
     event_verbs: dict[str, str]  # past participle -> the event noun: "arrested" -> "arrest"
     passive_auxiliaries: frozenset[str]
@@ -128,6 +129,7 @@ class Cues:
             event_nouns=frozenset(data["event_nouns"]),
             event_links=frozenset(data["event_links"]),
             agent_nouns={k.casefold(): v for k, v in data["agent_nouns"].items()},
+            time_words=frozenset(w.casefold() for w in [*data["time_words"], *data["weekdays"], *data["months"]]),
             object_pronouns=frozenset(w.casefold() for w in data["object_pronouns"]),
             event_verbs={k.casefold(): v for k, v in data["event_verbs"].items()},
             passive_auxiliaries=frozenset(w.casefold() for w in data["passive_auxiliaries"]),
@@ -795,7 +797,9 @@ def _event_spans(
                 steps += 1
                 continue
             folded = token.casefold()
-            if folded in cues.determiners or folded in cues.event_stop:
+            # "last week's attack", "Sunday's bombing": when, not which
+            time = re.sub(r"(?:’s|'s)$", "", folded)
+            if folded in cues.determiners or folded in cues.event_stop or (time != folded and time in cues.time_words):
                 break
             if token[:1].isupper() or _YEAR.fullmatch(token):
                 named = True

@@ -148,6 +148,11 @@ def test_an_event_the_store_holds_is_known_by_what_its_description_tells():
     described = analyse("Lashkar-e-Taiba staged raids on Kabul in 2019.", graph)
     assert only(described, "lashkar-e-taiba", "kabul-raid").type == "carried_out"
     assert not [m for m in described.new_names if m.kind == "event"]
+    # "last month's": when it was, not which it was
+    when = analyse(
+        "The TTP praised last month’s raid on Kabul, which Lashkar-e-Taiba claimed.", graph, published="2019-06"
+    )
+    assert only(when, "lashkar-e-taiba", "kabul-raid").type == "carried_out"
     # Another year, another target or another deed is another event.
     for other in (
         "Lashkar-e-Taiba staged raids on Kabul in 2015.",
