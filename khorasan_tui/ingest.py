@@ -803,6 +803,8 @@ def _event_spans(
                 break
             if token[:1].isupper() or _YEAR.fullmatch(token):
                 named = True
+            elif folded.endswith("ed"):
+                break  # "al Qaeda held negotiations", "ISKP staged attacks": a verb, not a qualifier
             elif start != word.start():
                 break  # one plain word may qualify the noun ("suicide attack"), no more
             else:
@@ -813,6 +815,16 @@ def _event_spans(
         # What follows, link by link: "attacks against the Taliban in Nangarhar and Kunar",
         # "attacks against them in Nangarhar" (a pronoun links on but names nothing).
         k, reach = i + 1, end
+        # "the agreement signed with the USA": a participle before the first link is no part of the name
+        participle = None
+        if (
+            k + 1 < len(words)
+            and text[end : words[k].start()] == " "
+            and words[k].group().endswith("ed")
+            and words[k].group().casefold() not in cues.event_stop
+            and words[k + 1].group().casefold() in cues.event_links
+        ):
+            participle, reach, k = words[k], words[k].end(), k + 1
         while k + 1 < len(words) and text[reach : words[k].start()] == " ":
             if words[k].group().casefold() not in cues.event_links:
                 break
@@ -842,7 +854,10 @@ def _event_spans(
             k = next((n for n in range(k, len(words)) if words[n].start() >= end), len(words))
         # "propaganda video", "coordinated assault": a qualified noun names an event too.
         if named or qualified:
-            spans.append((start, end, None))
+            told = None
+            if participle is not None and participle.end() < end:
+                told = text[start : participle.start()] + text[participle.end() + 1 : end]
+            spans.append((start, end, told))
     return spans
 
 
@@ -1453,6 +1468,8 @@ def _default_type(text: str, a: Mention, b: Mention) -> tuple[str, Mention, Ment
     if "place" in kinds:
         place, other = (a, b) if a.kind == "place" else (b, a)
         if other.kind == "event":
+            if other.start <= place.start and re.search(r"\bwith\s+(?:the\s+)?$", text[other.start : place.start]):
+                return None  # "negotiations with Kabul": a party named by its capital, not where they were
             return "located_in", other, place
         return None  # an actor named with a place, with no word relating them, need not act there
     if "event" in kinds:

@@ -162,6 +162,17 @@ def test_an_event_the_store_holds_is_known_by_what_its_description_tells():
         assert [m for m in analyse(other, graph).new_names if m.kind == "event"], other
 
 
+def test_the_parties_of_an_agreement_carried_it_out_and_a_participle_is_no_part_of_its_name():
+    text = "After the accord concluded with the TTP, al Qaeda started negotiations with Kabul."
+    analysis = analyse(text, small_graph(), published="2018-06")
+    names = {m.name for m in analysis.new_names if m.kind == "event"}
+    assert {"accord with the TTP (2018)", "negotiations with Kabul (2018)"} <= names
+    party = only(analysis, "ttp", "accord with the TTP (2018)")
+    assert (party.type, party.source.actor_id) == ("carried_out", "ttp")
+    # A capital named as a party is no place of the talks.
+    assert not types_between(analysis, "negotiations with Kabul (2018)", "kabul")
+
+
 def test_a_passive_event_verb_names_the_event_its_target_place_and_agent():
     text = "Sirajuddin Haqqani, the head of the Haqqani Network, was detained in Kabul by the Taliban in 2017."
     analysis = analyse(text, small_graph(), published="2019-04")
