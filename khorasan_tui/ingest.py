@@ -514,6 +514,18 @@ def _find_names(
         actor = graph.actors[actor_id]
         return Mention(start, end, text[start:end], actor_id, actor.name, actor.kind, fuzzy)
 
+    def stored_event(words: str, name: str) -> str | None:
+        """The store's event that these words name, or that the description `name` tells of
+        ("the attacks on Kabul Airport (2021)" is "Kabul airport attack (Aug 2021)") when no
+        other event fits as well."""
+        ids = [a for a in index.near(words) if graph.actors[a].kind == "event"]
+        if ids:
+            return ids[0] if len(ids) == 1 else None
+        likeness = sorted(((event_likeness(name, e.names, index.aliases), e.id) for e in index.events), reverse=True)
+        if likeness and likeness[0][0] > 0 and (len(likeness) == 1 or likeness[1][0] < likeness[0][0]):
+            return likeness[0][1]
+        return None
+
     def add_new(start: int, end: int, kind: str | None = None) -> None:
         surface = text[start:end]
         new.append(Mention(start, end, surface, None, surface, kind or guess_kind(text, start, end, cues)))
@@ -595,20 +607,12 @@ def _find_names(
                 add_new(start + (lead.end() if lead else 0), stop, kind)
         names = [(m.start, m.end) for m in mentions[before[0] :]] + [(m.start, m.end) for m in new[before[1] :]]
         for start, end, told in _event_spans(text, lo, hi, names, cues):
-            ids = [a for a in index.near(told or text[start:end]) if graph.actors[a].kind == "event"]
             # An event is known by its year: "suicide attack in Jalalabad (2020)".
             year = None if _YEAR.search(text, start, end) else _event_year(text, lo, hi, published)
             name = f"{told or text[start:end]} ({year})" if year else told or text[start:end]
-            if not ids:
-                # ... and by what it tells: "the attacks on Kabul Airport" are the store's
-                # "Kabul airport attack (Aug 2021)" when no other event fits as well.
-                likeness = sorted(
-                    ((event_likeness(name, e.names, index.aliases), e.id) for e in index.events), reverse=True
-                )
-                if likeness and likeness[0][0] > 0 and (len(likeness) == 1 or likeness[1][0] < likeness[0][0]):
-                    ids = [likeness[0][1]]
-            if len(ids) == 1:
-                mentions.append(known(start, end, ids[0], fuzzy=True))
+            stored = stored_event(told or text[start:end], name)
+            if stored is not None:
+                mentions.append(known(start, end, stored, fuzzy=True))
                 continue
             add_new(start, end, "event")
             new[-1].name = name
@@ -616,8 +620,13 @@ def _find_names(
         for start, end, kind in _collective_spans(text, lo, hi, names, cues):
             add_new(start, end, kind)
         in_sentence = mentions[before[0] :] + new[before[1] :]
-        new.extend(_object_events(text, lo, hi, in_sentence, published, cues))
-        for event in _passive_events(text, lo, hi, in_sentence, published, cues):
+        for event in [
+            *_object_events(text, lo, hi, in_sentence, published, cues),
+            *_passive_events(text, lo, hi, in_sentence, published, cues),
+        ]:
+            stored = stored_event(event.name, event.name) if event.actor_id is None else None
+            if stored is not None:
+                event.actor_id, event.name, event.fuzzy = stored, graph.actors[stored].name, True
             (new if event.actor_id is None else mentions).append(event)
         mentions.sort(key=lambda m: m.start)
         new.sort(key=lambda m: m.start)
@@ -1975,6 +1984,16 @@ def _pairs(
             (e := nested(m)) is not None
             and (_doer(text, other, e) or any(_passive(p) and p.key == e.key and other.end <= p.start for p in actors))
             for m, other in ((a, b), (b, a))
+        ):
+            return
+        # "X was arrested by Y": what Y did to X is the arrest, no tie of their own
+        first, last = sorted((a, b), key=lambda m: m.start)
+        if any(
+            _passive(p)
+            and first.end <= p.start
+            and p.end <= last.start
+            and re.search(r"\bby\s+(?:the\s+)?(?:\w+(?:’s|'s)\s+)?$", text[p.end : last.start], re.IGNORECASE)
+            for p in actors
         ):
             return
         second: Cue | None = None
