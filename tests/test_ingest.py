@@ -167,7 +167,7 @@ def test_a_claim_in_mid_sentence_covers_what_follows_it():
 
 def test_a_claim_of_responsibility_is_the_perpetrators_claim_of_that_tie_only():
     analysis = analyse("The attack on the Taliban in Kabul was claimed by ISKP.", small_graph())
-    attack = "attack on the Taliban"
+    attack = "attack on the Taliban in Kabul"
     claim = only(analysis, "iskp", attack)
     assert (claim.type, claim.status, claim.claimant.actor_id) == ("carried_out", "claimed", "iskp")
     assert only(analysis, attack, "kabul").status == "reported"
@@ -623,6 +623,22 @@ def test_the_stored_step_is_one_undo(store):
     editor.redo()
     assert new_id in load_store(store).sources and text_file.exists()
     assert before != store.read_bytes()
+
+
+def test_an_accepted_event_name_becomes_an_event_actor(store):
+    editor = Editor.open(store)
+    text = "Haqqani Network was raided by the Taliban in 2019, months after talks failed."
+    analysis = analyse(text, editor.graph, published="2020-02")
+    event = "raid of Haqqani Network (2019)"
+    accepted = [s for s in analysis.suggestions if event in (s.source.name, s.target.name)]
+    assert {s.type for s in accepted} >= {"targeted", "carried_out"}
+    document = NewDocument(title="Raid", text=text)
+    editor.commit(lambda: ingest_command(editor, accepted=accepted, document=document))
+    after = load_store(store)
+    (actor,) = [a for a in after.actors.values() if a.name == event]
+    assert actor.kind == "event"
+    kinds = {t.type for t in after.ties.values() if actor.id in (t.source, t.target)}
+    assert kinds >= {"targeted", "carried_out"}
 
 
 def test_every_suggestion_quotes_its_document_verbatim():
