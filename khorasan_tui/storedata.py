@@ -38,16 +38,6 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
-            # The collector counted every object built meanwhile: re-enabled as it
-            # is, its next allocation would walk them all (a second on a big
-            # store). Freezing moves them aside in O(1) and resets that count;
-            # unfreezing puts them in the oldest generation, still collectable,
-            # unless the caller froze its objects before (the app does), which
-            # unfreezing would undo.
-            frozen_before = gc.get_freeze_count()
-            gc.freeze()
-            if not frozen_before:
-                gc.unfreeze()
             gc.enable()
 
 

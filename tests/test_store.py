@@ -435,13 +435,15 @@ def test_a_trusted_store_still_has_its_document_paths_checked(tmp_path, monkeypa
 def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen():
     import gc
 
+    was_enabled = gc.isenabled()
     gc.unfreeze()  # an app test in this process may have frozen what it loaded
-    assert gc.isenabled()
-    load_store(BUNDLED)
-    assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
-    gc.disable()
+    gc.enable()
     try:
+        load_store(BUNDLED)
+        assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
+        gc.disable()
         load_store(BUNDLED)
         assert not gc.isenabled(), "a caller's paused collector stays paused"
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
