@@ -8,6 +8,7 @@ We parse once into plain objects and write the whole file back explicitly.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import operator
 import os
@@ -550,6 +551,7 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
         return open_sqlite(path, check=check)
     raw, info = read_store_bytes(path)
     fingerprint_of = _fingerprint_beside(raw, info)
+    collecting = gc.isenabled()
     with gc_paused():
         doc = parse_json(raw, path.absolute())
         fingerprint = fingerprint_of()
@@ -559,6 +561,14 @@ def load_store(path: str | Path, *, check: bool = True) -> StoreData:
         cached = check and info.st_size >= _VERDICT_MIN_BYTES
         trusted = cached and _checked_before(path, fingerprint.digest)
         data = parse_store(raw, path.absolute(), check=check, trusted=trusted, doc=doc)
+        if collecting:
+            # The collector counted every object built meanwhile: re-enabled as
+            # it is, its next allocation would walk them all (a quarter of the
+            # parse again). freeze() moves them aside in O(1) and resets that
+            # count; unfreeze() puts them in the oldest generation, collectable.
+            # A caller that paused the collector itself (the app) decides.
+            gc.freeze()
+            gc.unfreeze()
     data.fingerprint = fingerprint
     if cached and not trusted:
         _remember_checked(path, fingerprint.digest)

@@ -36,15 +36,10 @@ class StoreError(Exception):
         super().__init__(f"{path}: {problem}")
 
 
-_keep_frozen = False
-
-
 def freeze_for_good() -> None:
-    """Move every object built so far out of the collector's sight for good
-    (the app, once its store is loaded: later collections never walk it).
-    Objects without cycles are still freed as ever, by reference counting."""
-    global _keep_frozen
-    _keep_frozen = True
+    """Move every object built so far out of the collector's sight (the app,
+    once its store is loaded: later collections never walk it). Objects
+    without cycles are still freed as ever, by reference counting."""
     gc.freeze()
 
 
@@ -59,17 +54,6 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
-            # The collector counted every object built meanwhile: re-enabled as it
-            # is, its next allocation would walk them all (a second on a big
-            # store). Freezing moves them aside in O(1) and resets that count;
-            # unfreezing puts them in the oldest generation, still collectable,
-            # unless the caller froze its objects before (the app does), which
-            # unfreezing would undo.
-            # (A flag, not gc.get_freeze_count(): that count walks every frozen
-            # object, seconds per call in a process that froze a big store.)
-            gc.freeze()
-            if not _keep_frozen:
-                gc.unfreeze()
             gc.enable()
 
 

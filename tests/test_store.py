@@ -432,20 +432,18 @@ def test_a_trusted_store_still_has_its_document_paths_checked(tmp_path, monkeypa
         load_store(path)
 
 
-def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen(monkeypatch):
+def test_loading_leaves_the_collector_as_it_found_it_with_nothing_frozen():
     import gc
 
-    from khorasan_tui import storedata
-
-    # An app test in this process may have frozen what it loaded, for good.
-    monkeypatch.setattr(storedata, "_keep_frozen", False)
-    gc.unfreeze()
-    assert gc.isenabled()
-    load_store(BUNDLED)
-    assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
-    gc.disable()
+    was_enabled = gc.isenabled()
+    gc.unfreeze()  # an app test in this process may have frozen what it loaded
+    gc.enable()
     try:
+        load_store(BUNDLED)
+        assert gc.isenabled() and gc.get_freeze_count() == 0, "what the load built stays collectable"
+        gc.disable()
         load_store(BUNDLED)
         assert not gc.isenabled(), "a caller's paused collector stays paused"
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()

@@ -11,7 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from khorasan_tui import store
-from khorasan_tui.store import StoreError, default_store_path, parse_store
+from khorasan_tui.model import Actor, Citation, Source, Tie
+from khorasan_tui.store import StoreData, StoreError, encode_store, parse_store
 
 VALUES = [None, "", "x", "reported", "group", 5, 0, False, True, [], ["a"], [5], {}, {"a": 1}]
 CITATIONS = [
@@ -130,12 +131,40 @@ def test_the_fast_build_gives_what_the_careful_loop_gives(actors, ties, trusted)
     assert fast == careful
 
 
-def test_the_bundled_store_takes_the_fast_build():
+def test_a_store_as_encode_store_writes_it_takes_the_fast_build():
     """Else the comparison above would only ever compare the careful loop with itself."""
-    doc = orjson.loads(default_store_path().read_bytes())
+    data = StoreData(meta={"schema_version": 1})
+    data.actors = {
+        "a": Actor("a", "A", "group", aliases=["AA"], founded="2015", citations=[Citation("doc", "q", 2)]),
+        "b": Actor("b", "B", "person", born="1970", died="2020", merged_ids=["old-b"], possible_duplicate_of="a"),
+    }
+    data.ties = {
+        "b--leads--a": Tie(
+            "b--leads--a",
+            "leads",
+            "b",
+            "a",
+            role="head",
+            start="2019",
+            note="from a profile",
+            citations=[Citation("doc", "q"), Citation("doc", "r", 1)],
+        ),
+        "a--hostile_to--b": Tie(
+            "a--hostile_to--b",
+            "hostile_to",
+            "a",
+            "b",
+            status="claimed",
+            claimant="b",
+            summary="s",
+            citations=[Citation("doc", "q")],
+        ),
+    }
+    data.sources = {"doc": Source("doc", "D")}
+    doc = orjson.loads(encode_store(data))
     for name in ("actors", "ties"):
         built = store._fast_table(name, doc[name], trusted=False)
         assert built is not None, name
         items, numbers = built
-        assert list(items) == [record["id"] for record in doc[name].values()]
-        assert sorted(numbers.values()) == sorted(int(key) for key in doc[name])
+        assert items == getattr(data, name)
+        assert numbers == data.doc_ids[name]
