@@ -553,8 +553,7 @@ class Graph:
         if a == b:
             return None
         accepts = None if tie_filter.accepts_all else tie_filter.accepts
-        adjacency = self.adjacency
-        ties = self.ties
+        walk = self._path_ties
         dist_a: dict[str, int] = {a: 0}
         dist_b: dict[str, int] = {b: 0}
         parents_a: dict[str, list[Tie]] = {}
@@ -565,17 +564,14 @@ class Graph:
         while frontier_a and frontier_b and not meeting:
             if max_length is not None and depth_a + depth_b >= max_length:
                 return None
-            cost_a = sum(len(adjacency.get(n, ())) for n in frontier_a)
-            cost_b = sum(len(adjacency.get(n, ())) for n in frontier_b)
-            if cost_a <= cost_b:
+            if self._frontier_cost(frontier_a) <= self._frontier_cost(frontier_b):
                 frontier, dist, parents, depth, other_dist = frontier_a, dist_a, parents_a, depth_a, dist_b
             else:
                 frontier, dist, parents, depth, other_dist = frontier_b, dist_b, parents_b, depth_b, dist_a
             step = depth + 1
             grown: list[str] = []
             for node in frontier:
-                for tie_id in adjacency.get(node, ()):
-                    tie = ties[tie_id]
+                for tie in walk(node, tie_filter):
                     if accepts is not None and not accepts(tie):
                         continue
                     nxt = tie.target if tie.source == node else tie.source
@@ -599,6 +595,16 @@ class Graph:
         if not meeting:
             return None
         return meeting, parents_a, parents_b
+
+    def _frontier_cost(self, frontier: list[str]) -> int:
+        """How many ties one side's next layer would walk."""
+        adjacency = self.adjacency
+        return sum(len(adjacency.get(n, ())) for n in frontier)
+
+    def _path_ties(self, node: str, tie_filter: TieFilter) -> Iterable[Tie]:
+        """The ties a path search walks from `node` (the filter is applied by the caller)."""
+        ties = self.ties
+        return [ties[t] for t in self.adjacency.get(node, ())]
 
     def reach(self, centre: str, depth: int = 1, tie_filter: TieFilter = ALL_TIES) -> set[str]:
         """Actor ids within `depth` hops of `centre` (itself included)."""
@@ -993,50 +999,9 @@ class SqlGraph(Graph):
             total += row[0] or 0
         return total
 
-    def _meet(self, a, b, tie_filter, max_length):
-        if a == b:
-            return None
-        needs_body = tie_filter.document is not None
-        accepts = None if tie_filter.accepts_all else tie_filter.accepts
-        dist_a: dict[str, int] = {a: 0}
-        dist_b: dict[str, int] = {b: 0}
-        parents_a: dict[str, list[Tie]] = {}
-        parents_b: dict[str, list[Tie]] = {}
-        frontier_a, frontier_b = [a], [b]
-        depth_a = depth_b = 0
-        meeting: list[str] = []
-        while frontier_a and frontier_b and not meeting:
-            if max_length is not None and depth_a + depth_b >= max_length:
-                return None
-            if self._frontier_cost(frontier_a) <= self._frontier_cost(frontier_b):
-                frontier, dist, parents, depth, other_dist = frontier_a, dist_a, parents_a, depth_a, dist_b
-            else:
-                frontier, dist, parents, depth, other_dist = frontier_b, dist_b, parents_b, depth_b, dist_a
-            step = depth + 1
-            grown: list[str] = []
-            for node in frontier:
-                ties = self.ties_of(node) if needs_body else self._light_ties(node)
-                for tie in ties:
-                    if accepts is not None and not accepts(tie):
-                        continue
-                    nxt = tie.target if tie.source == node else tie.source
-                    if nxt == node:
-                        continue
-                    seen = dist.get(nxt)
-                    if seen is None:
-                        dist[nxt] = step
-                        parents[nxt] = [tie]
-                        grown.append(nxt)
-                    elif seen == step:
-                        parents[nxt].append(tie)
-            meeting = [n for n in grown if n in other_dist]
-            if frontier is frontier_a:
-                frontier_a, depth_a = grown, step
-            else:
-                frontier_b, depth_b = grown, step
-        if not meeting:
-            return None
-        return meeting, parents_a, parents_b
+    def _path_ties(self, node: str, tie_filter: TieFilter) -> Iterable[Tie]:
+        # Light ties (columns, no quotes) unless the filter reads the citations.
+        return self.ties_of(node) if tie_filter.document is not None else self._light_ties(node)
 
     def shortest_routes(self, a, b, tie_filter=ALL_TIES, max_length=None, limit=MAX_PATHS) -> list[Route]:
         routes = super().shortest_routes(a, b, tie_filter, max_length, limit)

@@ -159,12 +159,8 @@ class WritePath:
                     ) from None
                 self.replace_data(fresh_data)
                 reloaded = True
-            try:
-                command = build()
-            except ChangeConflict as exc:
-                raise Conflict(str(exc)) from None
+            command = self._build_checked(build, forward, fresh, allow_warnings)
             if command is not None:
-                self._apply_checked(command, forward, fresh, allow_warnings)
                 self._save(command, forward, path)
             return Outcome(command, reloaded)
         except WriteError as exc:
@@ -192,14 +188,9 @@ class WritePath:
                     if self._on_reload is not None:
                         self._on_reload(self.data)
                     reloaded = True
-                try:
-                    command = build()
-                except ChangeConflict as exc:
-                    raise Conflict(str(exc)) from None
-                if command is not None:
-                    self._apply_checked(command, forward, fresh, allow_warnings)
-                    if forward:
-                        written = self._write_texts(command)
+                command = self._build_checked(build, forward, fresh, allow_warnings)
+                if command is not None and forward:
+                    written = self._write_texts(command)
             backend.mark_seen()
         except WriteError as exc:
             self._remove_texts(written)
@@ -216,6 +207,16 @@ class WritePath:
         if command is not None and not forward:
             self._remove_texts([self.data.folder / f.relative_path for f in command.files], command)
         return Outcome(command, reloaded)
+
+    def _build_checked(self, build, forward: bool, fresh: bool, allow_warnings: bool) -> Command | None:
+        """Build the command on what the store holds now, apply it and check it (both backends)."""
+        try:
+            command = build()
+        except ChangeConflict as exc:
+            raise Conflict(str(exc)) from None
+        if command is not None:
+            self._apply_checked(command, forward, fresh, allow_warnings)
+        return command
 
     def _apply_checked(self, command: Command, forward: bool, fresh: bool, allow_warnings: bool = True) -> None:
         watch_lints = fresh and forward and not allow_warnings
