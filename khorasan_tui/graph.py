@@ -356,8 +356,9 @@ class Graph:
         query = query.strip()
         if query in self.actors:
             return self.actors[query]
-        if query in self.merged:
-            return self.actors[self.merged[query]]
+        merged = self.merged.get(query)
+        if merged:
+            return self.actors[merged]
         key = normalize_key(query)
         if not key:
             raise NotFound(query, [])
@@ -366,7 +367,7 @@ class Graph:
             return self.actors[exact[0]]
         if len(exact) > 1:
             raise Ambiguous(query, [self.actors[a] for a in exact])
-        contained = list(dict.fromkeys(aid for norm, _, aid in self._rows() if key in norm))
+        contained = self._contained_ids(key)
         if len(contained) == 1 and len(key) >= 3:
             return self.actors[contained[0]]
         if len(contained) > 1:
@@ -381,6 +382,10 @@ class Graph:
                 close = [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN]
                 raise Ambiguous(query, close)
         raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+
+    def _contained_ids(self, key: str) -> list[str]:
+        """Every actor with a folded name holding `key`, in file order."""
+        return list(dict.fromkeys(aid for norm, _, aid in self._rows() if key in norm))
 
     def near_names(self, name: str, exclude: str | None = None, limit: int = 3) -> list[tuple[Actor, float]]:
         """Actors with a name or alias close to `name` (a possible duplicate of a
@@ -814,37 +819,10 @@ class SqlGraph(Graph):
         rows = self._rows() if few <= _ALL_NAMES else self._candidates(key)
         return [row for row in rows if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
 
-    def resolve(self, query: str) -> Actor:
-        query = query.strip()
-        if query in self.actors:
-            return self.actors[query]
-        merged = self.merged.get(query)
-        if merged:
-            return self.actors[merged]
-        key = normalize_key(query)
-        if not key:
-            raise NotFound(query, [])
-        exact = self.alias_index.get(key, [])
-        if len(exact) == 1:
-            return self.actors[exact[0]]
-        if len(exact) > 1:
-            raise Ambiguous(query, [self.actors[a] for a in exact])
+    def _contained_ids(self, key: str) -> list[str]:
         # Every name holding the text, as the in-memory graph lists them all
         # in an ambiguity (up to a bound on a big store).
-        contained = self._in_file_order({aid for _, _, aid in self._containing(key, _ALL_NAMES)})
-        if len(contained) == 1 and len(key) >= 3:
-            return self.actors[contained[0]]
-        if len(contained) > 1:
-            raise Ambiguous(query, [self.actors[a] for a in contained])
-        ranked = self._fuzzy(key)
-        if ranked:
-            best_id, best = ranked[0]
-            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-            if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
-                return self.actors[best_id]
-            if best >= FUZZY_ACCEPT:
-                raise Ambiguous(query, [self.actors[a] for a, s in ranked if best - s < FUZZY_MARGIN])
-        raise NotFound(query, [self.actors[a] for a, s in ranked[:5] if s >= FUZZY_SUGGEST])
+        return self._in_file_order({aid for _, _, aid in self._containing(key, _ALL_NAMES)})
 
     def _in_file_order(self, actor_ids: set[str]) -> list[str]:
         """Actor ids as the file lists them: the order in which the in-memory
