@@ -89,6 +89,20 @@ async def test_search_finds_by_alias_and_empty_search_lists_everyone(sqlite_stor
         assert "Orakzai" in " ".join(app.current_actor.names)
 
 
+async def test_a_search_lists_the_best_hits_up_to_the_lazy_limit_in_a_worker(sqlite_store, monkeypatch):
+    """On a SQLite store a search ranks by index and lists the best few (200; 3
+    here), never counting the whole store on the UI thread per keystroke."""
+    monkeypatch.setattr(explorer_module, "LAZY_SEARCH_LIMIT", 3)
+    app = make_app(sqlite_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        actors = app.explorer.query_one("#actor-list", RowList)
+        best = [h.actor_id for h in app.graph.search("al", limit=3)]
+        await pilot.press("slash", *"al")
+        await until(pilot, lambda: list(actors.keys) == best)
+        assert len(app.graph.search("al", limit=50)) > 3
+
+
 async def test_a_hubs_ties_are_ordered_from_columns_as_in_memory(sqlite_store, monkeypatch):
     # As if ISKP were a hub of thousands: its ties and counts come from workers.
     monkeypatch.setattr(explorer_module, "THREADED_TIES", 10)
