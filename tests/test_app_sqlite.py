@@ -101,6 +101,8 @@ async def test_a_search_lists_the_best_hits_up_to_the_lazy_limit_in_a_worker(sql
         await pilot.press("slash", *"al")
         await until(pilot, lambda: list(actors.keys) == best)
         assert len(app.graph.search("al", limit=50)) > 3
+        status = app.explorer.query_one("#actors-status", Static).content
+        assert str(status).startswith(f"best 3 of {len(app.graph.actors)}")
 
 
 async def test_a_hubs_ties_are_ordered_from_columns_as_in_memory(sqlite_store, monkeypatch):

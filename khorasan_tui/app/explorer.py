@@ -460,7 +460,9 @@ class ExplorerScreen(Screen):
             keep = app.current
         keys = keys if keys is not None else [h.actor_id for h in hits]
         actor_list.set_rows(keys, render, keep_key=keep, announce=False)
-        status = Text(f"{len(hits)} of {len(graph.actors)}", style="bold")
+        # A SQLite store's search stops at the best LAZY_SEARCH_LIMIT: say so, not "200 of 1,000,000".
+        capped = graph.lazy and text.strip() and len(hits) >= LAZY_SEARCH_LIMIT
+        status = Text(f"{'best ' if capped else ''}{len(hits)} of {len(graph.actors)}", style="bold")
         status.append(f"  kind: {app.kind_filter or 'all'} (K)", style="dim")
         # One line of fixed height: no need to lay the whole screen out again.
         self.query_one("#actors-status", Static).update(status, layout=False)
