@@ -395,7 +395,7 @@ class Graph:
         key = normalize_key(name)
         if len(key) < 4:
             return []
-        rows = self._rows()
+        rows = self._near_rows(key)
         found = process.extract(key, [r[0] for r in rows], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE, limit=20)
         best: dict[str, float] = {}
         for _, score, index in found:
@@ -404,6 +404,10 @@ class Graph:
                 best[actor_id] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [(self.actors[a], round(float(score), 1)) for a, score in ranked]
+
+    def _near_rows(self, key: str) -> list[tuple[str, str, str]]:
+        """The names `near_names` compares `key` with (a SQLite store: those sharing a trigram)."""
+        return self._rows()
 
     def _fuzzy_rows(self, key: str) -> list[tuple[str, str, str]]:
         return [row for row in self._rows() if len(row[0]) >= SHORT_NAME or len(key) <= len(row[0]) + 1]
@@ -834,21 +838,8 @@ class SqlGraph(Graph):
         marks = ",".join("?" * len(ids))
         return [r[0] for r in self._db.query(f"SELECT id FROM actors WHERE id IN ({marks}) ORDER BY doc_id", ids)]  # noqa: S608
 
-    def near_names(self, name: str, exclude: str | None = None, limit: int = 3) -> list[tuple[Actor, float]]:
-        from rapidfuzz import fuzz, process
-
-        key = normalize_key(name)
-        if len(key) < 4:
-            return []
-        rows = self._candidates(key)
-        found = process.extract(key, [r[0] for r in rows], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE, limit=20)
-        best: dict[str, float] = {}
-        for _, score, index in found:
-            actor_id = rows[index][2]
-            if actor_id != exclude and score > best.get(actor_id, -1):
-                best[actor_id] = score
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [(self.actors[a], round(float(score), 1)) for a, score in ranked]
+    def _near_rows(self, key: str) -> list[tuple[str, str, str]]:
+        return self._candidates(key)
 
     def search(self, text: str, kind: str | None = None, limit: int = 50, fuzzy: bool = True) -> list[SearchHit]:
         """As `Graph.search`, from the names index: exact and prefix matches by
